@@ -1,0 +1,97 @@
+package dev.intentinference.cli;
+
+import dev.intentinference.core.IntentException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code intent <command>}: train, evaluate, compile, serve and benchmark intent models.
+ *
+ * <p>Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input (one line naming the
+ * problem). Stack traces are printed only with {@code --verbose}.
+ */
+@Command(
+    name = "intent",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Train, compile, serve and benchmark BERT-family intent models.%n",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  intent serve                                   # serve ./models (builds the default model on first start)",
+      "  intent train --data data_full.json --out models/clinc150",
+      "  intent eval --model models/clinc150 --data data_full.json",
+      "  intent predict --model models/clinc150 \"change company address\"",
+      "  intent compile --model models/clinc150 --out clinc150-1.intent --precision int8",
+      "  intent inspect clinc150-1.intent",
+      "  intent bench --target http://127.0.0.1:8000 --concurrency 16 --duration 60s --csv run.csv",
+      "",
+      "Run 'intent help <command>' for a command's options and an example."
+    })
+public final class IntentCli implements Runnable {
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_FAILURE = 1;
+
+  @Option(names = "--verbose", description = "Print stack traces of failures.", scope = CommandLine.ScopeType.INHERIT)
+  boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line and returns its exit code, without exiting: what tests call. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new IntentCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(IntentCli::handleFailure);
+    cli.setParameterExceptionHandler(
+        (ex, a) -> {
+          ex.getCommandLine().getErr().println("intent: " + ex.getMessage());
+          ex.getCommandLine().getErr().println("Try 'intent " + commandPath(ex.getCommandLine()) + " --help'.");
+          return EXIT_USAGE;
+        });
+    return cli.execute(args);
+  }
+
+  private static int handleFailure(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
+    boolean verbose = parsed.hasMatchedOption("--verbose")
+        || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+    PrintWriter err = cmd.getErr();
+    Throwable cause = ex;
+    while (!(cause instanceof IntentException) && cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof IntentException) {
+      err.println("intent: " + cause.getMessage());
+      if (verbose) {
+        ex.printStackTrace(err);
+      }
+      return EXIT_USAGE;
+    }
+    err.println("intent: failed: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+    if (verbose) {
+      ex.printStackTrace(err);
+    } else {
+      err.println("(run with --verbose for details)");
+    }
+    return EXIT_FAILURE;
+  }
+
+  private static String commandPath(CommandLine cmd) {
+    String name = cmd.getCommandSpec().qualifiedName(" ");
+    return name.startsWith("intent ") ? name.substring(7) : "";
+  }
+}

@@ -1,0 +1,252 @@
+package dev.intentinference.core.data;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import com.fasterxml.jackson.databind.MappingIterator;
+import dev.intentinference.core.IntentException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads labeled utterances from CLINC150 JSON, CSV/TSV with a header, or JSON lines. Every
+ * problem is an {@link IntentException} naming the file and line (or split and index).
+ *
+ * <pre>{@code
+ * Map<String, List<LabeledText>> splits = new DatasetReader(Columns.DEFAULT).readSplits(Path.of("data_full.json"));
+ * List<LabeledText> rows = new DatasetReader(Columns.DEFAULT).read(Path.of("intents.csv"));
+ * }</pre>
+ */
+public final class DatasetReader {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Columns columns;
+
+  public DatasetReader(Columns columns) {
+    this.columns = columns;
+  }
+
+  /**
+   * Reads a file as named splits. CLINC150 JSON keeps its own split names ({@code train},
+   * {@code val}, {@code oos_val}, ...); any other format is one split named {@code all}.
+   */
+  public Map<String, List<LabeledText>> readSplits(Path file) {
+    requireReadable(file);
+    if (DataFormat.of(file) == DataFormat.CLINC_JSON) {
+      return readClinc(file);
+    }
+    return Map.of("all", read(file));
+  }
+
+  /**
+   * Reads every row. For CLINC150 JSON, give the splits to read, e.g. {@code "test", "oos_test"};
+   * with none, all splits are concatenated.
+   */
+  public List<LabeledText> read(Path file, String... clincSplits) {
+    requireReadable(file);
+    return switch (DataFormat.of(file)) {
+      case CLINC_JSON -> concat(readClinc(file), file, clincSplits);
+      case CSV -> readDelimited(file, ',');
+      case TSV -> readDelimited(file, '\t');
+      case JSONL -> readJsonLines(file);
+    };
+  }
+
+  private static List<LabeledText> concat(Map<String, List<LabeledText>> splits, Path file, String... names) {
+    List<LabeledText> out = new ArrayList<>();
+    if (names.length == 0) {
+      splits.values().forEach(out::addAll);
+      return out;
+    }
+    for (String name : names) {
+      List<LabeledText> split = splits.get(name);
+      if (split == null) {
+        throw new IntentException(file + ": no split '" + name + "' (has " + splits.keySet() + ")");
+      }
+      out.addAll(split);
+    }
+    return out;
+  }
+
+  private static void requireReadable(Path file) {
+    if (!Files.exists(file)) {
+      throw new IntentException(file + ": no such file");
+    }
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new IntentException(file + ": not a readable file");
+    }
+  }
+
+  private Map<String, List<LabeledText>> readClinc(Path file) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(readUtf8(file));
+    } catch (JsonParseException e) {
+      throw new IntentException(
+          file + ":" + e.getLocation().getLineNr() + ": malformed JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new IntentException(file + ": " + e.getMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new IntentException(file + ": expected a JSON object of splits like {\"train\": [[text, intent], ...]}");
+    }
+    Map<String, List<LabeledText>> splits = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> split = it.next();
+      if (!split.getValue().isArray()) {
+        throw new IntentException(file + ": split '" + split.getKey() + "' is not a list");
+      }
+      ArrayNode rows = (ArrayNode) split.getValue();
+      List<LabeledText> out = new ArrayList<>(rows.size());
+      for (int i = 0; i < rows.size(); i++) {
+        JsonNode row = rows.get(i);
+        String where = file + "#" + split.getKey() + "[" + i + "]";
+        if (!row.isArray() || row.size() != 2 || !row.get(0).isTextual() || !row.get(1).isTextual()) {
+          throw new IntentException(where + ": expected [text, intent], got " + abbreviate(row.toString()));
+        }
+        out.add(checked(row.get(0).asText(), row.get(1).asText(), where));
+      }
+      splits.put(split.getKey(), out);
+    }
+    return splits;
+  }
+
+  private List<LabeledText> readDelimited(Path file, char separator) {
+    CsvMapper mapper = new CsvMapper();
+    mapper.enable(CsvParser.Feature.FAIL_ON_MISSING_COLUMNS);
+    CsvSchema schema = CsvSchema.emptySchema().withHeader().withColumnSeparator(separator);
+    List<LabeledText> out = new ArrayList<>();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        MappingIterator<Map<String, String>> rows =
+            mapper.readerForMapOf(String.class).with(schema).readValues(reader)) {
+      CsvSchema header = null;
+      while (true) {
+        Map<String, String> row;
+        try {
+          if (!rows.hasNextValue()) {
+            break;
+          }
+          row = rows.nextValue();
+        } catch (IOException | RuntimeException e) {
+          int line = rows.getCurrentLocation() == null ? -1 : rows.getCurrentLocation().getLineNr();
+          throw new IntentException(file + ":" + line + ": malformed row: " + firstLine(e.getMessage()), e);
+        }
+        if (header == null) {
+          header = (CsvSchema) rows.getParserSchema();
+          requireColumn(file, header, columns.text());
+          requireColumn(file, header, columns.label());
+        }
+        int line = rows.getCurrentLocation().getLineNr();
+        String where = file + ":" + line;
+        if (row.size() != header.size()) {
+          throw new IntentException(where + ": malformed row: expected " + header.size() + " columns, got " + row.size());
+        }
+        out.add(checked(row.get(columns.text()), row.get(columns.label()), where));
+      }
+    } catch (CharacterCodingException e) {
+      throw new IntentException(file + ": not valid UTF-8", e);
+    } catch (IOException e) {
+      throw new IntentException(file + ": " + firstLine(e.getMessage()), e);
+    }
+    if (out.isEmpty()) {
+      throw new IntentException(file + ": no rows (expected a header '" + columns.text() + "," + columns.label() + "' and data)");
+    }
+    return out;
+  }
+
+  private static void requireColumn(Path file, CsvSchema header, String name) {
+    if (header.column(name) == null) {
+      List<String> names = new ArrayList<>();
+      header.forEach(c -> names.add(c.getName()));
+      throw new IntentException(file + ":1: no column '" + name + "' in header " + names
+          + " (choose columns with --text-column/--label-column)");
+    }
+  }
+
+  private List<LabeledText> readJsonLines(Path file) {
+    List<String> lines = List.of(readUtf8(file).split("\r?\n", -1));
+    List<LabeledText> out = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) {
+        continue;
+      }
+      String where = file + ":" + (i + 1);
+      JsonNode node;
+      try {
+        node = JSON.readTree(line);
+      } catch (IOException e) {
+        throw new IntentException(where + ": malformed JSON line", e);
+      }
+      if (node == null || !node.isObject()) {
+        throw new IntentException(where + ": expected a JSON object with '" + columns.text() + "' and '" + columns.label() + "'");
+      }
+      JsonNode text = node.get(columns.text());
+      JsonNode label = node.get(columns.label());
+      if (text == null || !text.isTextual()) {
+        throw new IntentException(where + ": missing text field '" + columns.text() + "'");
+      }
+      if (label == null || !label.isTextual()) {
+        throw new IntentException(where + ": missing label field '" + columns.label() + "'");
+      }
+      out.add(checked(text.asText(), label.asText(), where));
+    }
+    if (out.isEmpty()) {
+      throw new IntentException(file + ": no rows");
+    }
+    return out;
+  }
+
+  private static LabeledText checked(String text, String intent, String where) {
+    if (text == null || text.isBlank()) {
+      throw new IntentException(where + ": empty text");
+    }
+    if (intent == null || intent.isBlank()) {
+      throw new IntentException(where + ": empty intent label");
+    }
+    return new LabeledText(text.strip(), intent.strip(), where);
+  }
+
+  private static String readUtf8(Path file) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new IntentException(file + ": not valid UTF-8", e);
+    } catch (NoSuchFileException e) {
+      throw new IntentException(file + ": no such file", e);
+    } catch (IOException e) {
+      throw new IntentException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}

@@ -1,0 +1,154 @@
+package dev.intentinference.core.model;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.onnx.OrtSessions;
+import dev.intentinference.core.onnx.SessionSettings;
+import dev.intentinference.core.text.TextTokenizer;
+import dev.intentinference.core.text.TokenBatch;
+import dev.intentinference.core.text.TokenizedText;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A compiled artifact at work: one ONNX graph from token ids to {@code probabilities}. When the
+ * artifact declares sequence-length buckets, each batch is padded up to the smallest bucket that
+ * fits, so the graph only ever sees those shapes.
+ */
+public final class FusedGraphScorer implements IntentScorer {
+  public static final String PROBABILITIES = "probabilities";
+
+  private final ModelManifest manifest;
+  private final TextTokenizer tokenizer;
+  private final OrtSession session;
+  private final boolean wantsTypeIds;
+  private final int[] buckets;
+  private final int labels;
+
+  private FusedGraphScorer(ModelManifest manifest, TextTokenizer tokenizer, OrtSession session, int[] buckets) {
+    this.manifest = manifest;
+    this.tokenizer = tokenizer;
+    this.session = session;
+    this.buckets = buckets;
+    this.labels = manifest.labels().size();
+    Set<String> inputs = session.getInputNames();
+    if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
+      throw new IntentException("compiled graph must take input_ids and attention_mask, has " + inputs);
+    }
+    if (!session.getOutputNames().contains(PROBABILITIES)) {
+      throw new IntentException("compiled graph must have a 'probabilities' output, has " + session.getOutputNames());
+    }
+    this.wantsTypeIds = inputs.contains("token_type_ids");
+  }
+
+  /**
+   * Opens a compiled artifact.
+   *
+   * @param session ONNX Runtime session built by the caller for the artifact's target
+   */
+  public static FusedGraphScorer open(IntentArtifact artifact, OrtSession session) {
+    ModelManifest m = artifact.manifest();
+    TextTokenizer tok = TextTokenizer.fromBytes(artifact.entry(IntentArtifact.TOKENIZER_ENTRY), m.maxLength());
+    try {
+      return new FusedGraphScorer(m, tok, session, bucketsOf(m));
+    } catch (RuntimeException e) {
+      tok.close();
+      closeQuietly(session);
+      throw e;
+    }
+  }
+
+  /** Opens a CPU artifact with the given thread settings. */
+  public static FusedGraphScorer open(IntentArtifact artifact, SessionSettings settings) {
+    return open(artifact, OrtSessions.create(artifact.entry(IntentArtifact.MODEL_ENTRY), settings));
+  }
+
+  static int[] bucketsOf(ModelManifest m) {
+    if (m.compile() == null || !(m.compile().get("buckets") instanceof List<?> list) || list.isEmpty()) {
+      return new int[0];
+    }
+    return list.stream().mapToInt(o -> ((Number) o).intValue()).sorted().toArray();
+  }
+
+  @Override
+  public ModelManifest manifest() {
+    return manifest;
+  }
+
+  @Override
+  public TextTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  int paddedLength(int longest, int padTo) {
+    int len = Math.max(longest, padTo);
+    for (int b : buckets) {
+      if (b >= len) {
+        return b;
+      }
+    }
+    return len;
+  }
+
+  @Override
+  public Scores score(List<String> texts, int padTo) {
+    boolean[] truncated = new boolean[texts.size()];
+    if (texts.isEmpty()) {
+      return new Scores(new float[0][], truncated);
+    }
+    List<TokenizedText> tokens = tokenizer.encodeAll(texts);
+    int longest = 0;
+    for (int i = 0; i < tokens.size(); i++) {
+      truncated[i] = tokens.get(i).truncated();
+      longest = Math.max(longest, tokens.get(i).length());
+    }
+    return new Scores(run(TokenBatch.pack(tokens, paddedLength(longest, padTo))), truncated);
+  }
+
+  /** Runs the graph on a packed batch: {@code [batch][labels]} probabilities. */
+  public float[][] run(TokenBatch batch) {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    long[] shape = {batch.batch(), batch.sequenceLength()};
+    Map<String, OnnxTensor> inputs = new HashMap<>(4);
+    try {
+      inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.ids()), shape));
+      inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape));
+      if (wantsTypeIds) {
+        inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.typeIds()), shape));
+      }
+      try (OrtSession.Result result = session.run(inputs, Set.of(PROBABILITIES))) {
+        FloatBuffer probs = ((OnnxTensor) result.get(0)).getFloatBuffer();
+        float[][] out = new float[batch.batch()][labels];
+        for (int i = 0; i < out.length; i++) {
+          probs.get(i * labels, out[i], 0, labels);
+        }
+        return out;
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("compiled model failed: " + e.getMessage(), e);
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(session);
+    tokenizer.close();
+  }
+
+  private static void closeQuietly(OrtSession s) {
+    try {
+      s.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package dev.intentinference.core.model;
+
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.Hashes;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A compiled model: one {@code .intent} file (a zip) holding {@code manifest.json}, the fused
+ * ONNX graph {@code model.onnx} and {@code tokenizer.json}. The manifest records the SHA-256 of
+ * every other entry, and reading checks them all.
+ *
+ * <pre>{@code
+ * IntentArtifact a = IntentArtifact.read(Path.of("clinc150-1.intent"));
+ * byte[] onnx = a.entry(IntentArtifact.MODEL_ENTRY);
+ * }</pre>
+ *
+ * @param manifest the artifact's manifest ({@code kind = artifact})
+ * @param entries every entry but the manifest, by name
+ */
+public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries) {
+  public static final String EXTENSION = ".intent";
+  public static final String MODEL_ENTRY = "model.onnx";
+  public static final String TOKENIZER_ENTRY = "tokenizer.json";
+
+  public byte[] entry(String name) {
+    byte[] bytes = entries.get(name);
+    if (bytes == null) {
+      throw new IntentException("artifact has no entry " + name);
+    }
+    return bytes;
+  }
+
+  /** Reads an artifact and checks every entry's hash against the manifest. */
+  public static IntentArtifact read(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IntentException(file + ": no such file");
+    }
+    byte[] manifestBytes = null;
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        byte[] bytes = zip.readAllBytes();
+        if (e.getName().equals(ModelManifest.FILE_NAME)) {
+          manifestBytes = bytes;
+        } else {
+          entries.put(e.getName(), bytes);
+        }
+      }
+    } catch (ZipException | java.io.EOFException e) {
+      throw new IntentException(file + ": not a valid .intent artifact (corrupt or truncated zip: " + e.getMessage() + ")", e);
+    } catch (IOException e) {
+      throw new IntentException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    if (manifestBytes == null) {
+      throw new IntentException(file + ": not a valid .intent artifact (no manifest.json)");
+    }
+    ModelManifest manifest = Manifests.fromJson(manifestBytes, file.toString());
+    verify(file.toString(), manifest, entries);
+    return new IntentArtifact(manifest, Map.copyOf(entries));
+  }
+
+  /** Checks that the entries are exactly those the manifest lists, with matching hashes. */
+  public static void verify(String where, ModelManifest manifest, Map<String, byte[]> entries) {
+    Map<String, String> expected = manifest.files() == null ? Map.of() : manifest.files();
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      byte[] bytes = entries.get(e.getKey());
+      if (bytes == null) {
+        throw new IntentException(where + ": entry " + e.getKey() + " listed in the manifest is missing");
+      }
+      String actual = Hashes.sha256(bytes);
+      if (!actual.equals(e.getValue())) {
+        throw new IntentException(where + ": entry " + e.getKey() + " has SHA-256 " + actual
+            + " but the manifest says " + e.getValue() + " (corrupted or tampered)");
+      }
+    }
+    for (String name : entries.keySet()) {
+      if (!expected.containsKey(name)) {
+        throw new IntentException(where + ": entry " + name + " is not listed in the manifest");
+      }
+    }
+    if (!entries.containsKey(MODEL_ENTRY) || !entries.containsKey(TOKENIZER_ENTRY)) {
+      throw new IntentException(where + ": artifact must contain " + MODEL_ENTRY + " and " + TOKENIZER_ENTRY);
+    }
+  }
+
+  /**
+   * Writes the artifact atomically (temporary file, then rename): an interrupted write never
+   * leaves a partial {@code .intent} file. The manifest's file hashes are computed here.
+   */
+  public static IntentArtifact write(Path file, ModelManifest manifest, Map<String, byte[]> entries) {
+    Map<String, String> hashes = new LinkedHashMap<>();
+    entries.forEach((name, bytes) -> hashes.put(name, Hashes.sha256(bytes)));
+    ModelManifest complete = manifest.withCompile(manifest.compile(), hashes, ModelManifest.KIND_ARTIFACT);
+    Path target = file.toAbsolutePath().normalize();
+    Path tmp = null;
+    try {
+      Files.createDirectories(target.getParent());
+      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+      try (OutputStream out = Files.newOutputStream(tmp);
+          ZipOutputStream zip = new ZipOutputStream(out)) {
+        put(zip, ModelManifest.FILE_NAME, Manifests.toJson(complete));
+        for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+          put(zip, e.getKey(), e.getValue());
+        }
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      tmp = null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing artifact " + file, e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // nothing more to do; the temporary file is hidden
+        }
+      }
+    }
+    return new IntentArtifact(complete, Map.copyOf(entries));
+  }
+
+  private static void put(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    zip.write(bytes);
+    zip.closeEntry();
+  }
+
+  /** The artifact as zip bytes, for tests and in-memory shipping. */
+  public static byte[] toZipBytes(ModelManifest manifest, Map<String, byte[]> entries) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      put(zip, ModelManifest.FILE_NAME, Manifests.toJson(manifest));
+      for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+        put(zip, e.getKey(), e.getValue());
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+}

@@ -1,0 +1,34 @@
+package dev.intentinference.core.model;
+
+import dev.intentinference.core.IntentException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Opens whatever a user points at: a trained model directory or a compiled {@code .intent}
+ * artifact. GPU-targeted artifacts are opened through an {@link ArtifactSessionFactory} so the
+ * CUDA/TensorRT wiring can live with the compiler.
+ *
+ * <pre>{@code
+ * try (IntentPredictor p = ModelLoader.open(Path.of("clinc150-1.intent"), LoadOptions.defaults())) { ... }
+ * }</pre>
+ */
+public final class ModelLoader {
+  private ModelLoader() {}
+
+  public static IntentPredictor open(Path path, LoadOptions options) {
+    IntentScorer scorer = openScorer(path, options);
+    return new IntentPredictor(scorer, IntentDecoder.of(scorer.manifest(), options.topK()));
+  }
+
+  public static IntentScorer openScorer(Path path, LoadOptions options) {
+    if (!Files.exists(path)) {
+      throw new IntentException(path + ": no such model (expected a model directory or a .intent file)");
+    }
+    if (Files.isDirectory(path)) {
+      return EmbeddingHeadScorer.open(path, options.session());
+    }
+    IntentArtifact artifact = IntentArtifact.read(path);
+    return FusedGraphScorer.open(artifact, ArtifactSessionFactory.create(artifact, options));
+  }
+}

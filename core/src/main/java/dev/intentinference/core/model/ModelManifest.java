@@ -1,0 +1,70 @@
+package dev.intentinference.core.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code manifest.json}: what a model is and how it was made (its provenance). The same record
+ * describes a trained model directory ({@link #KIND_MODEL}) and a compiled artifact
+ * ({@link #KIND_ARTIFACT}); fields added in later versions are optional, and unknown fields are
+ * ignored, so older manifests keep loading.
+ *
+ * @param formatVersion manifest format, currently {@value #FORMAT_VERSION}
+ * @param kind {@code model} (encoder + head files) or {@code artifact} (one fused graph)
+ * @param name model name, e.g. {@code clinc150}
+ * @param version model version, e.g. {@code 1}
+ * @param labels intent labels in logit order
+ * @param encoders encoders whose embeddings are concatenated to form the head's input
+ * @param threshold the out-of-scope rule
+ * @param head the classification head (models only)
+ * @param training hyperparameters, seed, dataset hashes and sizes
+ * @param metrics validation metrics recorded at training time
+ * @param compile how the artifact was compiled (artifacts only)
+ * @param files SHA-256 of every other file of the model or artifact, by name
+ * @param build when, where and with what it was made
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelManifest(
+    @JsonProperty("format_version") int formatVersion,
+    String kind,
+    String name,
+    String version,
+    List<String> labels,
+    List<EncoderRef> encoders,
+    ThresholdInfo threshold,
+    HeadInfo head,
+    Map<String, Object> training,
+    Map<String, Object> metrics,
+    Map<String, Object> compile,
+    Map<String, String> files,
+    BuildInfo build) {
+
+  public static final int FORMAT_VERSION = 1;
+  public static final String KIND_MODEL = "model";
+  public static final String KIND_ARTIFACT = "artifact";
+  public static final String FILE_NAME = "manifest.json";
+
+  public ModelManifest {
+    labels = labels == null ? List.of() : List.copyOf(labels);
+    encoders = encoders == null ? List.of() : List.copyOf(encoders);
+  }
+
+  /** The maximum tokens per text the model accepts (the smallest of its encoders'). */
+  public int maxLength() {
+    return encoders.stream().mapToInt(EncoderRef::maxLength).min().orElse(512);
+  }
+
+  public ModelManifest withCompile(Map<String, Object> compileInfo, Map<String, String> fileHashes, String newKind) {
+    return new ModelManifest(formatVersion, newKind, name, version, labels, encoders, threshold, head,
+        training, metrics, compileInfo, fileHashes, build);
+  }
+
+  public ModelManifest withBuild(BuildInfo newBuild) {
+    return new ModelManifest(formatVersion, kind, name, version, labels, encoders, threshold, head,
+        training, metrics, compile, files, newBuild);
+  }
+}

@@ -1,0 +1,164 @@
+package dev.intentinference.core.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.encoder.EncoderSpec;
+import dev.intentinference.core.encoder.Pooling;
+import dev.intentinference.core.io.ClasspathResources;
+import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.text.TextTokenizer;
+import dev.intentinference.core.text.TokenBatch;
+import dev.intentinference.core.text.TokenizedText;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A pretrained encoder running in ONNX Runtime: texts in, pooled (and optionally normalised)
+ * sentence embeddings out. Batch and sequence dimensions are dynamic.
+ *
+ * <pre>{@code
+ * try (SentenceEncoder enc = SentenceEncoder.load(registry.get("bge-small-en-v1.5-q"), SessionSettings.allCores())) {
+ *   float[][] v = enc.embed(List.of("change company address"));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: ONNX Runtime sessions accept concurrent {@code run} calls.
+ */
+public final class SentenceEncoder implements AutoCloseable {
+  private final EncoderSpec spec;
+  private final TextTokenizer tokenizer;
+  private final OrtSession session;
+  private final boolean wantsTypeIds;
+  private final String outputName;
+
+  private SentenceEncoder(EncoderSpec spec, TextTokenizer tokenizer, OrtSession session) {
+    this.spec = spec;
+    this.tokenizer = tokenizer;
+    this.session = session;
+    Set<String> inputs = session.getInputNames();
+    if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
+      throw new IntentException(
+          "encoder " + spec.id() + " must take input_ids and attention_mask, has " + inputs);
+    }
+    this.wantsTypeIds = inputs.contains("token_type_ids");
+    this.outputName = session.getOutputNames().iterator().next();
+  }
+
+  /** Loads the encoder's files from the classpath and checks the ONNX file's SHA-256. */
+  public static SentenceEncoder load(EncoderSpec spec, SessionSettings settings) {
+    byte[] onnx = ClasspathResources.readAll(spec.onnxResource());
+    String actual = Hashes.sha256(onnx);
+    if (!actual.equals(spec.onnxSha256())) {
+      throw new IntentException(
+          "encoder " + spec.id() + ": ONNX file SHA-256 is " + actual + ", expected " + spec.onnxSha256());
+    }
+    TextTokenizer tokenizer =
+        TextTokenizer.fromBytes(ClasspathResources.readAll(spec.tokenizerResource()), spec.maxLength());
+    try {
+      return new SentenceEncoder(spec, tokenizer, OrtSessions.create(onnx, settings));
+    } catch (RuntimeException e) {
+      tokenizer.close();
+      throw e;
+    }
+  }
+
+  public EncoderSpec spec() {
+    return spec;
+  }
+
+  public TextTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public int dimension() {
+    return spec.dimension();
+  }
+
+  public float[][] embed(List<String> texts) {
+    if (texts.isEmpty()) {
+      return new float[0][];
+    }
+    return embedTokens(TokenBatch.pack(tokenizer.encodeAll(texts)));
+  }
+
+  public float[][] embedTokenized(List<TokenizedText> texts) {
+    if (texts.isEmpty()) {
+      return new float[0][];
+    }
+    return embedTokens(TokenBatch.pack(texts));
+  }
+
+  /** Runs the graph on a packed batch and pools each row. */
+  public float[][] embedTokens(TokenBatch batch) {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    long[] shape = {batch.batch(), batch.sequenceLength()};
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    try {
+      inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.ids()), shape));
+      inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape));
+      if (wantsTypeIds) {
+        inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.typeIds()), shape));
+      }
+      try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
+        OnnxTensor hidden = (OnnxTensor) result.get(0);
+        return pool(hidden.getFloatBuffer(), batch);
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("encoder " + spec.id() + " failed: " + e.getMessage(), e);
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  private float[][] pool(FloatBuffer hidden, TokenBatch batch) {
+    int dim = spec.dimension();
+    int seq = batch.sequenceLength();
+    float[][] out = new float[batch.batch()][dim];
+    for (int row = 0; row < batch.batch(); row++) {
+      float[] v = out[row];
+      int rowBase = row * seq * dim;
+      if (spec.pooling() == Pooling.CLS) {
+        hidden.get(rowBase, v, 0, dim);
+      } else {
+        int count = 0;
+        float[] token = new float[dim];
+        for (int t = 0; t < seq; t++) {
+          if (batch.attentionMask()[row * seq + t] == 0) {
+            continue;
+          }
+          hidden.get(rowBase + t * dim, token, 0, dim);
+          for (int d = 0; d < dim; d++) {
+            v[d] += token[d];
+          }
+          count++;
+        }
+        float inv = 1f / Math.max(count, 1);
+        for (int d = 0; d < dim; d++) {
+          v[d] *= inv;
+        }
+      }
+      if (spec.normalize()) {
+        Vectors.normalizeInPlace(v);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      tokenizer.close();
+    }
+  }
+}

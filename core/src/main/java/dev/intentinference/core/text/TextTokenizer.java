@@ -1,0 +1,97 @@
+package dev.intentinference.core.text;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.intentinference.core.IntentException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Hugging Face tokenizer loaded from {@code tokenizer.json}, with explicit truncation to the
+ * model's maximum length and no padding (batches pad to their own longest text).
+ *
+ * <pre>{@code
+ * try (TextTokenizer tok = TextTokenizer.fromBytes(json, 512)) {
+ *   TokenizedText t = tok.encode("change company address"); // [101, 2689, 2194, 4769, 102]
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: the native tokenizer is immutable once loaded.
+ */
+public final class TextTokenizer implements AutoCloseable {
+  private final HuggingFaceTokenizer tokenizer;
+  private final int maxLength;
+
+  private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength) {
+    this.tokenizer = tokenizer;
+    this.maxLength = maxLength;
+  }
+
+  /**
+   * @param tokenizerJson the bytes of a Hugging Face {@code tokenizer.json}
+   * @param maxLength maximum tokens per text including special tokens, 2..512
+   */
+  public static TextTokenizer fromBytes(byte[] tokenizerJson, int maxLength) {
+    if (maxLength < 2 || maxLength > 512) {
+      throw new IntentException("max length must be in 2..512, was " + maxLength);
+    }
+    Map<String, String> options =
+        Map.of(
+            "truncation", "true",
+            "maxLength", Integer.toString(maxLength),
+            "padding", "false",
+            "addSpecialTokens", "true");
+    try (InputStream in = new ByteArrayInputStream(tokenizerJson)) {
+      return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, options), maxLength);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      throw new IntentException("not a valid tokenizer.json: " + e.getMessage(), e);
+    }
+  }
+
+  public static TextTokenizer fromFile(Path tokenizerJson, int maxLength) {
+    try {
+      return fromBytes(Files.readAllBytes(tokenizerJson), maxLength);
+    } catch (IOException e) {
+      throw new IntentException("cannot read tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
+    }
+  }
+
+  public int maxLength() {
+    return maxLength;
+  }
+
+  public TokenizedText encode(String text) {
+    return toTokenized(tokenizer.encode(text));
+  }
+
+  /** Encodes several texts at once (the native side parallelises). */
+  public List<TokenizedText> encodeAll(List<String> texts) {
+    if (texts.isEmpty()) {
+      return List.of();
+    }
+    Encoding[] encodings = tokenizer.batchEncode(texts);
+    List<TokenizedText> out = new ArrayList<>(encodings.length);
+    for (Encoding e : encodings) {
+      out.add(toTokenized(e));
+    }
+    return out;
+  }
+
+  private static TokenizedText toTokenized(Encoding e) {
+    return new TokenizedText(e.getIds(), e.getTypeIds(), e.exceedMaxLength());
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}
