@@ -54,13 +54,14 @@ public final class IntentCli implements Runnable {
   /** Runs the command line and returns its exit code, without exiting: what tests call. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new IntentCli());
+    cli.setUsageHelpWidth(120);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(IntentCli::handleFailure);
     cli.setParameterExceptionHandler(
         (ex, a) -> {
           ex.getCommandLine().getErr().println("intent: " + ex.getMessage());
-          ex.getCommandLine().getErr().println("Try 'intent " + commandPath(ex.getCommandLine()) + " --help'.");
+          ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName(" ") + " --help'.");
           return EXIT_USAGE;
         });
     return cli.execute(args);
@@ -90,8 +91,4 @@ public final class IntentCli implements Runnable {
     return EXIT_FAILURE;
   }
 
-  private static String commandPath(CommandLine cmd) {
-    String name = cmd.getCommandSpec().qualifiedName(" ");
-    return name.startsWith("intent ") ? name.substring(7) : "";
-  }
 }

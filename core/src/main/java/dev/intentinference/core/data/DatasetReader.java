@@ -150,7 +150,8 @@ public final class DatasetReader {
           requireColumn(file, header, columns.text());
           requireColumn(file, header, columns.label());
         }
-        int line = rows.getCurrentLocation().getLineNr();
+        // The last token read is on the row's own line; the stream's location is already past it.
+        int line = rows.getParser().currentTokenLocation().getLineNr();
         String where = file + ":" + line;
         if (row.size() != header.size()) {
           throw new IntentException(where + ": malformed row: expected " + header.size() + " columns, got " + row.size());

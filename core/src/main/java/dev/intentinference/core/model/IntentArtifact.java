@@ -4,17 +4,19 @@ import dev.intentinference.core.IntentException;
 import dev.intentinference.core.io.Hashes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -50,9 +52,14 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
     }
     byte[] manifestBytes = null;
     Map<String, byte[]> entries = new LinkedHashMap<>();
-    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
-      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-        byte[] bytes = zip.readAllBytes();
+    // ZipFile reads the central directory at the end, so a truncated file fails here.
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      for (Enumeration<? extends ZipEntry> it = zip.entries(); it.hasMoreElements(); ) {
+        ZipEntry e = it.nextElement();
+        byte[] bytes;
+        try (InputStream in = zip.getInputStream(e)) {
+          bytes = in.readAllBytes();
+        }
         if (e.getName().equals(ModelManifest.FILE_NAME)) {
           manifestBytes = bytes;
         } else {

@@ -1,0 +1,67 @@
+package dev.intentinference.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.intentinference.core.data.Columns;
+import dev.intentinference.core.data.DatasetReader;
+import dev.intentinference.core.data.LabeledText;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetReaderTest {
+  @TempDir Path tmp;
+  final DatasetReader reader = new DatasetReader(Columns.DEFAULT);
+
+  Path write(String name, String content) throws Exception {
+    return Files.writeString(tmp.resolve(name), content);
+  }
+
+  @Test
+  void readsClincSplits() throws Exception {
+    Path f = write("d.json", "{\"train\": [[\"hi there\", \"greet\"]], \"oos_val\": [[\"buy a boat\", \"oos\"]]}");
+    Map<String, List<LabeledText>> splits = reader.readSplits(f);
+    assertThat(splits).containsOnlyKeys("train", "oos_val");
+    assertThat(splits.get("oos_val").get(0).isOutOfScope()).isTrue();
+    assertThat(reader.read(f, "train")).extracting(LabeledText::intent).containsExactly("greet");
+  }
+
+  @Test
+  void readsCsvTsvAndJsonLinesWithChosenColumns() throws Exception {
+    assertThat(reader.read(write("a.csv", "text,intent\n\"hello, you\",greet\nbye,leave\n")))
+        .extracting(LabeledText::text).containsExactly("hello, you", "bye");
+    assertThat(reader.read(write("a.tsv", "intent\ttext\ngreet\thello\n")))
+        .extracting(LabeledText::intent).containsExactly("greet");
+    assertThat(new DatasetReader(new Columns("utterance", "label")).read(write("a.jsonl",
+        "{\"utterance\":\"hi\",\"label\":\"greet\"}\n\n{\"utterance\":\"bye\",\"label\":\"leave\"}\n")))
+        .hasSize(2);
+  }
+
+  @Test
+  void namesFileAndLineOfEveryProblem() throws Exception {
+    assertThatThrownBy(() -> reader.read(tmp.resolve("missing.csv"))).isInstanceOf(IntentException.class)
+        .hasMessageEndingWith("missing.csv: no such file");
+    assertThatThrownBy(() -> reader.read(write("x.xlsx", "?"))).hasMessageContaining("unknown data format");
+    assertThatThrownBy(() -> reader.read(write("e.csv", "text,intent\nhello,greet\n ,greet\n")))
+        .hasMessageContaining("e.csv:3: empty text");
+    assertThatThrownBy(() -> reader.read(write("l.csv", "text,intent\nhello,\n")))
+        .hasMessageContaining("l.csv:2: empty intent label");
+    assertThatThrownBy(() -> reader.read(write("c.csv", "words,intent\nhello,greet\n")))
+        .hasMessageContaining("no column 'text'");
+    assertThatThrownBy(() -> reader.read(write("m.csv", "text,intent\nhello,greet,extra\n")))
+        .hasMessageContaining("m.csv:2: malformed row");
+    assertThatThrownBy(() -> reader.read(write("j.jsonl", "{\"text\":\"hi\",\"intent\":\"g\"}\n{oops\n")))
+        .hasMessageContaining("j.jsonl:2: malformed JSON line");
+    assertThatThrownBy(() -> reader.read(write("s.json", "{\"train\": [[\"hi\"]]}")))
+        .hasMessageContaining("s.json#train[0]: expected [text, intent]");
+    assertThatThrownBy(() -> reader.read(write("t.json", "{\"train\": [[\"hi\", \"a\"]]}"), "val"))
+        .hasMessageContaining("no split 'val'");
+    Path bad = tmp.resolve("u.jsonl");
+    Files.write(bad, new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
+    assertThatThrownBy(() -> reader.read(bad)).hasMessageContaining("not valid UTF-8");
+  }
+}
