@@ -73,8 +73,12 @@ class CompileCommandTest {
     assertThat(r.out()).contains("MISMATCH tokenizer.json");
     assertThat(r.err().strip().lines()).hasSize(1);
     assertThat(r.err()).contains("fail the manifest's hash check");
-    // Everything that loads models refuses it too.
     assertThat(run("inspect", tmp.resolve("missing.intent").toString()).exit()).isEqualTo(2);
+    byte[] whole = Files.readAllBytes(artifact);
+    Path truncated = Files.write(tmp.resolve("truncated.intent"), java.util.Arrays.copyOf(whole, whole.length / 3));
+    Run cut = run("inspect", truncated.toString());
+    assertThat(cut.exit()).isEqualTo(2);
+    assertThat(cut.err().strip()).contains("truncated").doesNotContain("\n");
   }
 
   @Test
