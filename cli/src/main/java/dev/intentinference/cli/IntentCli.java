@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
     description = "Train, compile, serve and benchmark BERT-family intent models.%n",
     subcommands = {
       CommandLine.HelpCommand.class,
+      CompileCommand.class,
+      InspectCommand.class,
     },
     footer = {
       "",

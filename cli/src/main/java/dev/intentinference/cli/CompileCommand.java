@@ -1,0 +1,141 @@
+package dev.intentinference.cli;
+
+import dev.intentinference.compiler.CompileOptions;
+import dev.intentinference.compiler.CompileSource;
+import dev.intentinference.compiler.DynamicQuantizer;
+import dev.intentinference.compiler.HfClassifierSource;
+import dev.intentinference.compiler.ModelCompiler;
+import dev.intentinference.compiler.ModelDirectorySource;
+import dev.intentinference.compiler.Precision;
+import dev.intentinference.compiler.Target;
+import dev.intentinference.core.IntentException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code intent compile}: one verified, optimized, self-contained {@code .intent} artifact. */
+@Command(
+    name = "compile",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Compile a model into one verified, optimized .intent artifact (the \"trace\" step).",
+      "Fuses pooling, normalisation, the head and softmax into the encoder graph (outputs logits and",
+      "probabilities [batch, labels]), sets the precision, runs ONNX Runtime's offline optimization",
+      "for the target, verifies against the uncompiled model and writes NAME-VERSION.intent atomically.",
+      "The model is a directory from 'intent train' or a Hugging Face classifier exported to ONNX",
+      "(with tokenizer.json and config.json holding id2label beside it)."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  intent compile --model models/clinc150 --out dist/ --precision int8",
+      "  intent compile --model models/clinc150 --out clinc150.intent --verify-data data_full.json --verify-split val",
+      "  intent compile --model export/model.onnx --name support --model-version 3 --target cuda --precision fp16",
+    })
+final class CompileCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR|FILE.onnx",
+      description = "Model directory from 'intent train', or an exported classifier .onnx file.")
+  Path model;
+
+  @Option(names = "--out", paramLabel = "FILE|DIR", defaultValue = ".",
+      description = "Artifact file, or a directory to write NAME-VERSION.intent into (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--precision", paramLabel = "fp32|int8|fp16", defaultValue = "fp32",
+      description = "Weight precision (default: ${DEFAULT-VALUE}). int8: dynamic quantization of MatMul/Gemm weights,"
+          + " per channel; an int8 encoder stays int8 under fp32. fp16: GPU targets only.")
+  String precision;
+
+  @Option(names = "--target", paramLabel = "cpu|cuda|tensorrt", defaultValue = "cpu",
+      description = "Where the artifact runs (default: ${DEFAULT-VALUE}). GPU targets compile here and need a GPU to load.")
+  String target;
+
+  @Option(names = "--max-length", paramLabel = "TOKENS", defaultValue = "0",
+      description = "Maximum tokens per text, 2..512; 0 keeps the model's own maximum (default: ${DEFAULT-VALUE}).")
+  int maxLength;
+
+  @Option(names = "--buckets", paramLabel = "N,N,...",
+      description = "Sequence-length buckets, ascending, the largest equal to the max length, e.g. 16,32,64,128"
+          + " (default: none, dynamic shapes).")
+  String buckets;
+
+  @Option(names = "--min-agreement", paramLabel = "FRACTION", defaultValue = "0.99",
+      description = "Refuse to write the artifact when top-1 agreement with the uncompiled model is below this,"
+          + " in [0, 1] (default: ${DEFAULT-VALUE}).")
+  double minAgreement;
+
+  @Option(names = "--verify-data", paramLabel = "FILE",
+      description = "Labeled data to verify on (CLINC150 JSON, CSV, TSV, JSONL); default: 200 built-in sentences.")
+  Path verifyData;
+
+  @Option(names = "--verify-split", paramLabel = "SPLIT", defaultValue = "val",
+      description = "CLINC150 split of --verify-data (default: ${DEFAULT-VALUE}).")
+  String verifySplit;
+
+  @Option(names = "--verify-limit", paramLabel = "N", defaultValue = "" + CompileOptions.DEFAULT_VERIFY_LIMIT,
+      description = "Verify on at most N texts, spread over the file (default: ${DEFAULT-VALUE}).")
+  int verifyLimit;
+
+  @Option(names = "--int8-weight-bits", paramLabel = "7|8", defaultValue = "" + DynamicQuantizer.DEFAULT_WEIGHT_BITS,
+      description = "int8 weight range: 7 avoids uint8 x int8 saturation on x86 CPUs without VNNI (default: ${DEFAULT-VALUE}).")
+  int weightBits;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "2",
+      description = "ONNX Runtime intra-op threads for optimization and verification, 1..256 (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--tokenizer", paramLabel = "FILE",
+      description = "For an .onnx model: its tokenizer.json (default: tokenizer.json beside it).")
+  Path tokenizer;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "For an .onnx model: its config.json with id2label (default: config.json beside it).")
+  Path config;
+
+  @Option(names = "--name", description = "For an .onnx model: model name (default: config _name_or_path or folder name).")
+  String name;
+
+  @Option(names = "--model-version", paramLabel = "VERSION", defaultValue = "1",
+      description = "For an .onnx model: model version (default: ${DEFAULT-VALUE}).")
+  String version;
+
+  @Option(names = "--threshold", paramLabel = "PROB", defaultValue = "0",
+      description = "For an .onnx model: out-of-scope threshold in [0, 1]; 0 never rejects (default: ${DEFAULT-VALUE}).")
+  double threshold;
+
+  @Override
+  public Integer call() {
+    CompileOptions options = new CompileOptions(Target.parse(target), Precision.parse(precision), maxLength,
+        CompileOptions.parseBuckets(buckets), minAgreement, verifyData, verifySplit, verifyLimit, weightBits, threads);
+    if (!Files.exists(model)) {
+      throw new IntentException("--model: " + model + ": no such file or directory");
+    }
+    CompileSource source;
+    if (Files.isDirectory(model)) {
+      source = ModelDirectorySource.open(model);
+    } else if (model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+      if (!(threshold >= 0 && threshold <= 1)) {
+        throw new IntentException("--threshold: must be in [0, 1], was " + threshold);
+      }
+      source = HfClassifierSource.open(model, tokenizer, config, name, version, threshold);
+    } else {
+      throw new IntentException("--model: " + model + " is neither a model directory nor an .onnx file");
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    String tool = IntentCli.class.getPackage().getImplementationVersion();
+    ModelCompiler.CompileResult r = new ModelCompiler(options, tool == null ? "dev" : tool).compile(source, out);
+    o.println("wrote " + r.artifact() + " (" + (r.sizeBytes() / 1024) + " KiB, " + options.target().id() + ", "
+        + options.precision().id() + ")");
+    o.println(r.report().summary());
+    o.println("passes: " + r.manifest().compile().get("passes"));
+    o.println("timings (ms): " + r.manifest().compile().get("timings_ms"));
+    return 0;
+  }
+}

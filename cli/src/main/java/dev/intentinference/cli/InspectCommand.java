@@ -1,0 +1,46 @@
+package dev.intentinference.cli;
+
+import dev.intentinference.compiler.ArtifactInspector;
+import dev.intentinference.core.IntentException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code intent inspect FILE}: prints an artifact's manifest and checks every entry's SHA-256. */
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print a .intent artifact's manifest and check the SHA-256 of every entry against it.",
+      "Exit code 2 when any entry is missing, unlisted or does not match its hash."
+    },
+    footer = {"", "Example:", "  intent inspect dist/clinc150-1.intent"})
+final class InspectCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "The .intent artifact.")
+  Path file;
+
+  @Override
+  public Integer call() {
+    ArtifactInspector.Inspection i = ArtifactInspector.inspect(file);
+    PrintWriter o = spec.commandLine().getOut();
+    o.println(i.manifestJson().strip());
+    o.println();
+    o.println("entries:");
+    for (ArtifactInspector.EntryCheck e : i.entries()) {
+      o.printf("  %-8s %-16s %12d bytes  sha256 %s%n", e.status(), e.name(), e.size(), e.actual() == null ? "-" : e.actual());
+    }
+    o.flush();
+    if (!i.ok()) {
+      long bad = i.entries().stream().filter(e -> !e.ok()).count();
+      throw new IntentException(file + ": " + bad + " of " + i.entries().size()
+          + " entries fail the manifest's hash check (corrupted or tampered)");
+    }
+    o.println("all " + i.entries().size() + " entries match the manifest");
+    return 0;
+  }
+}

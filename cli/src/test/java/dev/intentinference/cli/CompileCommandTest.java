@@ -1,0 +1,109 @@
+package dev.intentinference.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.intentinference.core.encoder.EncoderRegistry;
+import dev.intentinference.core.model.CentroidModelBuilder;
+import dev.intentinference.core.onnx.SentenceEncoder;
+import dev.intentinference.core.onnx.SessionSettings;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code intent compile} and {@code intent inspect} end to end through the CLI entry point. */
+class CompileCommandTest {
+  @TempDir static Path shared;
+  @TempDir Path tmp;
+  static Path model;
+  static Path artifact;
+
+  record Run(int exit, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = IntentCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void compileOnce() {
+    Map<String, List<String>> ex = new LinkedHashMap<>();
+    ex.put("balance", List.of("what is my account balance", "how much money do i have"));
+    ex.put("weather", List.of("will it rain today", "what's the weather like"));
+    ex.put("greeting", List.of("hello", "hi there"));
+    model = shared.resolve("model");
+    try (SentenceEncoder enc = SentenceEncoder.load(EncoderRegistry.builtIn().get(EncoderRegistry.DEFAULT_ID), SessionSettings.singleThread())) {
+      new CentroidModelBuilder(enc, "cli-demo", "7").write(model, ex, 0.2);
+    }
+    Run r = run("compile", "--model", model.toString(), "--out", shared.toString(), "--precision", "int8", "--buckets", "16,32,64,512");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("wrote").contains("top-1 agreement");
+    artifact = shared.resolve("cli-demo-7.intent");
+  }
+
+  @Test
+  void inspectPrintsTheManifestAndChecksEveryHash() {
+    assertThat(artifact).exists();
+    Run r = run("inspect", artifact.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\"precision\" : \"int8\"").contains("\"verification\"")
+        .contains("OK       model.onnx").contains("OK       tokenizer.json").contains("all 2 entries match");
+  }
+
+  @Test
+  void inspectFailsWithExit2WhenAnEntryWasTampered() throws Exception {
+    Path copy = Files.copy(artifact, tmp.resolve("tampered.intent"));
+    try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + copy.toUri()), Map.of())) {
+      Files.writeString(zip.getPath("tokenizer.json"), "{}");
+    }
+    Run r = run("inspect", copy.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.out()).contains("MISMATCH tokenizer.json");
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(r.err()).contains("fail the manifest's hash check");
+    assertThat(run("inspect", tmp.resolve("missing.intent").toString()).exit()).isEqualTo(2);
+    byte[] whole = Files.readAllBytes(artifact);
+    Path truncated = Files.write(tmp.resolve("truncated.intent"), java.util.Arrays.copyOf(whole, whole.length / 3));
+    Run cut = run("inspect", truncated.toString());
+    assertThat(cut.exit()).isEqualTo(2);
+    assertThat(cut.err().strip()).contains("truncated").doesNotContain("\n");
+  }
+
+  @Test
+  void badOptionsAndInputsExitWith2AndOneLineAndWriteNothing() throws Exception {
+    Path out = tmp.resolve("x.intent");
+    Run target = run("compile", "--model", model.toString(), "--out", out.toString(), "--target", "tpu");
+    assertThat(target.exit()).isEqualTo(2);
+    assertThat(target.err().strip()).startsWith("intent: --target: unknown target 'tpu'").doesNotContain("\n");
+    Run precision = run("compile", "--model", model.toString(), "--out", out.toString(), "--precision", "int4");
+    assertThat(precision.exit()).isEqualTo(2);
+    assertThat(precision.err()).contains("--precision");
+    Path bad = Files.write(tmp.resolve("model.onnx"), "definitely not protobuf".getBytes());
+    Run corrupt = run("compile", "--model", bad.toString(), "--out", out.toString());
+    assertThat(corrupt.exit()).isEqualTo(2);
+    assertThat(corrupt.err().strip()).contains("not a valid ONNX model").doesNotContain("\n");
+    assertThat(run("compile", "--model", tmp.resolve("nope").toString()).exit()).isEqualTo(2);
+    try (Stream<Path> s = Files.list(tmp)) {
+      assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("model.onnx");
+    }
+  }
+
+  @Test
+  void helpShowsDefaultsAndAnExample() {
+    Run r = run("compile", "--help");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("default: fp32").contains("default: 0.99").contains("Examples:");
+  }
+}

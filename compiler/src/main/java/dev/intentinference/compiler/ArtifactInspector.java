@@ -1,0 +1,105 @@
+package dev.intentinference.compiler;
+
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.model.Manifests;
+import dev.intentinference.core.model.ModelManifest;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
+
+/**
+ * Reads a {@code .intent} artifact without trusting it: the manifest as written, and the result
+ * of checking every entry against the manifest's SHA-256 (missing, unlisted and mismatching
+ * entries are all reported, not only the first).
+ *
+ * <pre>{@code
+ * ArtifactInspector.Inspection i = ArtifactInspector.inspect(Path.of("clinc150-1.intent"));
+ * if (!i.ok()) { ... }
+ * }</pre>
+ */
+public final class ArtifactInspector {
+  private ArtifactInspector() {}
+
+  /**
+   * One entry's check.
+   *
+   * @param name entry name
+   * @param expected SHA-256 the manifest lists, or null when unlisted
+   * @param actual SHA-256 of the bytes, or null when missing
+   * @param size entry size in bytes (0 when missing)
+   */
+  public record EntryCheck(String name, String expected, String actual, long size) {
+    public boolean ok() {
+      return expected != null && expected.equals(actual);
+    }
+
+    public String status() {
+      if (actual == null) {
+        return "MISSING";
+      }
+      if (expected == null) {
+        return "UNLISTED";
+      }
+      return ok() ? "OK" : "MISMATCH";
+    }
+  }
+
+  /**
+   * @param manifestJson the manifest exactly as stored
+   * @param manifest the parsed manifest
+   * @param entries one check per listed or present entry
+   */
+  public record Inspection(String manifestJson, ModelManifest manifest, List<EntryCheck> entries) {
+    public boolean ok() {
+      return !entries.isEmpty() && entries.stream().allMatch(EntryCheck::ok);
+    }
+  }
+
+  public static Inspection inspect(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IntentException(file + ": no such file");
+    }
+    byte[] manifestBytes = null;
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        byte[] bytes = zip.readAllBytes();
+        if (e.getName().equals(ModelManifest.FILE_NAME)) {
+          manifestBytes = bytes;
+        } else {
+          entries.put(e.getName(), bytes);
+        }
+      }
+    } catch (ZipException | EOFException e) {
+      throw new IntentException(file + ": not a valid .intent artifact (corrupt or truncated zip: " + e.getMessage() + ")", e);
+    } catch (IOException e) {
+      throw new IntentException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    if (manifestBytes == null) {
+      throw new IntentException(file + ": not a valid .intent artifact (no manifest.json)");
+    }
+    ModelManifest manifest = Manifests.fromJson(manifestBytes, file.toString());
+    Map<String, String> listed = manifest.files() == null ? Map.of() : manifest.files();
+    List<EntryCheck> checks = new ArrayList<>();
+    for (Map.Entry<String, String> l : listed.entrySet()) {
+      byte[] bytes = entries.get(l.getKey());
+      checks.add(new EntryCheck(l.getKey(), l.getValue(), bytes == null ? null : Hashes.sha256(bytes), bytes == null ? 0 : bytes.length));
+    }
+    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+      if (!listed.containsKey(e.getKey())) {
+        checks.add(new EntryCheck(e.getKey(), null, Hashes.sha256(e.getValue()), e.getValue().length));
+      }
+    }
+    return new Inspection(new String(manifestBytes, StandardCharsets.UTF_8), manifest, List.copyOf(checks));
+  }
+}

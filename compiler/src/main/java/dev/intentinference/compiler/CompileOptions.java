@@ -1,0 +1,150 @@
+package dev.intentinference.compiler;
+
+import dev.intentinference.core.IntentException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything {@code intent compile} was asked to do, validated when built. Every error names the
+ * option, the value and the accepted range.
+ *
+ * <pre>{@code
+ * CompileOptions o = CompileOptions.defaults().withPrecision(Precision.INT8).withBuckets(List.of(16, 32, 64, 128));
+ * }</pre>
+ *
+ * @param target where the artifact runs
+ * @param precision weight precision
+ * @param maxLength tokens per text, 2..512, or 0 for the model's own maximum
+ * @param buckets ascending sequence-length buckets (each 1..maxLength), empty for dynamic shapes
+ * @param minAgreement smallest top-1 agreement with the uncompiled model that is accepted, in [0, 1]
+ * @param verifyData labeled file to verify on (CLINC150 JSON uses {@code verifySplit}), or null for
+ *     the 200 built-in sentences
+ * @param verifySplit CLINC150 split to verify on, e.g. {@code val}
+ * @param verifyLimit at most this many verification texts (1..100000)
+ * @param weightBits int8 weight bits, 7 or 8 (see {@link DynamicQuantizer})
+ * @param threads ONNX Runtime intra-op threads for optimization and verification (1..256)
+ */
+public record CompileOptions(
+    Target target,
+    Precision precision,
+    int maxLength,
+    List<Integer> buckets,
+    double minAgreement,
+    Path verifyData,
+    String verifySplit,
+    int verifyLimit,
+    int weightBits,
+    int threads) {
+
+  public static final double DEFAULT_MIN_AGREEMENT = 0.99;
+  public static final int DEFAULT_VERIFY_LIMIT = 2000;
+
+  public CompileOptions {
+    if (target == null) {
+      throw new IntentException("--target: required");
+    }
+    if (precision == null) {
+      throw new IntentException("--precision: required");
+    }
+    if (maxLength != 0 && (maxLength < 2 || maxLength > 512)) {
+      throw new IntentException("--max-length: must be in 2..512, was " + maxLength);
+    }
+    buckets = buckets == null ? List.of() : List.copyOf(buckets);
+    for (int i = 0; i < buckets.size(); i++) {
+      int b = buckets.get(i);
+      if (b < 1 || b > 512) {
+        throw new IntentException("--buckets: each bucket must be in 1..512, was " + b);
+      }
+      if (i > 0 && b <= buckets.get(i - 1)) {
+        throw new IntentException("--buckets: must be strictly ascending, was " + buckets);
+      }
+    }
+    if (maxLength > 0 && !buckets.isEmpty() && buckets.get(buckets.size() - 1) != maxLength) {
+      throw new IntentException("--buckets: the largest bucket must equal --max-length " + maxLength
+          + " so every text fits a bucket, was " + buckets);
+    }
+    if (!(minAgreement >= 0 && minAgreement <= 1)) {
+      throw new IntentException("--min-agreement: must be in [0, 1], was " + minAgreement);
+    }
+    if (verifyLimit < 1 || verifyLimit > 100_000) {
+      throw new IntentException("--verify-limit: must be in 1..100000, was " + verifyLimit);
+    }
+    if (weightBits != 7 && weightBits != 8) {
+      throw new IntentException("--int8-weight-bits: must be 7 or 8, was " + weightBits);
+    }
+    if (threads < 1 || threads > 256) {
+      throw new IntentException("--threads: must be in 1..256, was " + threads);
+    }
+    if (precision == Precision.FP16 && !target.isGpu()) {
+      throw new IntentException("--precision fp16: only for --target cuda or tensorrt (CPUs run fp16 slower than fp32)");
+    }
+  }
+
+  public static CompileOptions defaults() {
+    return new CompileOptions(Target.CPU, Precision.FP32, 0, List.of(), DEFAULT_MIN_AGREEMENT, null, "val",
+        DEFAULT_VERIFY_LIMIT, DynamicQuantizer.DEFAULT_WEIGHT_BITS, Math.min(2, Runtime.getRuntime().availableProcessors()));
+  }
+
+  public CompileOptions withTarget(Target t) {
+    return new CompileOptions(t, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, threads);
+  }
+
+  public CompileOptions withPrecision(Precision p) {
+    return new CompileOptions(target, p, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, threads);
+  }
+
+  public CompileOptions withMaxLength(int n) {
+    return new CompileOptions(target, precision, n, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, threads);
+  }
+
+  public CompileOptions withBuckets(List<Integer> b) {
+    return new CompileOptions(target, precision, maxLength, b, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, threads);
+  }
+
+  public CompileOptions withMinAgreement(double a) {
+    return new CompileOptions(target, precision, maxLength, buckets, a, verifyData, verifySplit, verifyLimit, weightBits, threads);
+  }
+
+  public CompileOptions withVerifyData(Path data, String split, int limit) {
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, data, split, limit, weightBits, threads);
+  }
+
+  public CompileOptions withWeightBits(int bits) {
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, bits, threads);
+  }
+
+  public CompileOptions withThreads(int n) {
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, n);
+  }
+
+  /** Parses {@code 16,32,64,128}. */
+  public static List<Integer> parseBuckets(String csv) {
+    List<Integer> out = new ArrayList<>();
+    if (csv == null || csv.isBlank()) {
+      return out;
+    }
+    for (String part : csv.split(",")) {
+      try {
+        out.add(Integer.parseInt(part.trim()));
+      } catch (NumberFormatException e) {
+        throw new IntentException("--buckets: '" + part.trim() + "' is not a whole number (expected e.g. 16,32,64,128)");
+      }
+    }
+    return out;
+  }
+
+  /** The options as recorded in the manifest. */
+  Map<String, Object> toManifest() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("min_agreement", minAgreement);
+    m.put("verify_data", verifyData == null ? "built-in" : verifyData.getFileName().toString());
+    m.put("verify_split", verifySplit);
+    m.put("verify_limit", verifyLimit);
+    m.put("int8_weight_bits", weightBits);
+    m.put("threads", threads);
+    return m;
+  }
+}

@@ -1,0 +1,203 @@
+package dev.intentinference.compiler;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.OrtEnvironment;
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.data.LabeledText;
+import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.model.BuildInfo;
+import dev.intentinference.core.model.EncoderRef;
+import dev.intentinference.core.model.FusedGraphScorer;
+import dev.intentinference.core.model.IntentArtifact;
+import dev.intentinference.core.model.IntentScorer;
+import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.onnx.OrtSessions;
+import dev.intentinference.core.onnx.SessionSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The compile ("trace") step: fuse the model into one graph, set its precision, optimize it for
+ * the target, verify it against the uncompiled model and write one {@code .intent} artifact.
+ * Nothing is written when any step fails or verification falls below the agreement floor.
+ *
+ * <pre>{@code
+ * CompileResult r = new ModelCompiler(CompileOptions.defaults().withPrecision(Precision.INT8))
+ *     .compile(ModelDirectorySource.open(Path.of("models/clinc150")), Path.of("dist"));
+ * System.out.println(r.artifact() + ": " + r.report().summary());
+ * }</pre>
+ */
+public final class ModelCompiler {
+  /** Name prefix of the nodes compile adds (pooling, normalisation, head, softmax). */
+  static final String HEAD_PREFIX = "intent/";
+
+  private final CompileOptions options;
+  private final String toolVersion;
+
+  public ModelCompiler(CompileOptions options) {
+    this(options, "dev");
+  }
+
+  public ModelCompiler(CompileOptions options, String toolVersion) {
+    this.options = options;
+    this.toolVersion = toolVersion;
+  }
+
+  /**
+   * @param artifact where the artifact was written
+   * @param manifest its manifest (with the compile record)
+   * @param report the verification result
+   * @param sizeBytes the artifact file's size
+   */
+  public record CompileResult(Path artifact, ModelManifest manifest, VerificationReport report, long sizeBytes) {}
+
+  /** The default file name, {@code NAME-VERSION.intent}. */
+  public static String fileName(ModelManifest m) {
+    return (m.name() + "-" + m.version()).replaceAll("[^A-Za-z0-9._-]", "-") + IntentArtifact.EXTENSION;
+  }
+
+  /**
+   * @param out the artifact file, or an existing directory to write {@code NAME-VERSION.intent} into
+   */
+  public CompileResult compile(CompileSource source, Path out) {
+    long t0 = System.nanoTime();
+    ModelManifest base = source.manifest();
+    Path target = Files.isDirectory(out) ? out.resolve(fileName(base)) : out;
+    List<LabeledText> verifyRows;
+    String dataset;
+    if (options.verifyData() != null) {
+      verifyRows = Verifier.read(options.verifyData(), options.verifySplit(), options.verifyLimit());
+      dataset = options.verifyData().getFileName() + (options.verifyData().toString().endsWith(".json") ? ":" + options.verifySplit() : "");
+    } else {
+      verifyRows = Verifier.builtIn();
+      dataset = "built-in (" + verifyRows.size() + " sentences)";
+    }
+    int sourceMax = base.maxLength();
+    int maxLength = options.maxLength() == 0 ? sourceMax : options.maxLength();
+    if (maxLength > sourceMax) {
+      throw new IntentException("--max-length: " + maxLength + " exceeds the model's maximum of " + sourceMax + " tokens");
+    }
+    if (!options.buckets().isEmpty() && options.buckets().get(options.buckets().size() - 1) != maxLength) {
+      throw new IntentException("--buckets: the largest bucket must equal the max length " + maxLength
+          + " so every text fits a bucket, was " + options.buckets());
+    }
+
+    List<String> passes = new ArrayList<>();
+    Map<String, Object> timings = new LinkedHashMap<>();
+    long t = System.nanoTime();
+    ModelProto graph = source.fusedGraph();
+    passes.add(source.kind().equals("model-directory") ? "fuse-pooling-normalize-head-softmax" : "append-softmax");
+    timings.put("fuse_ms", ms(t));
+
+    t = System.nanoTime();
+    boolean fp16Emulated = false;
+    ModelProto verifyGraph = null;
+    switch (options.precision()) {
+      case FP32 -> { }
+      case INT8 -> {
+        // The fused head stays float: it is a few thousand multiply-adds next to the encoder's
+        // millions, and its temperature-scaled logits are where rounding would flip decisions.
+        DynamicQuantizer.Result q = new DynamicQuantizer(options.weightBits()).quantize(graph, HEAD_PREFIX);
+        graph = q.model();
+        passes.add("int8-dynamic-quantization(per-channel, " + options.weightBits() + "-bit weights, "
+            + q.quantized() + " MatMul/Gemm quantized, " + q.skipped() + " activation products kept float, fused head kept float)");
+      }
+      case FP16 -> {
+        HalfPrecision.Result h = HalfPrecision.convert(graph);
+        graph = h.model();
+        verifyGraph = h.emulation();
+        passes.add("fp16-weights-and-arithmetic(" + h.converted() + " tensors converted, float32 inputs/outputs kept)");
+      }
+      default -> throw new IllegalStateException();
+    }
+    timings.put("precision_ms", ms(t));
+
+    t = System.nanoTime();
+    OfflineOptimizer.Result optimized = OfflineOptimizer.optimize(graph.toByteArray(), options.target(), options.threads());
+    passes.add("onnxruntime-" + optimized.level() + "-offline-optimization");
+    timings.put("optimize_ms", ms(t));
+    byte[] modelBytes = optimized.model();
+    byte[] tokenizer = source.tokenizer();
+
+    List<EncoderRef> encoders = new ArrayList<>();
+    for (EncoderRef e : base.encoders()) {
+      encoders.add(new EncoderRef(e.id(), e.mavenCoordinates(), e.onnxSha256(), e.tokenizerSha256(), e.pooling(),
+          e.normalize(), Math.min(e.maxLength(), maxLength), e.dimension()));
+    }
+    Map<String, Object> compile = new LinkedHashMap<>();
+    compile.put("format", "onnx");
+    compile.put("target", options.target().id());
+    compile.put("precision", options.precision().id());
+    compile.put("max_length", maxLength);
+    compile.put("buckets", options.buckets());
+    compile.put("inputs", List.of("input_ids", "attention_mask", "token_type_ids"));
+    compile.put("outputs", List.of(HeadFusion.LOGITS, HeadFusion.PROBABILITIES));
+    compile.put("onnx_opset", OnnxModels.defaultOpset(graph));
+    compile.put("passes", passes);
+    compile.put("provider_options", optimized.providerOptions());
+    Map<String, Object> src = new LinkedHashMap<>();
+    src.put("kind", source.kind());
+    src.put("location", source.location());
+    src.put("sha256", source.sha256());
+    src.put("encoders", base.encoders().stream().map(EncoderRef::id).toList());
+    compile.put("source", src);
+    compile.put("options", options.toManifest());
+    compile.put("onnxruntime", OrtEnvironment.getEnvironment().getVersion());
+    ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, ModelManifest.KIND_ARTIFACT,
+        base.name(), base.version(), base.labels(), encoders, base.threshold(), null, base.training(), base.metrics(),
+        compile, null, BuildInfo.current(toolVersion, null, OrtEnvironment.getEnvironment().getVersion()));
+
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    entries.put(IntentArtifact.MODEL_ENTRY, modelBytes);
+    entries.put(IntentArtifact.TOKENIZER_ENTRY, tokenizer);
+
+    t = System.nanoTime();
+    SessionSettings settings = new SessionSettings(options.threads(), 1, true);
+    // GPU-targeted graphs hold only standard operators after the basic level, so this machine's CPU
+    // can check them; fp16 graphs need fp16 kernels the CPU provider lacks, so their fp16-rounded
+    // weights are checked in float32 arithmetic instead (recorded as such).
+    byte[] toVerify = verifyGraph == null ? modelBytes : verifyGraph.toByteArray();
+    String verifiedOn = verifyGraph == null ? "cpu" : "cpu (fp16-rounded weights, float32 arithmetic: no fp16 CPU kernels)";
+    if (verifyGraph != null) {
+      fp16Emulated = true;
+    }
+    IntentArtifact inMemory = new IntentArtifact(manifest, Map.copyOf(entries));
+    VerificationReport report;
+    try (IntentScorer reference = source.reference(settings);
+        IntentScorer compiled = FusedGraphScorer.open(inMemory, OrtSessions.create(toVerify, settings))) {
+      report = Verifier.compare(reference, compiled, verifyRows, dataset, verifiedOn);
+    }
+    timings.put("verify_ms", ms(t));
+    if (report.top1Agreement() < options.minAgreement()) {
+      throw new IntentException(String.format(java.util.Locale.ROOT,
+          "verification failed: top-1 agreement %.4f is below --min-agreement %.4f (%s); no artifact written",
+          report.top1Agreement(), options.minAgreement(), report.summary()));
+    }
+    compile.put("verification", report.toMap());
+    if (fp16Emulated) {
+      compile.put("verification_note", "fp16 arithmetic itself is verified only on a GPU machine");
+    }
+    timings.put("total_ms", ms(t0));
+    compile.put("timings_ms", timings);
+    IntentArtifact written = IntentArtifact.write(target, manifest, entries);
+    long size;
+    try {
+      size = Files.size(target);
+    } catch (java.io.IOException e) {
+      size = -1;
+    }
+    return new CompileResult(target, written.manifest(), report, size);
+  }
+
+  private static long ms(long since) {
+    return (System.nanoTime() - since) / 1_000_000;
+  }
+
+  static String sha(byte[] b) {
+    return Hashes.sha256(b);
+  }
+}

@@ -1,0 +1,133 @@
+package dev.intentinference.compiler;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.encoder.EncoderRegistry;
+import dev.intentinference.core.encoder.EncoderSpec;
+import dev.intentinference.core.io.ClasspathResources;
+import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.model.ClassifierHead;
+import dev.intentinference.core.model.EmbeddingHeadScorer;
+import dev.intentinference.core.model.EncoderRef;
+import dev.intentinference.core.model.IntentScorer;
+import dev.intentinference.core.model.ModelDirectory;
+import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.onnx.SessionSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A trained model directory ({@code manifest.json}, {@code head.safetensors}, {@code tokenizer.json})
+ * as compile input. Every file is checked against the manifest and every encoder against the
+ * SHA-256 it was trained with.
+ *
+ * <pre>{@code
+ * CompileSource src = ModelDirectorySource.open(Path.of("models/clinc150"));
+ * }</pre>
+ */
+public final class ModelDirectorySource implements CompileSource {
+  private final Path dir;
+  private final ModelManifest manifest;
+  private final ClassifierHead head;
+  private final byte[] tokenizer;
+  private final List<EncoderSpec> specs;
+  private final String sha256;
+
+  private ModelDirectorySource(Path dir, ModelManifest manifest, ClassifierHead head, byte[] tokenizer,
+      List<EncoderSpec> specs, String sha256) {
+    this.dir = dir;
+    this.manifest = manifest;
+    this.head = head;
+    this.tokenizer = tokenizer;
+    this.specs = specs;
+    this.sha256 = sha256;
+  }
+
+  public static ModelDirectorySource open(Path dir) {
+    ModelManifest manifest = ModelDirectory.readManifest(dir);
+    if (!ModelManifest.KIND_MODEL.equals(manifest.kind()) || manifest.head() == null) {
+      throw new IntentException(dir + ": not a trained model directory (manifest kind '" + manifest.kind() + "' without a head)");
+    }
+    if (manifest.encoders().isEmpty()) {
+      throw new IntentException(dir + ": manifest lists no encoder");
+    }
+    ClassifierHead head = ClassifierHead.fromSafeTensors(
+        ModelDirectory.readVerified(dir, manifest, manifest.head().file()), manifest.head().activations());
+    if (head.outputs() != manifest.labels().size()) {
+      throw new IntentException(dir + ": head gives " + head.outputs() + " logits but the manifest lists "
+          + manifest.labels().size() + " labels");
+    }
+    byte[] tokenizer = ModelDirectory.readVerified(dir, manifest, ModelDirectory.TOKENIZER_FILE);
+    List<EncoderSpec> specs = new ArrayList<>();
+    String tokenizerHash = null;
+    for (EncoderRef ref : manifest.encoders()) {
+      EncoderSpec spec = EncoderRegistry.builtIn().get(ref.id());
+      if (!spec.onnxSha256().equals(ref.onnxSha256())) {
+        throw new IntentException(dir + ": trained on encoder " + ref.id() + " with SHA-256 " + ref.onnxSha256()
+            + " but this build has " + spec.onnxSha256());
+      }
+      String th = Hashes.sha256(ClasspathResources.readAll(spec.tokenizerResource()));
+      if (tokenizerHash != null && !tokenizerHash.equals(th)) {
+        throw new IntentException(dir + ": encoders " + manifest.encoders().stream().map(EncoderRef::id).toList()
+            + " use different tokenizers; one fused graph takes one tokenization");
+      }
+      tokenizerHash = th;
+      specs.add(spec);
+    }
+    String sha;
+    try {
+      sha = Hashes.sha256(Files.readAllBytes(dir.resolve(ModelManifest.FILE_NAME)));
+    } catch (IOException e) {
+      throw new IntentException(dir + ": cannot read manifest.json", e);
+    }
+    return new ModelDirectorySource(dir, manifest, head, tokenizer, List.copyOf(specs), sha);
+  }
+
+  @Override
+  public ModelManifest manifest() {
+    return manifest;
+  }
+
+  @Override
+  public byte[] tokenizer() {
+    return tokenizer.clone();
+  }
+
+  @Override
+  public ModelProto fusedGraph() {
+    List<HeadFusion.Encoder> encoders = new ArrayList<>();
+    for (EncoderSpec spec : specs) {
+      encoders.add(new HeadFusion.Encoder(spec, OnnxModels.parse(ClasspathResources.readAll(spec.onnxResource()), spec.onnxResource())));
+    }
+    return HeadFusion.fuse(encoders, head);
+  }
+
+  @Override
+  public IntentScorer reference(SessionSettings settings) {
+    return EmbeddingHeadScorer.open(dir, settings);
+  }
+
+  @Override
+  public String kind() {
+    return "model-directory";
+  }
+
+  @Override
+  public String sha256() {
+    return sha256;
+  }
+
+  @Override
+  public String location() {
+    Path name = dir.toAbsolutePath().normalize().getFileName();
+    return name == null ? dir.toString() : name.toString();
+  }
+
+  /** The encoders' precisions, e.g. {@code [int8]}, to tell whether int8 is already in place. */
+  public List<String> encoderPrecisions() {
+    return specs.stream().map(EncoderSpec::precision).toList();
+  }
+}

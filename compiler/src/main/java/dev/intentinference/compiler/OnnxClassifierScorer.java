@@ -1,0 +1,102 @@
+package dev.intentinference.compiler;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.model.IntentScorer;
+import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.model.Scores;
+import dev.intentinference.core.model.Softmax;
+import dev.intentinference.core.text.TextTokenizer;
+import dev.intentinference.core.text.TokenBatch;
+import dev.intentinference.core.text.TokenizedText;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An uncompiled classifier graph (token ids to {@code logits}) with the softmax done in Java: the
+ * reference a compiled external classifier is verified against. Checks on every batch that the
+ * logits are as wide as the label list.
+ */
+final class OnnxClassifierScorer implements IntentScorer {
+  private final ModelManifest manifest;
+  private final TextTokenizer tokenizer;
+  private final OrtSession session;
+  private final String output;
+  private final boolean wantsTypeIds;
+
+  OnnxClassifierScorer(ModelManifest manifest, TextTokenizer tokenizer, OrtSession session, String output) {
+    this.manifest = manifest;
+    this.tokenizer = tokenizer;
+    this.session = session;
+    this.output = output;
+    this.wantsTypeIds = session.getInputNames().contains("token_type_ids");
+  }
+
+  @Override
+  public ModelManifest manifest() {
+    return manifest;
+  }
+
+  @Override
+  public TextTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  @Override
+  public Scores score(List<String> texts, int padTo) {
+    boolean[] truncated = new boolean[texts.size()];
+    if (texts.isEmpty()) {
+      return new Scores(new float[0][], truncated);
+    }
+    List<TokenizedText> tokens = tokenizer.encodeAll(texts);
+    for (int i = 0; i < tokens.size(); i++) {
+      truncated[i] = tokens.get(i).truncated();
+    }
+    TokenBatch batch = TokenBatch.pack(tokens, padTo);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    long[] shape = {batch.batch(), batch.sequenceLength()};
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    try {
+      inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.ids()), shape));
+      inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape));
+      if (wantsTypeIds) {
+        inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.typeIds()), shape));
+      }
+      try (OrtSession.Result result = session.run(inputs, Set.of(output))) {
+        float[][] logits = (float[][]) ((OnnxTensor) result.get(0)).getValue();
+        float[][] probs = new float[logits.length][];
+        for (int i = 0; i < logits.length; i++) {
+          if (logits[i].length != manifest.labels().size()) {
+            throw new IntentException("classifier gives " + logits[i].length + " logits but config.json id2label names "
+                + manifest.labels().size() + " labels");
+          }
+          probs[i] = Softmax.of(logits[i]);
+        }
+        return new Scores(probs, truncated);
+      }
+    } catch (OrtException e) {
+      throw new IntentException("the classifier graph fails to run: " + OfflineOptimizer.firstLine(e.getMessage()), e);
+    } catch (ClassCastException e) {
+      throw new IntentException("classifier 'logits' output is not a float [batch, labels] matrix", e);
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      tokenizer.close();
+    }
+  }
+}
