@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnxruntime.OrtEnvironment;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.data.LabeledText;
-import dev.intentinference.core.io.Hashes;
 import dev.intentinference.core.model.BuildInfo;
 import dev.intentinference.core.model.EncoderRef;
 import dev.intentinference.core.model.FusedGraphScorer;
@@ -94,7 +93,6 @@ public final class ModelCompiler {
     timings.put("fuse_ms", ms(t));
 
     t = System.nanoTime();
-    boolean fp16Emulated = false;
     ModelProto verifyGraph = null;
     switch (options.precision()) {
       case FP32 -> { }
@@ -162,9 +160,8 @@ public final class ModelCompiler {
     // weights are checked in float32 arithmetic instead (recorded as such).
     byte[] toVerify = verifyGraph == null ? modelBytes : verifyGraph.toByteArray();
     String verifiedOn = verifyGraph == null ? "cpu" : "cpu (fp16-rounded weights, float32 arithmetic: no fp16 CPU kernels)";
-    if (verifyGraph != null) {
-      fp16Emulated = true;
-    }
+    // The compile map is still filled in below (verification, timings); the manifest holds the
+    // same map object, so the written manifest carries them.
     IntentArtifact inMemory = new IntentArtifact(manifest, Map.copyOf(entries));
     VerificationReport report;
     try (IntentScorer reference = source.reference(settings);
@@ -178,7 +175,7 @@ public final class ModelCompiler {
           report.top1Agreement(), options.minAgreement(), report.summary()));
     }
     compile.put("verification", report.toMap());
-    if (fp16Emulated) {
+    if (verifyGraph != null) {
       compile.put("verification_note", "fp16 arithmetic itself is verified only on a GPU machine");
     }
     timings.put("total_ms", ms(t0));
@@ -195,9 +192,5 @@ public final class ModelCompiler {
 
   private static long ms(long since) {
     return (System.nanoTime() - since) / 1_000_000;
-  }
-
-  static String sha(byte[] b) {
-    return Hashes.sha256(b);
   }
 }
