@@ -18,7 +18,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 final class Charts {
   static final int WIDTH = 960;
-  static final int HEIGHT = 420;
+  static final int HEIGHT = 520;
 
   private Charts() {}
 
@@ -89,7 +89,7 @@ final class Charts {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y).build();
     Styler s = chart.getStyler();
     s.setLegendPosition(Styler.LegendPosition.OutsideS);
-    s.setLegendLayout(Styler.LegendLayout.Horizontal);
+    s.setLegendLayout(Styler.LegendLayout.Vertical);
     s.setChartBackgroundColor(java.awt.Color.WHITE);
     chart.getStyler().setMarkerSize(4);
     return chart;

@@ -89,7 +89,13 @@ public record Comparison(RunAnalysis a, RunAnalysis b, Double priceA, Double pri
   }
 
   static String warmup(RunAnalysis r) {
-    return r.warmupRows() == 0 ? "none" : String.format(Locale.ROOT, "%d rows, %.0f s", r.warmupRows(), r.warmupSeconds());
+    if (r.warmupRows() == 0) {
+      return "none";
+    }
+    if (r.warmupMaxP50() == 0) {
+      return "start row only";
+    }
+    return String.format(Locale.ROOT, "%d row%s, %.0f s", r.warmupRows(), r.warmupRows() == 1 ? "" : "s", r.warmupSeconds());
   }
 
   static String drift(Drift d) {
@@ -99,7 +105,9 @@ public record Comparison(RunAnalysis a, RunAnalysis b, Double priceA, Double pri
   /** Sentences a reader needs: warm-up, drift, missing percentiles, errors. */
   public static List<String> notes(RunAnalysis r) {
     List<String> notes = new ArrayList<>();
-    if (r.warmupRows() > 0) {
+    if (r.warmupRows() > 0 && r.warmupMaxP50() == 0) {
+      notes.add("the first row is taken before any inference (all zeros) and is left out of the steady figures");
+    } else if (r.warmupRows() > 0) {
       notes.add(String.format(Locale.ROOT, "the first %d rows (%.0f s) are warm-up, shown apart and left out of the steady figures"
           + " (highest warm-up p50 %.3f s)", r.warmupRows(), r.warmupSeconds(), r.warmupMaxP50()));
     }

@@ -105,12 +105,10 @@ public record Report(List<RunAnalysis> runs, List<Double> pricesPerHour) {
       for (Map.Entry<String, XYChart> c : charts().entrySet()) {
         byte[] png = BitmapEncoder.getBitmapBytes(c.getValue(), BitmapEncoder.BitmapFormat.PNG);
         atomicWrite(dir.resolve(c.getKey() + ".png"), png);
-        Path svgTmp = Files.createTempFile(dir, "." + c.getKey(), ".svg.tmp");
-        // The encoder appends ".svg" to the name it is given.
-        String stem = svgTmp.toString().substring(0, svgTmp.toString().length() - 4);
-        Files.delete(svgTmp);
-        VectorGraphicsEncoder.saveVectorGraphic(c.getValue(), stem, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        Files.move(Path.of(stem + ".svg"), dir.resolve(c.getKey() + ".svg"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // The encoder adds ".svg" unless the name already ends with it.
+        Path svgTmp = dir.resolve("." + c.getKey() + "-" + ProcessHandle.current().pid() + ".svg");
+        VectorGraphicsEncoder.saveVectorGraphic(c.getValue(), svgTmp.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        Files.move(svgTmp, dir.resolve(c.getKey() + ".svg"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         embedded.put(c.getKey(), Base64.getEncoder().encodeToString(png));
       }
       Path html = dir.resolve("index.html");
@@ -122,7 +120,7 @@ public record Report(List<RunAnalysis> runs, List<Double> pricesPerHour) {
   }
 
   private static void atomicWrite(Path file, byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+    Path tmp = file.resolveSibling("." + file.getFileName() + "-" + ProcessHandle.current().pid() + ".tmp");
     Files.write(tmp, bytes);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
