@@ -1,5 +1,6 @@
 package dev.intentinference.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -15,7 +16,9 @@ import org.HdrHistogram.Histogram;
  * @param p999 99.9th percentile
  * @param max the slowest request
  */
-public record LatencySummary(long count, double mean, double p50, double p90, double p95, double p99, double p999, double max) {
+public record LatencySummary(
+    long count, double mean, double p50, double p90, double p95, double p99,
+    @JsonProperty("p99_9") double p999, double max) {
   /** @param h latencies recorded in nanoseconds */
   public static LatencySummary of(Histogram h) {
     if (h.getTotalCount() == 0) {
