@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
       CommandLine.HelpCommand.class,
       CompileCommand.class,
       InspectCommand.class,
+      BenchCommand.class,
     },
     footer = {
       "",

@@ -1,0 +1,87 @@
+package dev.intentinference.bench;
+
+import dev.intentinference.core.data.LabeledText;
+import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.model.IntentDecoder;
+import dev.intentinference.core.model.IntentScorer;
+import dev.intentinference.core.model.LoadOptions;
+import dev.intentinference.core.model.Manifests;
+import dev.intentinference.core.model.ModelLoader;
+import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.onnx.SessionSettings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A model run inside this JVM with no network: a trained model directory or a compiled
+ * {@code .intent} artifact. Requests run on exactly {@link TargetOptions#workers()} threads, each
+ * scoring one message at a time with {@link TargetOptions#intraOpThreads()} ONNX Runtime
+ * threads, so the thread count is a setting of the run rather than a side effect.
+ *
+ * <pre>{@code
+ * TargetOptions o = TargetOptions.defaults().withWorkers(2).withPadTo(512);
+ * try (Target t = new InprocTarget(Path.of("models/clinc150"), o, texts)) { t.probe(); t.send(0, false).join(); }
+ * }</pre>
+ */
+public final class InprocTarget implements Target {
+  private final Path path;
+  private final TargetOptions options;
+  private final List<List<String>> batches;
+  private final IntentScorer scorer;
+  private final IntentDecoder decoder;
+  private final ExecutorService workers;
+
+  public InprocTarget(Path path, TargetOptions options, List<String> messages) {
+    this.path = path;
+    this.options = options;
+    // One singleton list per message, made before the run, so sending allocates no list.
+    this.batches = messages.stream().map(List::of).toList();
+    this.scorer = ModelLoader.openScorer(path,
+        LoadOptions.defaults().withSession(new SessionSettings(options.intraOpThreads(), 1, true)));
+    this.decoder = IntentDecoder.of(scorer.manifest(), 1);
+    AtomicInteger n = new AtomicInteger();
+    this.workers = Executors.newFixedThreadPool(options.workers(), r -> {
+      Thread t = new Thread(r, "bench-inproc-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public TargetInfo probe() {
+    ModelManifest m = scorer.manifest();
+    String platform = "inproc " + m.kind() + (options.padTo() > 0 ? ", padded to " + options.padTo() + " tokens" : "");
+    return new TargetInfo("inproc:" + path, m.name(), m.version(), Hashes.sha256(Manifests.toJson(m)), platform);
+  }
+
+  @Override
+  public CompletableFuture<Reply> send(int message, boolean decode) {
+    List<String> batch = batches.get(message);
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        float[] p = scorer.score(batch, options.padTo()).probabilities()[0];
+        if (!decode) {
+          return Reply.OK;
+        }
+        return Reply.labeled(decoder.isOutOfScope(p) ? LabeledText.OUT_OF_SCOPE : decoder.labels().get(decoder.bestInScope(p)));
+      } catch (RuntimeException e) {
+        return Reply.failed(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      }
+    }, workers);
+  }
+
+  @Override
+  public void close() {
+    workers.shutdownNow();
+    scorer.close();
+  }
+
+  @Override
+  public String toString() {
+    return "inproc:" + path;
+  }
+}

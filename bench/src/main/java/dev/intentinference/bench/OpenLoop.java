@@ -1,0 +1,137 @@
+package dev.intentinference.bench;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Requests at a fixed mean rate with Poisson arrivals, whatever the target does (MLPerf's Server
+ * scenario). Latency is measured from each request's <em>scheduled</em> send time, so when the
+ * target stalls, the requests that should have been sent meanwhile count their full wait: no
+ * coordinated omission.
+ *
+ * <p>One scheduler thread sends; if it falls more than {@link #LATE_NANOS} behind schedule the
+ * harness, not the target, is the bottleneck, and {@link #harnessWarning()} says so.
+ *
+ * <pre>{@code
+ * LoadDriver d = new OpenLoop(target, new PoissonSchedule(200, 42), messageCount, recorder);
+ * }</pre>
+ */
+public final class OpenLoop implements LoadDriver {
+  /** A send this far behind its scheduled time counts as late. */
+  public static final long LATE_NANOS = 1_000_000;
+
+  private final Target target;
+  private final PoissonSchedule schedule;
+  private final int messages;
+  private final RunRecorder recorder;
+  private final double rate;
+  private final AtomicLong inFlight = new AtomicLong();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong late = new AtomicLong();
+  private volatile long maxLagNanos;
+  private volatile long startNanos;
+  private volatile long stopNanos;
+  private volatile boolean stopped;
+  private Thread scheduler;
+
+  public OpenLoop(Target target, double ratePerSecond, long seed, int messages, RunRecorder recorder) {
+    this.target = target;
+    this.schedule = new PoissonSchedule(ratePerSecond, seed);
+    this.rate = ratePerSecond;
+    this.messages = messages;
+    this.recorder = recorder;
+  }
+
+  @Override
+  public void start() {
+    scheduler = new Thread(this::run, "bench-open-loop");
+    scheduler.setDaemon(true);
+    startNanos = System.nanoTime();
+    scheduler.start();
+  }
+
+  private void run() {
+    long due = startNanos;
+    long i = 0;
+    while (!stopped) {
+      due += schedule.nextGapNanos();
+      long now;
+      while ((now = System.nanoTime()) < due && !stopped) {
+        LockSupport.parkNanos(due - now);
+      }
+      if (stopped) {
+        break;
+      }
+      long lag = now - due;
+      if (lag > LATE_NANOS) {
+        late.incrementAndGet();
+      }
+      if (lag > maxLagNanos) {
+        maxLagNanos = lag;
+      }
+      final long scheduled = due;
+      inFlight.incrementAndGet();
+      sent.incrementAndGet();
+      target.send((int) (i++ % messages), false).thenAccept(r -> {
+        if (r.ok()) {
+          recorder.recordSuccess(System.nanoTime() - scheduled);
+        } else {
+          recorder.recordFailure(r.failure());
+        }
+        inFlight.decrementAndGet();
+      });
+    }
+    stopNanos = System.nanoTime();
+  }
+
+  @Override
+  public void stop() {
+    stopped = true;
+    LockSupport.unpark(scheduler);
+  }
+
+  @Override
+  public long awaitDrained(Duration timeout) throws InterruptedException {
+    scheduler.join(TimeUnit.NANOSECONDS.toMillis(timeout.toNanos()) + 1);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    return inFlight.get();
+  }
+
+  /** Whether more than 1% of sends were late: then the asked rate was not really offered. */
+  public boolean keptUp() {
+    long s = sent.get();
+    return s == 0 || late.get() <= s / 100;
+  }
+
+  @Override
+  public String harnessWarning() {
+    if (keptUp()) {
+      return null;
+    }
+    return String.format(Locale.ROOT,
+        "the harness could not keep up with %.1f requests/s: %d of %d sends were more than 1 ms late (max %.1f ms);"
+            + " latencies still count from the scheduled times, but the offered rate was lower",
+        rate, late.get(), sent.get(), maxLagNanos / 1e6);
+  }
+
+  @Override
+  public Map<String, Object> harnessStats() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("asked_rate_per_s", rate);
+    m.put("sent", sent.get());
+    double secs = ((stopNanos == 0 ? System.nanoTime() : stopNanos) - startNanos) / 1e9;
+    m.put("offered_rate_per_s", secs > 0 ? sent.get() / secs : 0);
+    m.put("late_sends", late.get());
+    m.put("max_send_lag_ms", maxLagNanos / 1e6);
+    m.put("kept_up", keptUp());
+    return m;
+  }
+}

@@ -1,0 +1,209 @@
+package dev.intentinference.cli;
+
+import dev.intentinference.bench.AccuracyResult;
+import dev.intentinference.bench.BenchConfig;
+import dev.intentinference.bench.BenchResult;
+import dev.intentinference.bench.BenchRunner;
+import dev.intentinference.bench.Durations;
+import dev.intentinference.bench.LatencySummary;
+import dev.intentinference.bench.Mode;
+import dev.intentinference.bench.RunPlan;
+import dev.intentinference.bench.RunSummary;
+import dev.intentinference.bench.StepResult;
+import dev.intentinference.bench.TargetOptions;
+import dev.intentinference.bench.TargetSpec;
+import dev.intentinference.core.IntentException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code intent bench}: load a target and measure it like the reference harness, better. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Benchmark a model: closed loop (the reference: N workers at batch size 1), open loop (Poisson",
+      "arrivals, latency from the scheduled send time), a sweep of concurrency or rates, or accuracy as served.",
+      "Every interval prints 'pid P: current inferences N throughput T, latency p50=.. p90=..' (seconds).",
+      "Writes the reference CSV (pid,current_num_infer,throughput,p50,p90) and a summary JSON.",
+      "Exit codes: 0 ok, 1 some requests failed (see the summary), 2 bad input."},
+    subcommands = {BenchReportCommand.class, BenchCompareCommand.class, BenchBaselineCommand.class},
+    footer = {
+      "",
+      "Examples:",
+      "  intent bench --target http://127.0.0.1:8000 --model clinc150 --concurrency 4 --duration 60s --csv run.csv --summary run.json",
+      "  intent bench --target http://127.0.0.1:8000 --rate 200 --duration 30s                 # open loop",
+      "  intent bench --target http://127.0.0.1:8000 --concurrency 1,2,4,8,16,32 --duration 10s # sweep",
+      "  intent bench --target inproc:models/clinc150 --pad-to 512 --concurrency 1              # reference setting",
+      "  intent bench --target http://127.0.0.1:8000 --mode accuracy --concurrency 8",
+      "  intent bench --target http://127.0.0.1:8000 --endpoint /v2/health/live --concurrency 64 --duration 10s",
+      "  intent bench report run.json other.json --price-per-hour 1.18,0.526 --out report/",
+      "  intent bench compare reference-inf1.csv reference-g4dn.csv"})
+public final class BenchCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--target", paramLabel = "TARGET",
+      description = "http://host:port (Open Inference Protocol server), grpc://host:port, or inproc:PATH (model dir or .intent).")
+  String target;
+
+  @Option(names = "--model", paramLabel = "NAME",
+      description = "Model name for network targets (default: the server's only model).")
+  String model;
+
+  @Option(names = "--mode", paramLabel = "MODE",
+      description = "closed, open, sweep or accuracy (default: open with --rate, sweep with several values, else closed).")
+  String mode;
+
+  @Option(names = "--concurrency", split = ",", paramLabel = "N[,N...]", defaultValue = "1",
+      description = "Requests in flight (closed loop); several values make a sweep; in-process worker threads. Default: ${DEFAULT-VALUE}.")
+  List<Integer> concurrency;
+
+  @Option(names = "--rate", split = ",", paramLabel = "R[,R...]",
+      description = "Open loop: mean requests per second (Poisson arrivals); several values make a rate sweep.")
+  List<Double> rate;
+
+  @Option(names = "--duration", defaultValue = "60s", paramLabel = "TIME",
+      description = "Measured time per step, e.g. 500ms, 30s, 2m. Default: ${DEFAULT-VALUE}.")
+  String duration;
+
+  @Option(names = "--warmup", defaultValue = "5s", paramLabel = "TIME",
+      description = "Warm-up before each step: rows printed and marked, requests kept out of the totals. Default: ${DEFAULT-VALUE}.")
+  String warmup;
+
+  @Option(names = "--interval", defaultValue = "1s", paramLabel = "TIME",
+      description = "Time between rows (the reference used 10s). Default: ${DEFAULT-VALUE}.")
+  String interval;
+
+  @Option(names = "--window", defaultValue = "1000", paramLabel = "N",
+      description = "Latencies kept for the rows' sliding p50/p90. Default: ${DEFAULT-VALUE}.")
+  int window;
+
+  @Option(names = "--data", paramLabel = "FILE",
+      description = "Messages: CLINC150 JSON (test + oos_test splits), CSV/TSV with text,intent header, or JSONL. Default: the CLINC150 test messages.")
+  Path data;
+
+  @Option(names = "--messages", defaultValue = "0", paramLabel = "N",
+      description = "Sample this many distinct messages (0 = all). Default: ${DEFAULT-VALUE}.")
+  int messages;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seeds message sampling and arrivals. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--csv", paramLabel = "FILE", description = "Write the reference CSV here.")
+  Path csv;
+
+  @Option(names = "--summary", paramLabel = "FILE.json", description = "Write the summary JSON here.")
+  Path summary;
+
+  @Option(names = "--pad-to", defaultValue = "0", paramLabel = "TOKENS",
+      description = "inproc: pad every message to this many tokens (512 = the reference's setting; 0 = no padding). Default: ${DEFAULT-VALUE}.")
+  int padTo;
+
+  @Option(names = "--intra-op-threads", paramLabel = "N",
+      description = "inproc: ONNX Runtime threads per request (default: cores / concurrency, at least 1).")
+  Integer intraOpThreads;
+
+  @Option(names = "--endpoint", paramLabel = "PATH",
+      description = "HTTP: GET this path instead of inferring (measures the harness, e.g. /v2/health/live).")
+  String endpoint;
+
+  @Option(names = "--http", defaultValue = "auto", paramLabel = "auto|h1|h2",
+      description = "HTTP version: auto (HTTP/2 when offered), h1 or h2 (cleartext). Default: ${DEFAULT-VALUE}.")
+  String http;
+
+  @Option(names = "--client-threads", defaultValue = "1", paramLabel = "N",
+      description = "HTTP client event-loop threads. Default: ${DEFAULT-VALUE}.")
+  int clientThreads;
+
+  @Option(names = "--timeout", defaultValue = "30s", paramLabel = "TIME",
+      description = "Per-request timeout; slower requests fail as 'timeout'. Default: ${DEFAULT-VALUE}.")
+  String timeout;
+
+  @Option(names = "--no-progress", description = "No progress bar (it is shown only on a terminal anyway).")
+  boolean noProgress;
+
+  @Override
+  public Integer call() throws Exception {
+    if (target == null) {
+      throw new IntentException("--target is required (e.g. --target http://127.0.0.1:8000); see 'intent bench --help'");
+    }
+    BenchConfig cfg = config();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    BenchResult result = new BenchRunner(new ConsoleRunListener(out, err, !noProgress && System.console() != null)).run(cfg);
+    return printSummary(result.summary(), cfg, out, err);
+  }
+
+  BenchConfig config() {
+    TargetSpec t = TargetSpec.parse(target);
+    Mode m = mode();
+    List<Double> rates = rate == null ? List.of() : rate;
+    RunPlan plan = RunPlan.of(m, m == Mode.OPEN || (m == Mode.SWEEP && rates.size() > 1) ? List.of(concurrency.get(0)) : concurrency,
+        rates, Durations.parse("--warmup", warmup), Durations.parse("--duration", duration),
+        Durations.parse("--interval", interval), window, seed);
+    int cores = Runtime.getRuntime().availableProcessors();
+    int intra = intraOpThreads != null ? intraOpThreads : Math.max(1, cores / plan.maxConcurrency());
+    TargetOptions o = new TargetOptions(model, endpoint, http, clientThreads, Durations.parse("--timeout", timeout),
+        plan.maxConcurrency(), intra, padTo);
+    if (padTo > 0 && t.kind() != TargetSpec.Kind.INPROC) {
+      throw new IntentException("--pad-to: only in-process targets can pad (a server pads as it was compiled)");
+    }
+    return new BenchConfig(t, o, plan, data, messages, csv, summary);
+  }
+
+  private Mode mode() {
+    if (mode != null) {
+      try {
+        return Mode.valueOf(mode.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IntentException("--mode: '" + mode + "' is not one of closed, open, sweep, accuracy");
+      }
+    }
+    if (rate != null && !rate.isEmpty()) {
+      return rate.size() > 1 ? Mode.SWEEP : Mode.OPEN;
+    }
+    return concurrency.size() > 1 ? Mode.SWEEP : Mode.CLOSED;
+  }
+
+  /** Prints the end-of-run block; returns the exit code (1 when any request failed). */
+  static int printSummary(RunSummary s, BenchConfig cfg, PrintWriter out, PrintWriter err) {
+    LatencySummary l = s.latency();
+    out.printf(Locale.ROOT, "summary: %d succeeded, %d failed; throughput %.2f inf/s%n", s.succeeded(), s.failed(), s.throughput());
+    out.printf(Locale.ROOT, "latency (s): p50 %.6f  p90 %.6f  p95 %.6f  p99 %.6f  p99.9 %.6f  max %.6f%n",
+        l.p50(), l.p90(), l.p95(), l.p99(), l.p999(), l.max());
+    if (s.steps().size() > 1) {
+      for (int i = 0; i < s.steps().size(); i++) {
+        StepResult st = s.steps().get(i);
+        out.printf(Locale.ROOT, "  %-20s %10.1f inf/s  p50 %.6f  p90 %.6f  p99 %.6f%s%n", st.load(), st.throughput(),
+            st.latency().p50(), st.latency().p90(), st.latency().p99(), s.knee() != null && s.knee() == i ? "  <- knee" : "");
+      }
+    }
+    AccuracyResult a = s.accuracy();
+    if (a != null) {
+      out.printf(Locale.ROOT, "accuracy as served: %.4f (%d/%d); in-scope %.4f; out-of-scope recall %.4f%n",
+          a.accuracy(), a.correct(), a.answered(), a.inScopeAccuracy(), a.oosRecall());
+    }
+    if (cfg.csv() != null) {
+      out.println("csv: " + cfg.csv());
+    }
+    if (cfg.summary() != null) {
+      out.println("summary: " + cfg.summary());
+    }
+    for (String w : s.warnings()) {
+      err.println("bench: warning: " + w);
+    }
+    out.flush();
+    err.flush();
+    if (s.failed() > 0) {
+      err.println("bench: " + s.failed() + " requests failed: " + s.errors());
+      return IntentCli.EXIT_FAILURE;
+    }
+    return 0;
+  }
+}

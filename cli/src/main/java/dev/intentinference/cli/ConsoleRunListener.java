@@ -1,0 +1,78 @@
+package dev.intentinference.cli;
+
+import dev.intentinference.bench.Interval;
+import dev.intentinference.bench.RunListener;
+import dev.intentinference.bench.RunPlan;
+import dev.intentinference.bench.TargetInfo;
+import java.io.PrintWriter;
+import java.time.Duration;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Prints a run as it happens: the reference's line per interval on stdout and, on a terminal, a
+ * progress bar with the time left on stderr.
+ */
+final class ConsoleRunListener implements RunListener {
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final boolean progress;
+  private ProgressBar bar;
+
+  ConsoleRunListener(PrintWriter out, PrintWriter err, boolean progress) {
+    this.out = out;
+    this.err = err;
+    this.progress = progress;
+  }
+
+  @Override
+  public void onStart(TargetInfo target, RunPlan plan, Duration planned) {
+    out.println("bench: " + target.target() + (target.model() == null ? "" : " model " + target.model())
+        + (target.modelVersion() == null ? "" : " v" + target.modelVersion())
+        + (target.platform() == null ? "" : " (" + target.platform() + ")")
+        + ", " + plan.mode().name().toLowerCase() + ", " + planned.toSeconds() + " s planned");
+    out.flush();
+    if (progress && !planned.isZero()) {
+      bar = new ProgressBarBuilder()
+          .setTaskName("bench")
+          .setInitialMax(planned.toMillis() / 100)
+          .setUnit(" s", 10)
+          .setStyle(ProgressBarStyle.ASCII)
+          .setConsumer(new ConsoleProgressBarConsumer(System.err))
+          .setUpdateIntervalMillis(500)
+          .build();
+    }
+  }
+
+  @Override
+  public void onStep(String load) {
+    out.println("-- step: " + load);
+    out.flush();
+  }
+
+  @Override
+  public void onInterval(Interval interval, Duration elapsed) {
+    out.println(interval.row().consoleLine() + (interval.warmup() ? " (warm-up)" : "")
+        + (interval.failed() > 0 ? " failed " + interval.failed() : ""));
+    out.flush();
+    if (bar != null) {
+      bar.stepTo(Math.min(bar.getMax(), elapsed.toMillis() / 100));
+    }
+  }
+
+  @Override
+  public void onWarning(String message) {
+    err.println("bench: warning: " + message);
+    err.flush();
+  }
+
+  @Override
+  public void onEnd() {
+    if (bar != null) {
+      bar.close();
+      bar = null;
+    }
+  }
+}

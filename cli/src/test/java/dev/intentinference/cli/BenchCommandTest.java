@@ -1,0 +1,88 @@
+package dev.intentinference.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code intent bench} and its subcommands through the real command line. */
+class BenchCommandTest {
+  static Path inf1;
+  static Path g4dn;
+  @TempDir Path tmp;
+
+  record Run(int code, String out, String err) {}
+
+  @BeforeAll
+  static void fixtures() throws Exception {
+    inf1 = Path.of(BenchCommandTest.class.getResource("/reference/reference-inf1.csv").toURI());
+    g4dn = Path.of(BenchCommandTest.class.getResource("/reference/reference-g4dn.csv").toURI());
+  }
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = IntentCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void compareReproducesTheReferenceComparison() {
+    Run r = run("bench", "compare", inf1.toString(), g4dn.toString(), "--price-per-hour", "1.18,0.526");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("throughput, peak interval").contains("4.86x").contains("5.27x")
+        .contains("cost per million inferences").contains("no steady state");
+  }
+
+  @Test
+  void reportWritesHtmlAndCharts() {
+    Path out = tmp.resolve("report");
+    Run r = run("bench", "report", inf1.toString(), g4dn.toString(), "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(out.resolve("index.html")).isNotEmptyFile();
+    assertThat(out.resolve("throughput.svg")).isNotEmptyFile();
+    assertThat(r.out()).contains("report: " + out.resolve("index.html"));
+  }
+
+  @Test
+  void helpShowsDefaultsUnitsAndExamples() {
+    Run r = run("bench", "--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("Default: 60s").contains("Default: 1000").contains("inproc:PATH").contains("Examples:")
+        .contains("report").contains("compare").contains("baseline");
+  }
+
+  @Test
+  void badInputIsOneLineAndExitTwo() throws Exception {
+    Path data = tmp.resolve("d.csv");
+    Files.writeString(data, "text,intent\nhello,greet\n");
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    String[][] cases = {
+      {"bench", "--target", "http://127.0.0.1:" + closedPort, "--data", data.toString(), "--model", "m"},
+      {"bench", "--target", "http://127.0.0.1:1", "--duration", "soon", "--data", data.toString()},
+      {"bench", "--data", data.toString()},
+      {"bench", "--target", "grpc://127.0.0.1:1", "--data", data.toString()},
+      {"bench", "--target", "inproc:" + tmp.resolve("none"), "--data", data.toString()},
+      {"bench", "--target", "http://127.0.0.1:1", "--data", tmp.resolve("missing.csv").toString()},
+      {"bench", "compare", inf1.toString(), g4dn.toString(), "--price-per-hour", "1,2,3"},
+      {"bench", "report", tmp.resolve("nothing.json").toString()},
+    };
+    String[] expected = {"cannot reach", "--duration: 'soon'", "--target is required", "gRPC targets", "no such model",
+        "no such file", "--price-per-hour", "no such run"};
+    for (int i = 0; i < cases.length; i++) {
+      Run r = run(cases[i]);
+      assertThat(r.code()).as("case %d: %s", i, r.err()).isEqualTo(2);
+      assertThat(r.err().strip().lines()).as("case %d is one line", i).hasSize(1);
+      assertThat(r.err()).as("case %d", i).startsWith("intent: ").contains(expected[i]);
+    }
+  }
+}
