@@ -9,7 +9,9 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.HttpStatusException;
 import com.linecorp.armeria.server.RequestTimeoutException;
+import com.linecorp.armeria.common.ResponseCompleteException;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -56,6 +58,13 @@ final class HttpErrors implements ServerErrorHandler {
     if (t instanceof ApiException api) {
       return api;
     }
+    if (t instanceof HttpStatusException hse) {
+      if (hse.getCause() instanceof ContentTooLargeException) {
+        t = hse.getCause();
+      } else {
+        return new ApiException(causeOf(hse.httpStatus()), hse.httpStatus().reasonPhrase());
+      }
+    }
     if (t instanceof ContentTooLargeException) {
       return new ApiException(ErrorCause.BODY_TOO_LARGE, "request body is larger than the limit of " + maxBodyBytes + " bytes (--max-body)");
     }
@@ -83,13 +92,14 @@ final class HttpErrors implements ServerErrorHandler {
 
   @Override
   public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+    if (cause instanceof ResponseCompleteException) {
+      return null; // the response was already sent; nothing failed
+    }
     return response(cause);
   }
 
-  @Override
-  public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
-      HttpStatus status, String description, Throwable cause) {
-    ErrorCause c = switch (status.code()) {
+  private static ErrorCause causeOf(HttpStatus status) {
+    return switch (status.code()) {
       case 404 -> ErrorCause.NOT_FOUND;
       case 405 -> ErrorCause.METHOD_NOT_ALLOWED;
       case 413 -> ErrorCause.BODY_TOO_LARGE;
@@ -97,6 +107,12 @@ final class HttpErrors implements ServerErrorHandler {
       case 503 -> ErrorCause.TIMEOUT;
       default -> status.isServerError() ? ErrorCause.INTERNAL : ErrorCause.BAD_REQUEST;
     };
+  }
+
+  @Override
+  public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
+      HttpStatus status, String description, Throwable cause) {
+    ErrorCause c = causeOf(status);
     String message = switch (status.code()) {
       case 404 -> "no such endpoint: " + (headers == null ? "" : headers.path());
       case 405 -> "method " + (headers == null ? "" : headers.method()) + " not allowed on " + (headers == null ? "" : headers.path());

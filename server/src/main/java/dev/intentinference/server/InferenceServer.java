@@ -118,6 +118,7 @@ public final class InferenceServer implements AutoCloseable {
         // The queue's own deadline answers first; this only guards against a stuck request.
         .requestTimeout(config.timeout().plusSeconds(5))
         .gracefulShutdownTimeout(Duration.ofMillis(100), config.shutdownGrace())
+        .meterRegistry(metrics.registry())
         .errorHandler(errors);
     sb.route().get("/v2").build(meta.server());
     sb.route().get("/v2/health/live").build(meta.live());

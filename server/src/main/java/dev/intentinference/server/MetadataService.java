@@ -90,7 +90,11 @@ final class MetadataService {
     return (ctx, req) -> {
       List<Map<String, String>> out = new ArrayList<>();
       for (String name : registry.names()) {
-        out.add(Map.of("name", name, "version", registry.slot(name).current().version(), "state", "READY"));
+        Map<String, String> entry = new LinkedHashMap<>();
+        entry.put("name", name);
+        entry.put("version", registry.slot(name).current().version());
+        entry.put("state", "READY");
+        out.add(entry);
       }
       return json(out);
     };
