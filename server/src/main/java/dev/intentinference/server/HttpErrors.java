@@ -46,6 +46,11 @@ final class HttpErrors implements ServerErrorHandler {
 
   /** The response for a failure of any kind; unexpected ones are logged and sent as 500. */
   HttpResponse response(Throwable failure) {
+    Throwable root = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (root instanceof ResponseCompleteException) {
+      // Armeria already answered (e.g. 413 while the body was still arriving): nothing to send or count.
+      return HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR);
+    }
     ApiException api = toApi(failure);
     return aggregated(api.errorCause(), api.getMessage()).toHttpResponse();
   }
