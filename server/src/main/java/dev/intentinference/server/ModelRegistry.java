@@ -120,7 +120,6 @@ final class ModelRegistry implements AutoCloseable {
         slot.swap(loaded);
         LOG.info("hot reload: now serving " + loaded + " (was version " + serving.version() + ")");
       }
-      lastRejection.remove(model);
       return;
     }
   }
