@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
     description = "Train, compile, serve and benchmark BERT-family intent models.%n",
     subcommands = {
       CommandLine.HelpCommand.class,
+      ServeCommand.class,
       CompileCommand.class,
       InspectCommand.class,
       BenchCommand.class,

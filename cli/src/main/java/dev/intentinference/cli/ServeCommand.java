@@ -1,0 +1,122 @@
+package dev.intentinference.cli;
+
+import dev.intentinference.server.BatchPolicy;
+import dev.intentinference.server.InferenceServer;
+import dev.intentinference.server.ServerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code intent serve}: serves a model repository over HTTP and gRPC until interrupted. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve every model of a repository (REPO/<model>/<version>/<artifact>.intent or a trained model "
+        + "directory; the newest version serves) over Open Inference Protocol REST and gRPC, plain JSON, Prometheus "
+        + "metrics and a chat web page, all on one port. New versions are hot-reloaded. An empty repository gets the "
+        + "default CLINC150 model built on first start. Ctrl-C shuts down gracefully.%n",
+    footer = {
+      "",
+      "Examples:",
+      "  intent serve                                  # ./models on http://127.0.0.1:8000",
+      "  intent serve --repository /srv/models --port 9000 --instances 2 --threads 2",
+      "  curl -s localhost:8000/v1/models/clinc150/predict -H 'content-type: application/json' \\",
+      "       -d '{\"text\":\"change my address\"}'"
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--repository", paramLabel = "DIR", defaultValue = "models",
+      description = "Model repository (default: ${DEFAULT-VALUE}).")
+  Path repository;
+
+  @Option(names = "--host", defaultValue = ServerConfig.DEFAULT_HOST, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8000", description = "TCP port, 0 = any free port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--instances", defaultValue = "1",
+      description = "ONNX Runtime sessions per model, each running one batch at a time, 1..64 (default: ${DEFAULT-VALUE}).")
+  int instances;
+
+  @Option(names = "--threads", description = "Intra-op threads in total, split evenly between instances, 1..256 "
+      + "(default: the number of cores).")
+  Integer threads;
+
+  @Option(names = "--max-batch", defaultValue = "16", description = "Most texts run together in one batch, 1..1024 (default: ${DEFAULT-VALUE}).")
+  int maxBatch;
+
+  @Option(names = "--max-queue-delay", paramLabel = "MICROS", defaultValue = "1000",
+      description = "Microseconds a batch may wait for more requests when the server is busy, counted from the first "
+          + "waiting request; an idle server never waits, 0..1000000 (default: ${DEFAULT-VALUE}).")
+  long maxQueueDelay;
+
+  @Option(names = "--queue-capacity", defaultValue = "256",
+      description = "Texts waiting per model before requests are refused with 503 + Retry-After (default: ${DEFAULT-VALUE}).")
+  int queueCapacity;
+
+  @Option(names = "--timeout", paramLabel = "MS", defaultValue = "5000",
+      description = "Per-request deadline in milliseconds; still queued after it = 503 (default: ${DEFAULT-VALUE}).")
+  long timeoutMs;
+
+  @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "1048576",
+      description = "Largest request body in bytes; larger = 413 (default: ${DEFAULT-VALUE}, 1 MiB).")
+  long maxBody;
+
+  @Option(names = "--truncate", arity = "1", defaultValue = "true",
+      description = "Cut texts longer than the model's maximum length and say so (true), or refuse them with 422 (false) "
+          + "(default: ${DEFAULT-VALUE}).")
+  boolean truncate;
+
+  @Option(names = "--max-batch-request", defaultValue = "64",
+      description = "Most texts in one request; more = 400 (default: ${DEFAULT-VALUE}).")
+  int maxBatchRequest;
+
+  @Option(names = "--poll", paramLabel = "SECONDS", defaultValue = "2",
+      description = "Seconds between repository scans for new versions, 0 = never (default: ${DEFAULT-VALUE}).")
+  long pollSeconds;
+
+  @Option(names = "--top-k", defaultValue = "3", description = "Intents listed per prediction (default: ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(names = "--data", paramLabel = "FILE",
+      description = "CLINC150 data_full.json used to build the default model when the repository is empty "
+          + "(default: data/clinc150/data_full.json or ../shared/data/clinc150/data_full.json).")
+  Path data;
+
+  ServerConfig config() {
+    try {
+      return ServerConfig.builder(repository).host(host).port(port).instances(instances)
+          .threads(threads == null ? Runtime.getRuntime().availableProcessors() : threads)
+          .batch(new BatchPolicy(maxBatch, maxQueueDelay, queueCapacity))
+          .timeout(Duration.ofMillis(timeoutMs)).maxBodyBytes(maxBody).truncate(truncate)
+          .maxBatchRequest(maxBatchRequest).pollInterval(Duration.ofSeconds(pollSeconds)).topK(topK).build();
+    } catch (IllegalArgumentException e) {
+      throw new dev.intentinference.core.IntentException(e.getMessage());
+    }
+  }
+
+  @Override
+  public Integer call() {
+    ServerConfig config = config();
+    PrintWriter out = spec.commandLine().getOut();
+    InferenceServer server = InferenceServer.start(config, new DefaultModelBootstrap(DefaultModelBootstrap.findClinc150(data), out));
+    Thread hook = new Thread(server::close, "intent-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.printf("intent: serving %s from %s (%d instance(s) x %d thread(s), max batch %d)%n", server.models(),
+        config.repository().toAbsolutePath().normalize(), config.instances(), config.threadsPerInstance(), config.batch().maxBatch());
+    out.printf("  API (Open Inference Protocol REST; gRPC on the same port): %s%n", server.apiUrl());
+    out.printf("  plain JSON:  %s%n", server.baseUri().resolve("/v1/models/" + server.models().get(0) + "/predict"));
+    out.printf("  metrics:     %s%n", server.metricsUrl());
+    out.printf("  web page:    %s%n", server.pageUrl());
+    out.println("Press Ctrl-C to stop.");
+    out.flush();
+    server.awaitStop();
+    return 0;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.intentinference.server;
+
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code POST /v2/models/{m}[/versions/{v}]/infer}: the Open Inference Protocol over REST. The
+ * {@code text} BYTES input (shape {@code [n]} or {@code [n,1]}) gives {@code label} (BYTES, the
+ * intent or {@code oos}) and {@code probability} (FP32, of the best in-scope intent) by default;
+ * {@code logits} and {@code probabilities} ({@code [n, labels]}) on request.
+ *
+ * <pre>{@code
+ * curl -s localhost:8000/v2/models/clinc150/infer -H 'content-type: application/json' \
+ *   -d '{"inputs":[{"name":"text","datatype":"BYTES","shape":[1],"data":["change my address"]}]}'
+ * }</pre>
+ */
+final class InferService implements HttpService {
+  private final ModelRegistry registry;
+  private final OipJson json;
+  private final HttpErrors errors;
+  private final ServerMetrics metrics;
+
+  InferService(ModelRegistry registry, OipJson json, HttpErrors errors, ServerMetrics metrics) {
+    this.registry = registry;
+    this.json = json;
+    this.errors = errors;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    long start = System.nanoTime();
+    String model = ctx.pathParam("m");
+    String version = ctx.pathParam("v");
+    CompletableFuture<HttpResponse> res = JsonBodies.read(req)
+        .thenCompose(body -> {
+          OipJson.InferRequest r = json.readInfer(body);
+          return registry.slot(model).infer(r.texts(), version)
+              .thenApplyAsync(inf -> JsonBodies.ok(json.writeInfer(r.id(), inf, r.outputs())), ctx.eventLoop());
+        })
+        .exceptionally(errors::response)
+        .whenComplete((r, t) -> metrics.request("v2_infer", model, System.nanoTime() - start));
+    return HttpResponse.of(res);
+  }
+}

@@ -1,0 +1,214 @@
+package dev.intentinference.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import dev.intentinference.core.IntentException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * The inference server: every model of a repository behind one port, over Open Inference
+ * Protocol REST ({@code /v2/...}), gRPC ({@code inference.GRPCInferenceService}), plain JSON
+ * ({@code /v1/models/{m}/predict}), Prometheus metrics ({@code /metrics}) and a chat page
+ * ({@code /}).
+ *
+ * <pre>{@code
+ * try (InferenceServer server = InferenceServer.start(ServerConfig.builder(Path.of("models")).port(0).build(),
+ *     RepositoryBootstrapper.NONE)) {
+ *   System.out.println(server.apiUrl()); // http://127.0.0.1:41234/v2
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} shuts down gracefully: it stops accepting requests, answers those in flight
+ * and queued, then closes the models.
+ */
+public final class InferenceServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(InferenceServer.class.getName());
+
+  private final ServerConfig config;
+  private final ServerMetrics metrics;
+  private final ModelRegistry registry;
+  private final Server server;
+  private final ScheduledExecutorService poller;
+  private final AtomicBoolean accepting = new AtomicBoolean(true);
+
+  private InferenceServer(ServerConfig config, ServerMetrics metrics, ModelRegistry registry) {
+    this.config = config;
+    this.metrics = metrics;
+    this.registry = registry;
+    this.server = build();
+    this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "intent-repository-poll");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Loads the repository (after {@code bootstrapper} fills it when it holds no model), starts
+   * listening and starts polling for new versions.
+   *
+   * @throws IntentException when no model can be loaded or the port is taken
+   */
+  public static InferenceServer start(ServerConfig config, RepositoryBootstrapper bootstrapper) {
+    return start(config, bootstrapper, BatchClock.system());
+  }
+
+  static InferenceServer start(ServerConfig config, RepositoryBootstrapper bootstrapper, BatchClock clock) {
+    try {
+      Files.createDirectories(config.repository());
+    } catch (IOException e) {
+      throw new IntentException("cannot create model repository " + config.repository() + ": " + e.getMessage(), e);
+    }
+    ServerMetrics metrics = new ServerMetrics();
+    ModelRegistry registry = new ModelRegistry(config, metrics, clock);
+    if (registry.repository().isEmpty()) {
+      try {
+        bootstrapper.populate(config.repository());
+      } catch (IntentException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("could not build the default model in " + config.repository() + ": " + e.getMessage(), e);
+      }
+    }
+    registry.refresh();
+    if (registry.names().isEmpty()) {
+      String why = registry.repository().models().stream().map(registry::lastRejection).filter(r -> r != null)
+          .findFirst().orElse("expected <model>/<version>/<artifact>.intent or <model>/<version>/manifest.json");
+      throw new IntentException("no model to serve in " + config.repository() + ": " + why);
+    }
+    InferenceServer s = new InferenceServer(config, metrics, registry);
+    try {
+      s.server.start().join();
+    } catch (RuntimeException e) {
+      registry.close();
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IntentException("cannot listen on " + config.host() + ":" + config.port() + ": " + cause.getMessage(), e);
+    }
+    if (!config.pollInterval().isZero()) {
+      long ms = config.pollInterval().toMillis();
+      s.poller.scheduleWithFixedDelay(registry::refresh, ms, ms, TimeUnit.MILLISECONDS);
+    }
+    return s;
+  }
+
+  private Server build() {
+    ObjectMapper mapper = new ObjectMapper();
+    OipJson json = new OipJson();
+    HttpErrors errors = new HttpErrors(metrics, config.maxBodyBytes());
+    MetadataService meta = new MetadataService(registry, mapper, errors, accepting::get);
+    InferService infer = new InferService(registry, json, errors, metrics);
+    ServerBuilder sb = Server.builder()
+        .port(new InetSocketAddress(config.host(), config.port()), SessionProtocol.HTTP)
+        .maxRequestLength(config.maxBodyBytes())
+        // The queue's own deadline answers first; this only guards against a stuck request.
+        .requestTimeout(config.timeout().plusSeconds(5))
+        .gracefulShutdownTimeout(Duration.ofMillis(100), config.shutdownGrace())
+        .meterRegistry(metrics.registry())
+        .errorHandler(errors);
+    sb.route().get("/v2").build(meta.server());
+    sb.route().get("/v2/health/live").build(meta.live());
+    sb.route().get("/v2/health/ready").build(meta.serverReady());
+    sb.route().get("/v2/models/{m}").build(meta.model());
+    sb.route().get("/v2/models/{m}/versions/{v}").build(meta.model());
+    sb.route().get("/v2/models/{m}/ready").build(meta.modelReady());
+    sb.route().get("/v2/models/{m}/versions/{v}/ready").build(meta.modelReady());
+    sb.route().post("/v2/models/{m}/infer").build(infer);
+    sb.route().post("/v2/models/{m}/versions/{v}/infer").build(infer);
+    sb.route().post("/v2/repository/index").build(meta.repositoryIndex());
+    sb.route().post("/v1/models/{m}/predict").build(new PredictService(registry, json, mapper, errors, metrics));
+    sb.route().get("/metrics").build((ctx, req) -> HttpResponse.of(HttpStatus.OK,
+        MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
+    sb.route().get("/").build(ChatPage.service());
+    sb.service(GrpcService.builder()
+        .addService(new OipGrpcService(registry, meta, metrics))
+        .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
+        .build());
+    return sb.build();
+  }
+
+  /** The port actually bound (differs from the configured one when that was 0). */
+  public int port() {
+    return server.activeLocalPort(SessionProtocol.HTTP);
+  }
+
+  public URI baseUri() {
+    return URI.create("http://" + config.host() + ":" + port());
+  }
+
+  /** The Open Inference Protocol REST root ({@code /v2}); gRPC is on the same port. */
+  public URI apiUrl() {
+    return baseUri().resolve("/v2");
+  }
+
+  public URI metricsUrl() {
+    return baseUri().resolve("/metrics");
+  }
+
+  public URI pageUrl() {
+    return baseUri().resolve("/");
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
+  /** Names of the models being served. */
+  public java.util.List<String> models() {
+    return registry.names();
+  }
+
+  /** The version of {@code model} being served. */
+  public String servingVersion(String model) {
+    return registry.slot(model).current().version();
+  }
+
+  /** Scans the repository now instead of waiting for the next poll. */
+  public void reloadNow() {
+    registry.refresh();
+  }
+
+  /** Why the last refused version of {@code model} was refused, or null. */
+  public String lastRejection(String model) {
+    return registry.lastRejection(model);
+  }
+
+  /** Graceful shutdown: stop accepting, answer what is in flight and queued, close the models. */
+  @Override
+  public void close() {
+    if (!accepting.getAndSet(false)) {
+      return;
+    }
+    poller.shutdownNow();
+    try {
+      server.stop().join();
+    } finally {
+      registry.close();
+      LOG.info("server stopped");
+    }
+  }
+
+  /** Blocks until the server has stopped. */
+  public void awaitStop() {
+    server.whenClosed().join();
+  }
+
+}

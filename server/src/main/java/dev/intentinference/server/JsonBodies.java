@@ -1,0 +1,45 @@
+package dev.intentinference.server;
+
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Request and response bodies of the JSON APIs: a request must say {@code application/json}
+ * (415 otherwise), stay under {@code --max-body} (413, enforced by Armeria while reading) and be
+ * valid UTF-8 (400), before any parsing.
+ *
+ * <pre>{@code
+ * JsonBodies.read(req).thenApply(bytes -> json.readInfer(bytes));
+ * }</pre>
+ */
+final class JsonBodies {
+  private JsonBodies() {}
+
+  static CompletableFuture<byte[]> read(HttpRequest req) {
+    MediaType type = req.contentType();
+    if (type == null || !type.is(MediaType.JSON)) {
+      return CompletableFuture.failedFuture(new ApiException(ErrorCause.UNSUPPORTED_MEDIA_TYPE,
+          "content type must be application/json, was " + (type == null ? "none" : type.toString())));
+    }
+    if (type.charset() != null && !type.charset().name().equals("UTF-8")) {
+      return CompletableFuture.failedFuture(new ApiException(ErrorCause.UNSUPPORTED_MEDIA_TYPE,
+          "charset must be utf-8, was " + type.charset().name()));
+    }
+    return req.aggregate().thenApply(agg -> {
+      byte[] body = agg.content().array();
+      int bad = Utf8.firstInvalid(body, 0, body.length);
+      if (bad >= 0) {
+        throw new ApiException(ErrorCause.INVALID_UTF8, "request body is not valid UTF-8 (bad byte at offset " + bad + ")");
+      }
+      return body;
+    });
+  }
+
+  static HttpResponse ok(byte[] json) {
+    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, HttpData.wrap(json));
+  }
+}

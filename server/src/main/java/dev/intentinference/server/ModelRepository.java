@@ -1,0 +1,131 @@
+package dev.intentinference.server;
+
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.model.IntentArtifact;
+import dev.intentinference.core.model.ModelManifest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Reads the layout of a model repository: {@code REPO/<model>/<version>/} holding either one
+ * compiled {@code .intent} artifact or a trained model directory ({@code manifest.json}). Versions
+ * that are all digits compare as numbers ({@code 10 > 9}), others as text; numbers sort after text.
+ *
+ * <pre>{@code
+ * List<ModelRepository.Candidate> c = new ModelRepository(Path.of("models")).versions("clinc150"); // newest first
+ * }</pre>
+ */
+final class ModelRepository {
+  /**
+   * One loadable version.
+   *
+   * @param model the model directory's name
+   * @param version the version directory's name
+   * @param source the {@code .intent} file or the version directory itself (model directory)
+   * @param fingerprint changes whenever the files change (sizes and modification times)
+   */
+  record Candidate(String model, String version, Path source, String fingerprint) {}
+
+  static final Comparator<String> VERSION_ORDER = (a, b) -> {
+    boolean na = a.chars().allMatch(Character::isDigit) && !a.isEmpty();
+    boolean nb = b.chars().allMatch(Character::isDigit) && !b.isEmpty();
+    if (na && nb) {
+      return new java.math.BigInteger(a).compareTo(new java.math.BigInteger(b));
+    }
+    if (na != nb) {
+      return na ? 1 : -1;
+    }
+    return a.compareTo(b);
+  };
+
+  private final Path root;
+
+  ModelRepository(Path root) {
+    this.root = root;
+  }
+
+  Path root() {
+    return root;
+  }
+
+  /** Model names: the repository's subdirectories. */
+  List<String> models() {
+    return list(root).stream().filter(Files::isDirectory).map(p -> p.getFileName().toString())
+        .filter(n -> !n.startsWith(".")).sorted().toList();
+  }
+
+  /** A model's versions that hold something loadable, newest first. */
+  List<Candidate> versions(String model) {
+    List<Candidate> out = new ArrayList<>();
+    for (Path dir : list(root.resolve(model))) {
+      String version = dir.getFileName().toString();
+      if (!Files.isDirectory(dir) || version.startsWith(".")) {
+        continue;
+      }
+      Path source = sourceOf(dir);
+      if (source != null) {
+        out.add(new Candidate(model, version, source, fingerprint(dir)));
+      }
+    }
+    out.sort(Comparator.comparing(Candidate::version, VERSION_ORDER).reversed());
+    return out;
+  }
+
+  /** Whether no model has any loadable version. */
+  boolean isEmpty() {
+    return models().stream().allMatch(m -> versions(m).isEmpty());
+  }
+
+  /**
+   * The artifact in a version directory: its one {@code .intent} file, or the directory itself
+   * when it holds {@code manifest.json}. Null when it holds neither (e.g. a copy in progress).
+   *
+   * @throws IntentException when it holds several {@code .intent} files
+   */
+  static Path sourceOf(Path versionDir) {
+    List<Path> artifacts = list(versionDir).stream()
+        .filter(p -> p.getFileName().toString().endsWith(IntentArtifact.EXTENSION) && Files.isRegularFile(p)).toList();
+    if (artifacts.size() > 1) {
+      throw new IntentException(versionDir + ": holds " + artifacts.size() + " .intent files; expected one");
+    }
+    if (artifacts.size() == 1) {
+      return artifacts.get(0);
+    }
+    return Files.isRegularFile(versionDir.resolve(ModelManifest.FILE_NAME)) ? versionDir : null;
+  }
+
+  private static String fingerprint(Path dir) {
+    StringBuilder sb = new StringBuilder();
+    try (Stream<Path> files = Files.walk(dir, 2)) {
+      files.filter(Files::isRegularFile).sorted().forEach(p -> {
+        try {
+          BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+          sb.append(dir.relativize(p)).append(':').append(a.size()).append(':').append(a.lastModifiedTime().toMillis()).append(';');
+        } catch (IOException e) {
+          sb.append(p).append(":gone;");
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      sb.append("unreadable");
+    }
+    return sb.toString();
+  }
+
+  private static List<Path> list(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.intentinference.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.intentinference.core.model.IntentPrediction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code POST /v1/models/{m}/predict}: plain JSON. {@code {"text": "..."}} answers with one
+ * {@link IntentPrediction}; {@code {"texts": [...]}} with {@code {"predictions": [...]}}.
+ *
+ * <pre>{@code
+ * curl -s localhost:8000/v1/models/clinc150/predict -H 'content-type: application/json' -d '{"text":"change my address"}'
+ * {"text":"change my address","intent":"change_address","confidence":0.93,"out_of_scope":false,"top":[...],"model_version":"1"}
+ * }</pre>
+ */
+final class PredictService implements HttpService {
+  /** The list form's answer. */
+  record Predictions(List<IntentPrediction> predictions) {}
+
+  private final ModelRegistry registry;
+  private final OipJson json;
+  private final ObjectMapper mapper;
+  private final HttpErrors errors;
+  private final ServerMetrics metrics;
+
+  PredictService(ModelRegistry registry, OipJson json, ObjectMapper mapper, HttpErrors errors, ServerMetrics metrics) {
+    this.registry = registry;
+    this.json = json;
+    this.mapper = mapper;
+    this.errors = errors;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    long start = System.nanoTime();
+    String model = ctx.pathParam("m");
+    CompletableFuture<HttpResponse> res = JsonBodies.read(req)
+        .thenCompose(body -> {
+          OipJson.PredictRequest r = json.readPredict(body);
+          return registry.slot(model).infer(r.texts(), null)
+              .thenApplyAsync(inf -> JsonBodies.ok(write(r, inf)), ctx.eventLoop());
+        })
+        .exceptionally(errors::response)
+        .whenComplete((r, t) -> metrics.request("v1_predict", model, System.nanoTime() - start));
+    return HttpResponse.of(res);
+  }
+
+  private byte[] write(OipJson.PredictRequest r, ModelSlot.Inference inf) {
+    List<IntentPrediction> out = new ArrayList<>(r.texts().size());
+    for (int i = 0; i < r.texts().size(); i++) {
+      ModelSlot.Row row = inf.rows().get(i);
+      out.add(inf.version().decoder().decode(r.texts().get(i), row.probabilities(), row.truncated()));
+    }
+    try {
+      return r.many() ? mapper.writeValueAsBytes(new Predictions(out)) : mapper.writeValueAsBytes(out.get(0));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

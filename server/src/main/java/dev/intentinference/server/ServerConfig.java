@@ -1,0 +1,177 @@
+package dev.intentinference.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the inference server is started with, validated up front. Each error names the
+ * option, the value and the accepted range.
+ *
+ * <pre>{@code
+ * ServerConfig config = ServerConfig.builder(Path.of("models"))
+ *     .port(8000)               // 0 picks a free port
+ *     .instances(2)             // ONNX Runtime sessions per model
+ *     .threads(2)               // intra-op threads shared by those sessions
+ *     .batch(new BatchPolicy(16, 1_000, 256))
+ *     .build();
+ * }</pre>
+ *
+ * @param host address to listen on, e.g. {@code 127.0.0.1}
+ * @param port TCP port, 0..65535 (0 = any free port)
+ * @param repository model repository: {@code REPO/<model>/<version>/<artifact>}
+ * @param instances ONNX Runtime sessions per model, 1..64; each runs one batch at a time
+ * @param threads intra-op threads in total, 1..256; each instance gets {@code max(1, threads / instances)}
+ * @param batch batching and admission control per model
+ * @param timeout per-request deadline, 1 ms..10 min; a request still queued after it gets 503
+ * @param maxBodyBytes largest request body, 1 KiB..1 GiB; larger bodies get 413
+ * @param truncate cut texts longer than the model's maximum length (and say so), or refuse them (422)
+ * @param maxBatchRequest most texts in one request, 1..100,000; more gets 400
+ * @param pollInterval how often the repository is scanned for new versions; {@link Duration#ZERO} disables
+ * @param topK intents listed per prediction, 1..1000
+ * @param shutdownGrace how long graceful shutdown waits for in-flight requests, 0..10 min
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    Path repository,
+    int instances,
+    int threads,
+    BatchPolicy batch,
+    Duration timeout,
+    long maxBodyBytes,
+    boolean truncate,
+    int maxBatchRequest,
+    Duration pollInterval,
+    int topK,
+    Duration shutdownGrace) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8000;
+  public static final int DEFAULT_INSTANCES = 1;
+  public static final int DEFAULT_MAX_BATCH = 16;
+  public static final long DEFAULT_MAX_QUEUE_DELAY_MICROS = 1_000;
+  public static final int DEFAULT_QUEUE_CAPACITY = 256;
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+  public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
+  public static final int DEFAULT_MAX_BATCH_REQUEST = 64;
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
+  public static final int DEFAULT_TOP_K = 3;
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+  public ServerConfig {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(repository, "repository");
+    Objects.requireNonNull(batch, "batch");
+    check("--port", port, 0, 65535);
+    check("--instances", instances, 1, 64);
+    check("--threads", threads, 1, 256);
+    check("--timeout (ms)", timeout.toMillis(), 1, 600_000);
+    check("--max-body (bytes)", maxBodyBytes, 1024, 1L << 30);
+    check("--max-batch-request", maxBatchRequest, 1, 100_000);
+    check("--poll (ms)", pollInterval.toMillis(), 0, 86_400_000);
+    check("--top-k", topK, 1, 1000);
+    check("--shutdown-grace (ms)", shutdownGrace.toMillis(), 0, 600_000);
+  }
+
+  /** Intra-op threads of each instance's session. */
+  public int threadsPerInstance() {
+    return Math.max(1, threads / instances);
+  }
+
+  static void check(String name, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ", was " + value);
+    }
+  }
+
+  public static Builder builder(Path repository) {
+    return new Builder(repository);
+  }
+
+  /** Builds a {@link ServerConfig}; starts from the documented defaults. */
+  public static final class Builder {
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private final Path repository;
+    private int instances = DEFAULT_INSTANCES;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private BatchPolicy batch = new BatchPolicy(DEFAULT_MAX_BATCH, DEFAULT_MAX_QUEUE_DELAY_MICROS, DEFAULT_QUEUE_CAPACITY);
+    private Duration timeout = DEFAULT_TIMEOUT;
+    private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private boolean truncate = true;
+    private int maxBatchRequest = DEFAULT_MAX_BATCH_REQUEST;
+    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private int topK = DEFAULT_TOP_K;
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+
+    private Builder(Path repository) {
+      this.repository = repository;
+    }
+
+    public Builder host(String v) {
+      host = v;
+      return this;
+    }
+
+    public Builder port(int v) {
+      port = v;
+      return this;
+    }
+
+    public Builder instances(int v) {
+      instances = v;
+      return this;
+    }
+
+    public Builder threads(int v) {
+      threads = v;
+      return this;
+    }
+
+    public Builder batch(BatchPolicy v) {
+      batch = v;
+      return this;
+    }
+
+    public Builder timeout(Duration v) {
+      timeout = v;
+      return this;
+    }
+
+    public Builder maxBodyBytes(long v) {
+      maxBodyBytes = v;
+      return this;
+    }
+
+    public Builder truncate(boolean v) {
+      truncate = v;
+      return this;
+    }
+
+    public Builder maxBatchRequest(int v) {
+      maxBatchRequest = v;
+      return this;
+    }
+
+    public Builder pollInterval(Duration v) {
+      pollInterval = v;
+      return this;
+    }
+
+    public Builder topK(int v) {
+      topK = v;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration v) {
+      shutdownGrace = v;
+      return this;
+    }
+
+    public ServerConfig build() {
+      return new ServerConfig(host, port, repository, instances, threads, batch, timeout, maxBodyBytes, truncate,
+          maxBatchRequest, pollInterval, topK, shutdownGrace);
+    }
+  }
+}

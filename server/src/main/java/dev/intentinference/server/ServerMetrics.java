@@ -1,0 +1,118 @@
+package dev.intentinference.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The server's Prometheus metrics, one registry per server (no global registry):
+ *
+ * <ul>
+ *   <li>{@code intent_requests_total{api,model}}: requests answered or refused;
+ *   <li>{@code intent_errors_total{cause}}: failures by {@link ErrorCause#tag()};
+ *   <li>{@code intent_queue_seconds}, {@code intent_batch_seconds}, {@code intent_inference_seconds},
+ *       {@code intent_request_seconds} (histograms): time waiting in the queue, time a batch spent
+ *       forming, engine time per batch, and whole-request time;
+ *   <li>{@code intent_batch_size} (histogram), {@code intent_queue_depth{model}} (gauge);
+ *   <li>{@code intent_model_loaded{model,version}}: 1 per version being served;
+ *       {@code intent_model_load_failures_total{model}}.
+ * </ul>
+ *
+ * <pre>{@code
+ * ServerMetrics m = new ServerMetrics();
+ * m.error(ErrorCause.QUEUE_FULL);
+ * String text = m.scrape(); // Prometheus text format
+ * }</pre>
+ */
+public final class ServerMetrics {
+  // Latency buckets from 100 us to 5 s: batch-size-1 inference is a few ms, overload is seconds.
+  private static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+    Duration.ofMillis(2), Duration.ofMillis(3), Duration.ofMillis(4), Duration.ofMillis(6), Duration.ofMillis(8),
+    Duration.ofMillis(12), Duration.ofMillis(16), Duration.ofMillis(25), Duration.ofMillis(40), Duration.ofMillis(60),
+    Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5)
+  };
+  private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, Counter> requestCounters = new ConcurrentHashMap<>();
+  private final Map<ErrorCause, Counter> errorCounters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+  private final Map<String, Meter.Id> loadedGauges = new ConcurrentHashMap<>();
+  private final Timer queue = timer("intent_queue", "time a text waited in the queue before its batch ran");
+  private final Timer batch = timer("intent_batch", "time a batch spent forming (waiting for more requests)");
+  private final Timer inference = timer("intent_inference", "engine time per batch");
+  private final DistributionSummary batchSize = DistributionSummary.builder("intent_batch_size")
+      .description("texts per batch run").serviceLevelObjectives(BATCH_BUCKETS).register(registry);
+
+  private Timer timer(String name, String description) {
+    return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /**
+   * Counts one request and records its total latency.
+   *
+   * @param api {@code v2_infer}, {@code v1_predict} or {@code grpc_infer}
+   */
+  public void request(String api, String model, long nanos) {
+    requestCounters.computeIfAbsent(api + '\0' + model, k -> Counter.builder("intent_requests_total")
+        .description("inference requests").tag("api", api).tag("model", model).register(registry)).increment();
+    requestTimers.computeIfAbsent(api, k -> Timer.builder("intent_request").description("whole-request time")
+        .tag("api", api).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void error(ErrorCause cause) {
+    errorCounters.computeIfAbsent(cause, c -> Counter.builder("intent_errors_total").description("failed requests by cause")
+        .tag("cause", c.tag()).register(registry)).increment();
+  }
+
+  void queueWait(long nanos) {
+    queue.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void batchRun(int size, long formingNanos, long inferenceNanos) {
+    batchSize.record(size);
+    batch.record(formingNanos, TimeUnit.NANOSECONDS);
+    inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+  }
+
+  void queueDepth(String model, Supplier<Number> depth) {
+    Gauge.builder("intent_queue_depth", depth).description("texts waiting per model").tag("model", model)
+        .strongReference(true).register(registry);
+  }
+
+  void modelLoaded(String model, String version) {
+    Meter.Id id = Gauge.builder("intent_model_loaded", () -> 1).description("1 for each model version being served")
+        .tag("model", model).tag("version", version).strongReference(true).register(registry).getId();
+    loadedGauges.put(model + '\0' + version, id);
+  }
+
+  void modelUnloaded(String model, String version) {
+    Meter.Id id = loadedGauges.remove(model + '\0' + version);
+    if (id != null) {
+      registry.remove(id);
+    }
+  }
+
+  void loadFailure(String model) {
+    registry.counter("intent_model_load_failures_total", "model", model).increment();
+  }
+}

@@ -1,0 +1,194 @@
+package dev.intentinference.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import org.junit.jupiter.api.Test;
+
+/** Batching decisions driven by a fake clock: no sleeps, no timing assertions. */
+class BatchQueueTest {
+  private static final Object V1 = "v1";
+  private static final Object V2 = "v2";
+  private static final long FAR = Long.MAX_VALUE / 2;
+
+  /** A clock that jumps: a timed wait advances time to the next scripted arrival or to its end. */
+  static final class FakeClock implements BatchClock {
+    long now;
+    final List<Long> waits = new ArrayList<>();
+    final List<long[]> arrivalTimes = new ArrayList<>();
+    final List<Runnable> arrivals = new ArrayList<>();
+
+    void at(long nanos, Runnable arrival) {
+      arrivalTimes.add(new long[] {nanos});
+      arrivals.add(arrival);
+    }
+
+    @Override
+    public long nanoTime() {
+      return now;
+    }
+
+    @Override
+    public void await(Condition condition, long nanos) {
+      waits.add(nanos);
+      long target = now + nanos;
+      if (!arrivals.isEmpty() && arrivalTimes.get(0)[0] <= target) {
+        now = Math.max(now, arrivalTimes.remove(0)[0]);
+        arrivals.remove(0).run(); // like a signal from a submitting thread
+      } else {
+        now = target;
+      }
+    }
+  }
+
+  private final FakeClock clock = new FakeClock();
+  private final AtomicBoolean busy = new AtomicBoolean();
+
+  private BatchQueue<String, String> queue(int maxBatch, long delayMicros, int capacity) {
+    return new BatchQueue<>("m", new BatchPolicy(maxBatch, delayMicros, capacity), clock, busy::get);
+  }
+
+  private static List<String> items(BatchQueue.Batch<String, String> b) {
+    return b.entries().stream().map(BatchQueue.Entry::item).toList();
+  }
+
+  @Test
+  void loneRequestOnIdleServerRunsAtOnce() throws Exception {
+    BatchQueue<String, String> q = queue(16, 5_000, 8);
+    q.submit("a", 5, V1, FAR);
+    BatchQueue.Batch<String, String> b = q.nextBatch();
+    assertThat(items(b)).containsExactly("a");
+    assertThat(clock.waits).as("no batching delay when idle").isEmpty();
+    assertThat(b.readyNanos() - b.formingStartedNanos()).isZero();
+  }
+
+  @Test
+  void busyServerWaitsOnlyTheRemainingBudgetSinceTheFirstRequest() throws Exception {
+    BatchQueue<String, String> q = queue(16, 1_000, 8);
+    busy.set(true);
+    q.submit("a", 5, V1, FAR); // at t = 0
+    clock.now = TimeUnit.MICROSECONDS.toNanos(300);
+    clock.at(TimeUnit.MICROSECONDS.toNanos(500), () -> q.submit("b", 6, V1, FAR));
+    BatchQueue.Batch<String, String> b = q.nextBatch();
+    assertThat(items(b)).containsExactly("a", "b");
+    // 1000 us budget - 300 us already waited = 700 us; after "b" at 500 us, 500 us remain.
+    assertThat(clock.waits).containsExactly(700_000L, 500_000L);
+    assertThat(clock.now).isEqualTo(1_000_000L);
+  }
+
+  @Test
+  void aFullBatchGoesWithoutWaiting() throws Exception {
+    BatchQueue<String, String> q = queue(4, 1_000, 16);
+    busy.set(true);
+    for (String s : List.of("a", "b", "c", "d", "e", "f")) {
+      q.submit(s, 5, V1, FAR);
+    }
+    assertThat(items(q.nextBatch())).containsExactly("a", "b", "c", "d");
+    assertThat(clock.waits).isEmpty();
+    assertThat(q.depth()).isEqualTo(2);
+  }
+
+  @Test
+  void spentBudgetMeansNoWait() throws Exception {
+    BatchQueue<String, String> q = queue(8, 1_000, 16);
+    busy.set(true);
+    q.submit("a", 5, V1, FAR);
+    clock.now = TimeUnit.MICROSECONDS.toNanos(2_000);
+    assertThat(items(q.nextBatch())).containsExactly("a");
+    assertThat(clock.waits).isEmpty();
+  }
+
+  @Test
+  void zeroDelayNeverWaits() throws Exception {
+    BatchQueue<String, String> q = queue(8, 0, 16);
+    busy.set(true);
+    q.submit("a", 5, V1, FAR);
+    assertThat(items(q.nextBatch())).containsExactly("a");
+    assertThat(clock.waits).isEmpty();
+  }
+
+  @Test
+  void batchesGroupTextsOfSimilarLengthInArrivalOrder() throws Exception {
+    BatchQueue<String, String> q = queue(8, 0, 16);
+    q.submit("short1", 10, V1, FAR);
+    q.submit("long1", 100, V1, FAR);
+    q.submit("short2", 12, V1, FAR);
+    q.submit("longer", 200, V1, FAR);
+    q.submit("short3", 16, V1, FAR);
+    q.submit("long2", 120, V1, FAR);
+    assertThat(items(q.nextBatch())).containsExactly("short1", "short2", "short3");
+    assertThat(items(q.nextBatch())).containsExactly("long1", "long2");
+    assertThat(items(q.nextBatch())).containsExactly("longer");
+  }
+
+  @Test
+  void versionsNeverShareABatch() throws Exception {
+    BatchQueue<String, String> q = queue(8, 0, 16);
+    q.submit("old", 5, V1, FAR);
+    q.submit("new", 5, V2, FAR);
+    q.submit("old2", 5, V1, FAR);
+    assertThat(items(q.nextBatch())).containsExactly("old", "old2");
+    assertThat(items(q.nextBatch())).containsExactly("new");
+  }
+
+  @Test
+  void aFullQueueRefusesAtOnceWithATypedFailure() {
+    BatchQueue<String, String> q = queue(8, 0, 2);
+    assertThat(q.submit("a", 5, V1, FAR)).isNotDone();
+    assertThat(q.submit("b", 5, V1, FAR)).isNotDone();
+    CompletableFuture<String> third = q.submit("c", 5, V1, FAR);
+    assertThat(third).isCompletedExceptionally();
+    assertThat(third.handle((r, t) -> t).join()).isInstanceOf(QueueFullException.class)
+        .hasMessageContaining("queue holds 2");
+    assertThat(q.depth()).isEqualTo(2);
+  }
+
+  @Test
+  void requestsPastTheirDeadlineAreDroppedNotRun() throws Exception {
+    BatchQueue<String, String> q = queue(8, 0, 16);
+    CompletableFuture<String> stale = q.submit("stale", 5, V1, 100);
+    CompletableFuture<String> staleLong = q.submit("stale-long", 300, V1, 100);
+    q.submit("fresh", 5, V1, FAR);
+    clock.now = 200;
+    assertThat(items(q.nextBatch())).containsExactly("fresh");
+    assertThat(stale.handle((r, t) -> t).join()).isInstanceOf(DeadlineExceededException.class);
+    q.submit("after", 300, V1, FAR);
+    assertThat(items(q.nextBatch())).containsExactly("after");
+    assertThat(staleLong.handle((r, t) -> t).join()).isInstanceOf(DeadlineExceededException.class);
+  }
+
+  @Test
+  void stoppingRefusesNewRequestsButHandsOutQueuedOnes() throws Exception {
+    BatchQueue<String, String> q = queue(1, 0, 16);
+    q.submit("a", 5, V1, FAR);
+    q.submit("b", 5, V1, FAR);
+    q.stop();
+    assertThat(q.submit("c", 5, V1, FAR).handle((r, t) -> t).join()).isInstanceOf(ShuttingDownException.class);
+    assertThat(items(q.nextBatch())).containsExactly("a");
+    assertThat(items(q.nextBatch())).containsExactly("b");
+    assertThat(q.nextBatch().size()).isZero();
+  }
+
+  @Test
+  void lengthBucketsDoubleFromSixteenTokens() {
+    assertThat(BatchPolicy.lengthBucket(1)).isZero();
+    assertThat(BatchPolicy.lengthBucket(16)).isZero();
+    assertThat(BatchPolicy.lengthBucket(17)).isEqualTo(1);
+    assertThat(BatchPolicy.lengthBucket(32)).isEqualTo(1);
+    assertThat(BatchPolicy.lengthBucket(33)).isEqualTo(2);
+    assertThat(BatchPolicy.lengthBucket(512)).isEqualTo(5);
+  }
+
+  @Test
+  void policyNamesTheBadOption() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatchPolicy(0, 0, 1))
+        .hasMessage("--max-batch must be in 1..1024, was 0");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatchPolicy(1, -1, 1))
+        .hasMessage("--max-queue-delay must be in 0..1000000, was -1");
+  }
+}

@@ -1,0 +1,293 @@
+package dev.intentinference.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.intentinference.core.onnx.SentenceEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The REST APIs against a real server on a loopback port, with a real tiny model. */
+class ServerApiTest {
+  @TempDir static Path repo;
+  static InferenceServer server;
+  static Http http;
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String LONG_TEXT = "please change my address ".repeat(140);
+
+  @BeforeAll
+  static void start() {
+    try (SentenceEncoder enc = TestModels.encoder()) {
+      TestModels.write(enc, repo, "demo", "1", TestModels.bankingExamples());
+    }
+    server = InferenceServer.start(config().build(), RepositoryBootstrapper.NONE);
+    http = new Http(server.baseUri());
+  }
+
+  static ServerConfig.Builder config() {
+    return ServerConfig.builder(repo).port(0).threads(1).maxBodyBytes(4096).maxBatchRequest(4)
+        .pollInterval(Duration.ZERO).timeout(Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  static JsonNode json(HttpResponse<String> r) throws Exception {
+    return JSON.readTree(r.body());
+  }
+
+  static void assertError(HttpResponse<String> r, int status, String messagePart) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    JsonNode body = json(r);
+    assertThat(body.size()).isEqualTo(1);
+    assertThat(body.get("error").asText()).contains(messagePart);
+  }
+
+  @Test
+  void healthAndServerMetadata() throws Exception {
+    assertThat(http.get("/v2/health/live").statusCode()).isEqualTo(200);
+    assertThat(http.get("/v2/health/ready").statusCode()).isEqualTo(200);
+    JsonNode meta = json(http.get("/v2"));
+    assertThat(meta.get("name").asText()).isEqualTo("intent-inference");
+    assertThat(meta.get("extensions").toString()).contains("model_repository");
+  }
+
+  @Test
+  void modelMetadataDescribesTheTensorsAndReadiness() throws Exception {
+    JsonNode m = json(http.get("/v2/models/demo"));
+    assertThat(m.get("name").asText()).isEqualTo("demo");
+    assertThat(m.get("versions").toString()).isEqualTo("[\"1\"]");
+    assertThat(m.get("inputs").get(0).toString()).isEqualTo("{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[-1]}");
+    assertThat(m.get("outputs").get(3).toString()).isEqualTo("{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[-1,3]}");
+    assertThat(m.get("parameters").get("input_shapes").asText()).contains("[n]").contains("[n, 1]");
+    assertThat(m.get("parameters").get("labels").toString()).isEqualTo("[\"update_address\",\"balance\",\"weather\"]");
+    assertThat(m.get("parameters").get("manifest").get("name").asText()).isEqualTo("demo");
+    assertThat(json(http.get("/v2/models/demo/versions/1")).get("name").asText()).isEqualTo("demo");
+    assertThat(http.get("/v2/models/demo/ready").statusCode()).isEqualTo(200);
+    assertThat(http.get("/v2/models/demo/versions/1/ready").statusCode()).isEqualTo(200);
+    assertError(http.get("/v2/models/nope/ready"), 404, "unknown model 'nope'");
+    assertError(http.get("/v2/models/demo/versions/9"), 404, "no version '9'");
+    JsonNode index = json(http.postJson("/v2/repository/index", ""));
+    assertThat(index.toString()).isEqualTo("[{\"name\":\"demo\",\"version\":\"1\",\"state\":\"READY\"}]");
+  }
+
+  @Test
+  void inferReturnsLabelsAndProbabilities() throws Exception {
+    HttpResponse<String> r = http.postJson("/v2/models/demo/infer", Http.infer("i need to change my address", "is it going to rain"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode body = json(r);
+    assertThat(body.get("model_name").asText()).isEqualTo("demo");
+    assertThat(body.get("model_version").asText()).isEqualTo("1");
+    assertThat(body.get("id").asText()).isEqualTo("r1");
+    JsonNode label = body.get("outputs").get(0);
+    assertThat(label.get("name").asText()).isEqualTo("label");
+    assertThat(label.get("datatype").asText()).isEqualTo("BYTES");
+    assertThat(label.get("shape").toString()).isEqualTo("[2]");
+    assertThat(label.get("data").toString()).isEqualTo("[\"update_address\",\"weather\"]");
+    JsonNode p = body.get("outputs").get(1);
+    assertThat(p.get("name").asText()).isEqualTo("probability");
+    assertThat(p.get("datatype").asText()).isEqualTo("FP32");
+    assertThat(p.get("data").get(0).asDouble()).isBetween(0.5, 1.0);
+  }
+
+  @Test
+  void inferAcceptsShapeNBy1NestedDataAndRequestedOutputs() throws Exception {
+    String req = "{\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[2,1],\"data\":[[\"what is my balance\"],[\"hello there\"]]}],"
+        + "\"outputs\":[{\"name\":\"probabilities\"},{\"name\":\"logits\"},{\"name\":\"label\"}]}";
+    HttpResponse<String> r = http.postJson("/v2/models/demo/versions/1/infer", req);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode outs = json(r).get("outputs");
+    assertThat(outs.get(0).get("name").asText()).isEqualTo("probabilities");
+    assertThat(outs.get(0).get("shape").toString()).isEqualTo("[2,3]");
+    double sum = 0;
+    for (int i = 0; i < 3; i++) {
+      sum += outs.get(0).get("data").get(i).asDouble();
+    }
+    assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(outs.get(1).get("name").asText()).isEqualTo("logits");
+    assertThat(outs.get(1).get("data").size()).isEqualTo(6);
+    assertThat(outs.get(2).get("data").get(0).asText()).isEqualTo("balance");
+    assertThat(json(r).has("id")).isFalse();
+  }
+
+  @Test
+  void plainJsonPredictGivesTheCorePredictionShape() throws Exception {
+    HttpResponse<String> r = http.postJson("/v1/models/demo/predict", "{\"text\":\"how much money is in my account\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode p = json(r);
+    assertThat(p.get("text").asText()).isEqualTo("how much money is in my account");
+    assertThat(p.get("intent").asText()).isEqualTo("balance");
+    assertThat(p.get("confidence").asDouble()).isBetween(0.0, 1.0);
+    assertThat(p.get("out_of_scope").isBoolean()).isTrue();
+    assertThat(p.get("top")).hasSize(3);
+    assertThat(p.get("top").get(0).get("intent").asText()).isEqualTo("balance");
+    assertThat(p.get("model_version").asText()).isEqualTo("1");
+    assertThat(p.has("truncated")).isFalse();
+
+    JsonNode many = json(http.postJson("/v1/models/demo/predict", "{\"texts\":[\"edit my home address\",\"sunny tomorrow?\"]}"));
+    assertThat(many.get("predictions")).hasSize(2);
+    assertThat(many.get("predictions").get(0).get("intent").asText()).isEqualTo("update_address");
+    assertThat(many.get("predictions").get(1).get("intent").asText()).isEqualTo("weather");
+  }
+
+  @Test
+  void tooLongTextIsTruncatedAndSaysSo() throws Exception {
+    HttpResponse<String> r = http.postJson("/v1/models/demo/predict", "{\"text\":\"" + LONG_TEXT + "\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(json(r).get("truncated").asBoolean()).isTrue();
+    JsonNode v2 = json(http.postJson("/v2/models/demo/infer", Http.infer("hello", LONG_TEXT)));
+    assertThat(v2.get("parameters").get("truncated").asText()).isEqualTo("1");
+  }
+
+  @Test
+  void malformedJsonIs400() throws Exception {
+    assertError(http.postJson("/v2/models/demo/infer", "{\"inputs\": [ {\"name\": "), 400, "malformed JSON");
+    assertError(http.postJson("/v1/models/demo/predict", "not json"), 400, "malformed JSON");
+    assertError(http.postJson("/v1/models/demo/predict", "[1,2]"), 400, "must be a JSON object");
+    assertError(http.postJson("/v1/models/demo/predict", ""), 400, "body is empty");
+  }
+
+  @Test
+  void wrongContentTypeIs415() throws Exception {
+    assertError(http.post("/v2/models/demo/infer", "text/plain", Http.infer("hi").getBytes(StandardCharsets.UTF_8)), 415,
+        "content type must be application/json, was text/plain");
+    assertError(http.post("/v1/models/demo/predict", null, "{\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8)), 415, "content type");
+  }
+
+  @Test
+  void bodyOverMaxBodyIs413() throws Exception {
+    String big = "{\"text\":\"" + "a".repeat(5000) + "\"}";
+    assertError(http.postJson("/v1/models/demo/predict", big), 413, "larger than the limit of 4096 bytes (--max-body)");
+  }
+
+  @Test
+  void emptyTextIs400() throws Exception {
+    assertError(http.postJson("/v1/models/demo/predict", "{\"text\":\"\"}"), 400, "text is empty");
+    assertError(http.postJson("/v2/models/demo/infer", Http.infer("fine", "   ")), 400, "text 1 is empty");
+    assertError(http.postJson("/v1/models/demo/predict", "{\"texts\":[]}"), 400, "no texts");
+  }
+
+  @Test
+  void invalidUtf8Is400() throws Exception {
+    byte[] body = "{\"text\":\"caf\u00e9\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] bad = new byte[body.length];
+    System.arraycopy(body, 0, bad, 0, body.length);
+    bad[12] = (byte) 0xC3;
+    bad[13] = (byte) 0x28; // a lead byte followed by a non-continuation byte
+    assertError(http.post("/v1/models/demo/predict", "application/json", bad), 400, "not valid UTF-8 (bad byte at offset 12)");
+  }
+
+  @Test
+  void wrongTensorDatatypeOrShapeIs400() throws Exception {
+    assertError(http.postJson("/v2/models/demo/infer",
+        "{\"inputs\":[{\"name\":\"text\",\"datatype\":\"FP32\",\"shape\":[1],\"data\":[1.5]}]}"), 400,
+        "input 'text' must have datatype BYTES, was FP32");
+    assertError(http.postJson("/v2/models/demo/infer",
+        "{\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[3],\"data\":[\"a\",\"b\"]}]}"), 400,
+        "has shape [3] but 2 elements");
+    assertError(http.postJson("/v2/models/demo/infer",
+        "{\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[1,2],\"data\":[\"a\",\"b\"]}]}"), 400,
+        "expected [2] or [2, 1]");
+    assertError(http.postJson("/v2/models/demo/infer",
+        "{\"inputs\":[{\"name\":\"image\",\"datatype\":\"BYTES\",\"shape\":[1],\"data\":[\"a\"]}]}"), 400, "unknown input 'image'");
+    assertError(http.postJson("/v2/models/demo/infer",
+        "{\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[1],\"data\":[7]}]}"), 400, "must hold strings, found a number");
+    assertError(http.postJson("/v2/models/demo/infer",
+        "{\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[1],\"data\":[\"a\"]}],\"outputs\":[{\"name\":\"embedding\"}]}"),
+        400, "unknown output 'embedding'");
+    assertError(http.postJson("/v1/models/demo/predict", "{\"text\":42}"), 400, "'text' must be a string, found a number");
+  }
+
+  @Test
+  void unknownModelVersionOrPathIs404() throws Exception {
+    assertError(http.postJson("/v2/models/nope/infer", Http.infer("hi")), 404, "unknown model 'nope'; serving [demo]");
+    assertError(http.postJson("/v2/models/demo/versions/7/infer", Http.infer("hi")), 404, "no version '7'");
+    assertError(http.postJson("/v1/models/nope/predict", "{\"text\":\"hi\"}"), 404, "unknown model 'nope'");
+    assertError(http.get("/v3/whatever"), 404, "no such endpoint: /v3/whatever");
+    assertError(http.get("/v2/models/demo/infer"), 405, "method GET not allowed");
+  }
+
+  @Test
+  void batchOverMaxBatchRequestIs400() throws Exception {
+    assertError(http.postJson("/v2/models/demo/infer", Http.infer("a", "b", "c", "d", "e")), 400,
+        "5 texts in one request; at most 4 allowed (--max-batch-request)");
+  }
+
+  @Test
+  void serverKeepsAnsweringAfterBadInput() throws Exception {
+    http.postJson("/v2/models/demo/infer", "{{{{");
+    http.post("/v1/models/demo/predict", "application/json", new byte[] {(byte) 0xFF, (byte) 0xFE});
+    assertThat(http.postJson("/v1/models/demo/predict", "{\"text\":\"what is my balance\"}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void metricsAreExposedInPrometheusFormat() throws Exception {
+    http.postJson("/v2/models/demo/infer", Http.infer("what is my balance"));
+    http.postJson("/v1/models/demo/predict", "oops");
+    HttpResponse<String> r = http.get("/metrics");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body())
+        .contains("intent_requests_total{api=\"v2_infer\",model=\"demo\"}")
+        .contains("intent_errors_total{cause=\"malformed_json\"}")
+        .contains("intent_queue_seconds_bucket")
+        .contains("intent_batch_seconds_bucket")
+        .contains("intent_inference_seconds_bucket")
+        .contains("intent_request_seconds_bucket{api=\"v2_infer\"")
+        .contains("intent_batch_size_bucket")
+        .contains("intent_queue_depth{model=\"demo\"}")
+        .contains("intent_model_loaded{model=\"demo\",version=\"1\"} 1");
+  }
+
+  @Test
+  void tooLongTextIs422WhenTruncationIsOff() throws Exception {
+    try (InferenceServer strict = InferenceServer.start(config().truncate(false).build(), RepositoryBootstrapper.NONE)) {
+      Http h = new Http(strict.baseUri());
+      assertError(h.postJson("/v1/models/demo/predict", "{\"text\":\"" + LONG_TEXT + "\"}"), 422,
+          "longer than the model's maximum of 512 tokens (truncation is off)");
+      assertThat(h.postJson("/v1/models/demo/predict", "{\"text\":\"what is my balance\"}").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void overloadGets503WithRetryAfterAndTheServerRecovers() throws Exception {
+    ServerConfig tiny = config().batch(new BatchPolicy(1, 0, 1)).maxBodyBytes(1 << 20).build();
+    try (InferenceServer small = InferenceServer.start(tiny, RepositoryBootstrapper.NONE)) {
+      Http h = new Http(small.baseUri());
+      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+      for (int i = 0; i < 48; i++) {
+        burst.add(h.postJsonAsync("/v1/models/demo/predict", "{\"text\":\"" + LONG_TEXT.substring(0, 1000) + i + "\"}"));
+      }
+      int ok = 0;
+      int refused = 0;
+      for (CompletableFuture<HttpResponse<String>> f : burst) {
+        HttpResponse<String> r = f.join();
+        if (r.statusCode() == 200) {
+          ok++;
+        } else {
+          assertError(r, 503, "overloaded");
+          assertThat(r.headers().firstValue("retry-after")).hasValue("1");
+          refused++;
+        }
+      }
+      assertThat(ok).isPositive();
+      assertThat(refused).as("a queue of 1 cannot hold a burst of 48").isPositive();
+      assertThat(h.postJson("/v1/models/demo/predict", "{\"text\":\"what is my balance\"}").statusCode()).isEqualTo(200);
+      assertThat(h.get("/metrics").body()).contains("intent_errors_total{cause=\"queue_full\"}");
+    }
+  }
+}
