@@ -1,6 +1,5 @@
 package dev.intentinference.bench;
 
-import dev.intentinference.core.IntentException;
 import java.util.List;
 
 /**
@@ -17,9 +16,7 @@ public final class Targets {
     return switch (spec.kind()) {
       case HTTP -> new HttpTarget(spec.uri(), options, messages);
       case INPROC -> new InprocTarget(spec.path(), options, messages);
-      // The gRPC transport plugs in here as a GrpcTarget once the OIP gRPC stubs are in core.
-      case GRPC -> throw new IntentException("--target " + spec
-          + ": gRPC targets are not available in this build yet (use http://host:port or inproc:PATH)");
+      case GRPC -> new GrpcTarget(spec.uri(), options, messages);
     };
   }
 }
