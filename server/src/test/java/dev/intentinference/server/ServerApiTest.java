@@ -35,7 +35,7 @@ class ServerApiTest {
   }
 
   static ServerConfig.Builder config() {
-    return ServerConfig.builder(repo).port(0).threads(1).maxBodyBytes(4096).maxBatchRequest(4)
+    return ServerConfig.builder(repo).port(0).threads(1).maxBodyBytes(64 * 1024).maxBatchRequest(4)
         .pollInterval(Duration.ZERO).timeout(Duration.ofSeconds(30));
   }
 
@@ -155,6 +155,16 @@ class ServerApiTest {
   }
 
   @Test
+  void aLargeBatchIsTokenizedOffTheEventLoopAndAnswered() throws Exception {
+    String longText = "what is the balance of my checking account ".repeat(150); // 3 x 6450 chars: over 16 KiB
+    HttpResponse<String> r = http.postJson("/v2/models/demo/infer", Http.infer(longText, longText, "hello", longText));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode body = json(r);
+    assertThat(body.get("parameters").get("truncated").asText()).isEqualTo("0,1,3");
+    assertThat(body.get("outputs").get(0).get("data").get(0).asText()).isEqualTo("balance");
+  }
+
+  @Test
   void malformedJsonIs400() throws Exception {
     assertError(http.postJson("/v2/models/demo/infer", "{\"inputs\": [ {\"name\": "), 400, "malformed JSON");
     assertError(http.postJson("/v1/models/demo/predict", "not json"), 400, "malformed JSON");
@@ -171,8 +181,8 @@ class ServerApiTest {
 
   @Test
   void bodyOverMaxBodyIs413() throws Exception {
-    String big = "{\"text\":\"" + "a".repeat(5000) + "\"}";
-    assertError(http.postJson("/v1/models/demo/predict", big), 413, "larger than the limit of 4096 bytes (--max-body)");
+    String big = "{\"text\":\"" + "a".repeat(70_000) + "\"}";
+    assertError(http.postJson("/v1/models/demo/predict", big), 413, "larger than the limit of 65536 bytes (--max-body)");
   }
 
   @Test
