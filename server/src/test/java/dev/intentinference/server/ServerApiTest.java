@@ -274,6 +274,31 @@ class ServerApiTest {
   }
 
   @Test
+  void requestsStillQueuedAtTheirDeadlineGet503AndAreNotRun() throws Exception {
+    // A 1 ms deadline and one text per batch: a burst cannot all start within 1 ms of arriving.
+    ServerConfig strict = config().instances(1).batch(new BatchPolicy(1, 0, 256)).timeout(Duration.ofMillis(1)).build();
+    try (InferenceServer s = InferenceServer.start(strict, RepositoryBootstrapper.NONE)) {
+      Http h = new Http(s.baseUri());
+      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        burst.add(h.postJsonAsync("/v1/models/demo/predict", "{\"text\":\"" + LONG_TEXT.substring(0, 1500) + i + "\"}"));
+      }
+      int timedOut = 0;
+      for (CompletableFuture<HttpResponse<String>> f : burst) {
+        HttpResponse<String> r = f.join();
+        if (r.statusCode() != 200) {
+          assertError(r, 503, "timed out after waiting");
+          assertThat(r.headers().firstValue("retry-after")).hasValue("1");
+          timedOut++;
+        }
+      }
+      assertThat(timedOut).isPositive();
+      String metrics = h.get("/metrics").body();
+      assertThat(metrics).contains("intent_errors_total{cause=\"timeout\"} " + timedOut + ".0");
+    }
+  }
+
+  @Test
   void overloadGets503WithRetryAfterAndTheServerRecovers() throws Exception {
     ServerConfig tiny = config().batch(new BatchPolicy(1, 0, 1)).maxBodyBytes(1 << 20).build();
     try (InferenceServer small = InferenceServer.start(tiny, RepositoryBootstrapper.NONE)) {
