@@ -40,7 +40,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8000", description = "TCP port, 0 = any free port (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--instances", defaultValue = "1",
+  @Option(names = "--instances", defaultValue = "2",
       description = "ONNX Runtime sessions per model, each running one batch at a time, 1..64 (default: ${DEFAULT-VALUE}).")
   int instances;
 

@@ -36,11 +36,11 @@ final class InferService implements HttpService {
     String model = ctx.pathParam("m");
     String version = ctx.pathParam("v");
     CompletableFuture<HttpResponse> res = JsonBodies.read(req)
-        .thenCompose(body -> {
+        .thenCompose(body -> JsonBodies.offloadIfLarge(body, ctx, () -> {
           OipJson.InferRequest r = json.readInfer(body);
           return registry.slot(model).infer(r.texts(), version)
               .thenApplyAsync(inf -> JsonBodies.ok(json.writeInfer(r.id(), inf, r.outputs())), ctx.eventLoop());
-        })
+        }))
         .exceptionally(errors::response)
         .whenComplete((r, t) -> metrics.request("v2_infer", model, System.nanoTime() - start));
     return HttpResponse.of(res);

@@ -5,7 +5,9 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Request and response bodies of the JSON APIs: a request must say {@code application/json}
@@ -37,6 +39,21 @@ final class JsonBodies {
       }
       return body;
     });
+  }
+
+  /** Bodies larger than this are parsed and tokenized off the event loop. */
+  static final int LARGE_BODY_BYTES = 16 * 1024;
+
+  /**
+   * Runs {@code work} (parse, validate, tokenize, queue) on the event loop for the usual small
+   * request, and on the blocking-task executor for a large one, so that tokenizing a big batch
+   * does not hold up every other connection on the same event loop.
+   */
+  static <T> CompletableFuture<T> offloadIfLarge(byte[] body, ServiceRequestContext ctx, Supplier<CompletableFuture<T>> work) {
+    if (body.length <= LARGE_BODY_BYTES) {
+      return work.get();
+    }
+    return CompletableFuture.supplyAsync(work, ctx.blockingTaskExecutor()).thenCompose(f -> f);
   }
 
   static HttpResponse ok(byte[] json) {

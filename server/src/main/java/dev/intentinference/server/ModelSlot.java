@@ -120,19 +120,19 @@ final class ModelSlot implements AutoCloseable {
         tokens.add(t);
       }
       long deadline = queue.clock().nanoTime() + config.timeout().toNanos();
-      @SuppressWarnings("unchecked")
-      CompletableFuture<Row>[] futures = new CompletableFuture[texts.size()];
+      List<CompletableFuture<Row>> futures = new ArrayList<>(texts.size());
       for (int i = 0; i < texts.size(); i++) {
-        futures[i] = queue.submit(new Job(texts.get(i), tokens.get(i), v), tokens.get(i).length(), v, deadline);
+        futures.add(queue.submit(new Job(texts.get(i), tokens.get(i), v), tokens.get(i).length(), v, deadline));
       }
       LoadedVersion held = v;
       v = null; // released when the answers are in
-      return CompletableFuture.allOf(futures).handle((ok, failure) -> {
+      // Completes when every text is answered (or refused), so the version stays open until then.
+      return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).handle((ok, failure) -> {
         held.release();
         if (failure != null) {
           throw failure instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(failure);
         }
-        List<Row> rows = new ArrayList<>(futures.length);
+        List<Row> rows = new ArrayList<>(futures.size());
         for (CompletableFuture<Row> f : futures) {
           rows.add(f.join());
         }

@@ -43,11 +43,11 @@ final class PredictService implements HttpService {
     long start = System.nanoTime();
     String model = ctx.pathParam("m");
     CompletableFuture<HttpResponse> res = JsonBodies.read(req)
-        .thenCompose(body -> {
+        .thenCompose(body -> JsonBodies.offloadIfLarge(body, ctx, () -> {
           OipJson.PredictRequest r = json.readPredict(body);
           return registry.slot(model).infer(r.texts(), null)
               .thenApplyAsync(inf -> JsonBodies.ok(write(r, inf)), ctx.eventLoop());
-        })
+        }))
         .exceptionally(errors::response)
         .whenComplete((r, t) -> metrics.request("v1_predict", model, System.nanoTime() - start));
     return HttpResponse.of(res);

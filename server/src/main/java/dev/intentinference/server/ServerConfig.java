@@ -48,7 +48,8 @@ public record ServerConfig(
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
-  public static final int DEFAULT_INSTANCES = 1;
+  /** Two single-threaded sessions: on 2 cores both compute without any spinning intra-op pool. */
+  public static final int DEFAULT_INSTANCES = 2;
   public static final int DEFAULT_MAX_BATCH = 16;
   public static final long DEFAULT_MAX_QUEUE_DELAY_MICROS = 1_000;
   public static final int DEFAULT_QUEUE_CAPACITY = 256;

@@ -35,7 +35,7 @@ class ServerApiTest {
   }
 
   static ServerConfig.Builder config() {
-    return ServerConfig.builder(repo).port(0).threads(1).maxBodyBytes(4096).maxBatchRequest(4)
+    return ServerConfig.builder(repo).port(0).threads(1).maxBodyBytes(64 * 1024).maxBatchRequest(4)
         .pollInterval(Duration.ZERO).timeout(Duration.ofSeconds(30));
   }
 
@@ -155,6 +155,16 @@ class ServerApiTest {
   }
 
   @Test
+  void aLargeBatchIsTokenizedOffTheEventLoopAndAnswered() throws Exception {
+    String longText = "what is the balance of my checking account ".repeat(150); // 3 x 6450 chars: over 16 KiB
+    HttpResponse<String> r = http.postJson("/v2/models/demo/infer", Http.infer(longText, longText, "hello", longText));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode body = json(r);
+    assertThat(body.get("parameters").get("truncated").asText()).isEqualTo("0,1,3");
+    assertThat(body.get("outputs").get(0).get("data").get(0).asText()).isEqualTo("balance");
+  }
+
+  @Test
   void malformedJsonIs400() throws Exception {
     assertError(http.postJson("/v2/models/demo/infer", "{\"inputs\": [ {\"name\": "), 400, "malformed JSON");
     assertError(http.postJson("/v1/models/demo/predict", "not json"), 400, "malformed JSON");
@@ -171,8 +181,8 @@ class ServerApiTest {
 
   @Test
   void bodyOverMaxBodyIs413() throws Exception {
-    String big = "{\"text\":\"" + "a".repeat(5000) + "\"}";
-    assertError(http.postJson("/v1/models/demo/predict", big), 413, "larger than the limit of 4096 bytes (--max-body)");
+    String big = "{\"text\":\"" + "a".repeat(70_000) + "\"}";
+    assertError(http.postJson("/v1/models/demo/predict", big), 413, "larger than the limit of 65536 bytes (--max-body)");
   }
 
   @Test
@@ -260,6 +270,31 @@ class ServerApiTest {
       assertError(h.postJson("/v1/models/demo/predict", "{\"text\":\"" + LONG_TEXT + "\"}"), 422,
           "longer than the model's maximum of 512 tokens (truncation is off)");
       assertThat(h.postJson("/v1/models/demo/predict", "{\"text\":\"what is my balance\"}").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void requestsStillQueuedAtTheirDeadlineGet503AndAreNotRun() throws Exception {
+    // A 1 ms deadline and one text per batch: a burst cannot all start within 1 ms of arriving.
+    ServerConfig strict = config().instances(1).batch(new BatchPolicy(1, 0, 256)).timeout(Duration.ofMillis(1)).build();
+    try (InferenceServer s = InferenceServer.start(strict, RepositoryBootstrapper.NONE)) {
+      Http h = new Http(s.baseUri());
+      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        burst.add(h.postJsonAsync("/v1/models/demo/predict", "{\"text\":\"" + LONG_TEXT.substring(0, 1500) + i + "\"}"));
+      }
+      int timedOut = 0;
+      for (CompletableFuture<HttpResponse<String>> f : burst) {
+        HttpResponse<String> r = f.join();
+        if (r.statusCode() != 200) {
+          assertError(r, 503, "timed out after waiting");
+          assertThat(r.headers().firstValue("retry-after")).hasValue("1");
+          timedOut++;
+        }
+      }
+      assertThat(timedOut).isPositive();
+      String metrics = h.get("/metrics").body();
+      assertThat(metrics).contains("intent_errors_total{cause=\"timeout\"} " + timedOut + ".0");
     }
   }
 

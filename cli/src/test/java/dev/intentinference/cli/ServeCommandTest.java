@@ -1,0 +1,45 @@
+package dev.intentinference.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServeCommandTest {
+  @TempDir Path tmp;
+
+  private record Run(int code, String out, String err) {}
+
+  private Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = IntentCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void helpShowsDefaultsUnitsAndAnExample() {
+    Run r = run("serve", "--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("--max-queue-delay=MICROS").contains("(default: 1000)").contains("--max-body=BYTES")
+        .contains("(default: 1048576, 1 MiB)").contains("intent serve --repository");
+  }
+
+  @Test
+  void aBadOptionIsOneLineAndExit2() {
+    Run r = run("serve", "--repository", tmp.toString(), "--max-batch", "0");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("intent: --max-batch must be in 1..1024, was 0");
+    assertThat(run("serve", "--repository", tmp.toString(), "--timeout", "0").err()).contains("--timeout (ms) must be in 1..600000, was 0");
+  }
+
+  @Test
+  void anEmptyRepositoryWithoutDataIsAClearError() {
+    Run r = run("serve", "--repository", tmp.resolve("repo").toString(), "--data", tmp.resolve("missing.json").toString(), "--port", "0");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--data " + tmp.resolve("missing.json") + ": no such file");
+  }
+}
