@@ -58,6 +58,9 @@ public final class HttpTarget implements Target {
         .build();
     this.client = WebClient.builder(withProtocol(base, options.httpProtocol()))
         .factory(factory)
+        // No separate write timer per request: the response timeout already bounds each request,
+        // and every scheduled timer costs the event loop time the harness should not spend.
+        .writeTimeoutMillis(0)
         .responseTimeout(options.timeout())
         .maxResponseLength(16 * 1024 * 1024)
         .build();

@@ -6,8 +6,9 @@ import java.util.List;
  * The knee of a throughput-latency curve: the last step worth its extra load.
  *
  * <ul>
- *   <li>Concurrency steps: the first step after which the next one adds less than
- *       {@link #MIN_GAIN} throughput; beyond it, more requests in flight only queue.
+ *   <li>Concurrency steps: the first step that reaches {@code 1 - MIN_GAIN} (90%) of the best
+ *       throughput of the sweep; beyond it, more requests in flight mostly queue. Comparing with
+ *       the best step rather than the next one keeps a noisy step from ending the curve early.
  *   <li>Rate steps: the last step whose achieved throughput is within {@link #RATE_SLACK} of the
  *       asked rate; beyond it the target cannot keep up.
  * </ul>
@@ -17,7 +18,7 @@ import java.util.List;
  * }</pre>
  */
 public final class Knee {
-  /** A step must add at least 10% throughput to be worth it. */
+  /** Steps within 10% of the best throughput count as saturated. */
   public static final double MIN_GAIN = 0.10;
   /** A rate is met when at least 95% of it is achieved. */
   public static final double RATE_SLACK = 0.05;
@@ -37,8 +38,9 @@ public final class Knee {
       }
       return knee;
     }
-    for (int i = 0; i + 1 < steps.size(); i++) {
-      if (steps.get(i + 1).throughput() < (1 + MIN_GAIN) * steps.get(i).throughput()) {
+    double best = steps.stream().mapToDouble(StepResult::throughput).max().orElse(0);
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i).throughput() >= (1 - MIN_GAIN) * best) {
         return i;
       }
     }

@@ -34,8 +34,6 @@ class InputValidationTest {
     assertThatThrownBy(() -> TargetSpec.parse("ftp://x:1")).isInstanceOf(IntentException.class).hasMessageContaining("unknown scheme 'ftp'");
     assertThatThrownBy(() -> TargetSpec.parse("inproc:")).isInstanceOf(IntentException.class).hasMessageContaining("needs a model path");
     assertThatThrownBy(() -> TargetSpec.parse("grpc://nohost")).isInstanceOf(IntentException.class).hasMessageContaining("host and port");
-    assertThatThrownBy(() -> Targets.open(TargetSpec.parse("grpc://127.0.0.1:8001"), TargetOptions.defaults(), List.of("x")))
-        .isInstanceOf(IntentException.class).hasMessageContaining("gRPC targets are not available");
     assertThatThrownBy(() -> Targets.open(TargetSpec.parse("inproc:" + tmp.resolve("missing")), TargetOptions.defaults(), List.of("x")))
         .isInstanceOf(IntentException.class).hasMessageContaining("no such model");
   }

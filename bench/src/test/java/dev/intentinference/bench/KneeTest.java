@@ -12,12 +12,14 @@ class KneeTest {
   }
 
   @Test
-  void concurrencyKneeIsTheLastStepThatStillAddsTenPercent() {
-    // 1 -> 2 doubles, 2 -> 4 adds 50%, 4 -> 8 adds 5%: the knee is concurrency 4 (index 2).
+  void concurrencyKneeIsTheFirstStepWithinTenPercentOfTheBest() {
+    // Best 316; 90% of it is 284.4: concurrency 4 (300, index 2) is the first to reach it.
     assertThat(Knee.of(List.of(step(1, null, 100), step(2, null, 200), step(4, null, 300), step(8, null, 315), step(16, null, 316))))
         .isEqualTo(2);
     // Still growing at the end: the knee is the last step.
     assertThat(Knee.of(List.of(step(1, null, 100), step(2, null, 190)))).isEqualTo(1);
+    // A flat step in the middle (63 -> 65) does not end the curve: 90% of 82 is 73.8.
+    assertThat(Knee.of(List.of(step(1, null, 63), step(2, null, 65), step(4, null, 82)))).isEqualTo(2);
   }
 
   @Test

@@ -54,6 +54,11 @@ final class ConsoleRunListener implements RunListener {
 
   @Override
   public void onInterval(Interval interval, Duration elapsed) {
+    if (bar != null) {
+      // Clear the bar's line first, so the row does not land after it; the bar redraws below.
+      err.print("\r\033[K");
+      err.flush();
+    }
     out.println(interval.row().consoleLine() + (interval.warmup() ? " (warm-up)" : "")
         + (interval.failed() > 0 ? " failed " + interval.failed() : ""));
     out.flush();

@@ -70,13 +70,13 @@ class BenchCommandTest {
       {"bench", "--target", "http://127.0.0.1:" + closedPort, "--data", data.toString(), "--model", "m"},
       {"bench", "--target", "http://127.0.0.1:1", "--duration", "soon", "--data", data.toString()},
       {"bench", "--data", data.toString()},
-      {"bench", "--target", "grpc://127.0.0.1:1", "--data", data.toString()},
+      {"bench", "--target", "ftp://127.0.0.1:1", "--data", data.toString()},
       {"bench", "--target", "inproc:" + tmp.resolve("none"), "--data", data.toString()},
       {"bench", "--target", "http://127.0.0.1:1", "--data", tmp.resolve("missing.csv").toString()},
       {"bench", "compare", inf1.toString(), g4dn.toString(), "--price-per-hour", "1,2,3"},
       {"bench", "report", tmp.resolve("nothing.json").toString()},
     };
-    String[] expected = {"cannot reach", "--duration: 'soon'", "--target is required", "gRPC targets", "no such model",
+    String[] expected = {"cannot reach", "--duration: 'soon'", "--target is required", "unknown scheme 'ftp'", "no such model",
         "no such file", "--price-per-hour", "no such run"};
     for (int i = 0; i < cases.length; i++) {
       Run r = run(cases[i]);

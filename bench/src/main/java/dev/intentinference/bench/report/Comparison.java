@@ -34,14 +34,19 @@ public record Comparison(RunAnalysis a, RunAnalysis b, Double priceA, Double pri
    */
   public record Line(String metric, String a, String b, double ratio) {
     public String ratioText() {
-      return Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio);
+      if (Double.isNaN(ratio)) {
+        return "n/a";
+      }
+      // Three significant digits for small ratios: 0.0185x, not 0.02x.
+      return String.format(Locale.ROOT, ratio >= 0.1 ? "%.2fx" : "%.3gx", ratio);
     }
   }
 
   public static Comparison of(RunAnalysis a, RunAnalysis b, Double priceA, Double priceB) {
     List<Line> lines = new ArrayList<>();
-    lines.add(line("throughput, steady (inf/s)", a.throughput(), b.throughput(), "%.1f"));
-    lines.add(line("throughput, peak interval (inf/s)", a.peakThroughput(), b.peakThroughput(), "%.1f"));
+    String tf = Math.min(a.throughput(), b.throughput()) < 10 ? "%.3f" : "%.1f";
+    lines.add(line("throughput, steady (inf/s)", a.throughput(), b.throughput(), tf));
+    lines.add(line("throughput, peak interval (inf/s)", a.peakThroughput(), b.peakThroughput(), tf));
     lines.add(line("latency p50 (s)", a.p50(), b.p50(), "%.4f"));
     lines.add(line("latency p90 (s)", a.p90(), b.p90(), "%.4f"));
     lines.add(line("latency p99 (s)", a.p99() == null ? Double.NaN : a.p99(), b.p99() == null ? Double.NaN : b.p99(), "%.4f"));
@@ -108,8 +113,9 @@ public record Comparison(RunAnalysis a, RunAnalysis b, Double priceA, Double pri
     if (r.warmupRows() > 0 && r.warmupMaxP50() == 0) {
       notes.add("the first row is taken before any inference (all zeros) and is left out of the steady figures");
     } else if (r.warmupRows() > 0) {
-      notes.add(String.format(Locale.ROOT, "the first %d rows (%.0f s) are warm-up, shown apart and left out of the steady figures"
-          + " (highest warm-up p50 %.3f s)", r.warmupRows(), r.warmupSeconds(), r.warmupMaxP50()));
+      notes.add(String.format(Locale.ROOT, "the first %s (%.0f s) %s warm-up, shown apart and left out of the steady figures"
+          + " (highest warm-up p50 %.3f s)", r.warmupRows() == 1 ? "row" : r.warmupRows() + " rows", r.warmupSeconds(),
+          r.warmupRows() == 1 ? "is" : "are", r.warmupMaxP50()));
     }
     if (r.throughputDrift() != null && r.throughputDrift().notable()) {
       notes.add("throughput drifts " + r.throughputDrift().describe("%.1f") + " inf/s from the first to the last quarter: no steady state");
