@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
     description = "Train, compile, serve and benchmark BERT-family intent models.%n",
     subcommands = {
       CommandLine.HelpCommand.class,
+      TrainCommand.class,
+      EvalCommand.class,
+      PredictCommand.class,
     },
     footer = {
       "",

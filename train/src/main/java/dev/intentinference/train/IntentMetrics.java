@@ -38,11 +38,16 @@ public final class IntentMetrics {
 
   /** Scores model predictions: a rejected prediction counts as {@code oos}. */
   public static EvalReport ofPredictions(List<String> gold, List<IntentPrediction> predictions) {
+    return ofPredictions(gold, predictions, DEFAULT_LIST_SIZE);
+  }
+
+  /** As {@link #ofPredictions(List, List)}, listing {@code listSize} worst intents and confused pairs. */
+  public static EvalReport ofPredictions(List<String> gold, List<IntentPrediction> predictions, int listSize) {
     List<String> predicted = new ArrayList<>(predictions.size());
     for (IntentPrediction p : predictions) {
       predicted.add(p.outOfScope() ? LabeledText.OUT_OF_SCOPE : p.intent());
     }
-    return of(gold, predicted);
+    return of(gold, predicted, listSize);
   }
 
   /**

@@ -17,6 +17,7 @@ import dev.intentinference.core.model.Softmax;
 import dev.intentinference.core.model.ThresholdInfo;
 import dev.intentinference.core.onnx.BulkEmbedder;
 import dev.intentinference.core.onnx.SentenceEncoder;
+import dev.intentinference.core.onnx.SessionSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,9 +36,33 @@ import java.util.Map;
  * }</pre>
  */
 public final class IntentTrainer {
+  /**
+   * Supplies loaded encoders. The trainer closes the encoders it gets from {@link #loading} and
+   * leaves borrowed ones (e.g. a test's shared encoder) open.
+   */
+  @FunctionalInterface
+  public interface EncoderSource {
+    SentenceEncoder get(EncoderSpec spec, SessionSettings settings);
+  }
+
+  private final EncoderSource source;
+  private final boolean ownsEncoders;
+
+  /** A trainer that loads each encoder from its jar and closes it after embedding. */
+  public IntentTrainer() {
+    this.source = SentenceEncoder::load;
+    this.ownsEncoders = true;
+  }
+
+  /** A trainer that borrows already loaded encoders and never closes them. */
+  public IntentTrainer(EncoderSource borrowed) {
+    this.source = borrowed;
+    this.ownsEncoders = false;
+  }
 
   public TrainingResult train(TrainingOptions options, TrainingListener listener) {
     long start = System.nanoTime();
+    requireFreeOutput(options.out());
     TrainingData data = TrainingData.load(options.data(), options.validation(), options.columns(),
         options.oosClass(), options.holdoutFraction(), options.head().seed());
     List<String> labels = data.labels();
@@ -58,7 +83,7 @@ public final class IntentTrainer {
       }
     }
     long embedStart = System.nanoTime();
-    Features features = embed(options, texts, listener);
+    Features features = embed(options, texts, listener, source, ownsEncoders);
     double embedSeconds = (System.nanoTime() - embedStart) / 1e9;
 
     long headStart = System.nanoTime();
@@ -149,7 +174,7 @@ public final class IntentTrainer {
     files.put(ModelDirectory.TOKENIZER_FILE, features.tokenizer());
     ModelDirectory.write(options.out(), manifest, files);
     double total = (System.nanoTime() - start) / 1e9;
-    return new TrainingResult(options.out(), ModelDirectory.readManifest(options.out()), validation,
+    return new TrainingResult(options.out(), ModelDirectory.readManifest(options.out()), head, validation,
         texts.size(), embedSeconds, headSeconds, total);
   }
 
@@ -185,7 +210,8 @@ public final class IntentTrainer {
 
   private record Features(float[][] vectors, List<EncoderRef> refs, byte[] tokenizer) {}
 
-  private static Features embed(TrainingOptions options, List<String> texts, TrainingListener listener) {
+  private static Features embed(TrainingOptions options, List<String> texts, TrainingListener listener,
+      EncoderSource source, boolean owns) {
     List<float[][]> parts = new ArrayList<>();
     List<EncoderRef> refs = new ArrayList<>();
     byte[] tokenizer = null;
@@ -198,8 +224,13 @@ public final class IntentTrainer {
       refs.add(EncoderRef.of(spec, Hashes.sha256(tok)));
       listener.embeddingStarted(id, texts.size());
       long t0 = System.nanoTime();
-      try (SentenceEncoder encoder = SentenceEncoder.load(spec, options.session())) {
+      SentenceEncoder encoder = source.get(spec, options.session());
+      try {
         parts.add(new BulkEmbedder(encoder, options.embedBatchSize()).embed(texts, listener::embedded));
+      } finally {
+        if (owns) {
+          encoder.close();
+        }
       }
       listener.embeddingFinished(id, texts.size(), (System.nanoTime() - t0) / 1e9);
     }
@@ -216,6 +247,22 @@ public final class IntentTrainer {
       }
     }
     return new Features(vectors, refs, tokenizer);
+  }
+
+  /** Fails before any work when the model directory cannot be written (checked again on write). */
+  private static void requireFreeOutput(java.nio.file.Path out) {
+    if (java.nio.file.Files.exists(out)) {
+      boolean empty;
+      try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(out)) {
+        empty = s.findAny().isEmpty();
+      } catch (java.io.IOException e) {
+        empty = false;
+      }
+      if (!empty) {
+        throw new dev.intentinference.core.IntentException(
+            out + ": already exists and is not empty; choose another --out or remove it");
+      }
+    }
   }
 
   private static int countOos(List<LabeledText> rows) {

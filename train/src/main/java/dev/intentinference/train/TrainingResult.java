@@ -1,5 +1,6 @@
 package dev.intentinference.train;
 
+import dev.intentinference.core.model.ClassifierHead;
 import dev.intentinference.core.model.ModelManifest;
 import java.nio.file.Path;
 
@@ -8,6 +9,7 @@ import java.nio.file.Path;
  *
  * @param directory the model directory written
  * @param manifest its manifest
+ * @param head the head as written (temperature folded in)
  * @param validation scores on the validation data with the chosen threshold
  * @param embeddedTexts texts embedded (per encoder)
  * @param embeddingSeconds wall time spent embedding, all encoders
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 public record TrainingResult(
     Path directory,
     ModelManifest manifest,
+    ClassifierHead head,
     EvalReport validation,
     int embeddedTexts,
     double embeddingSeconds,

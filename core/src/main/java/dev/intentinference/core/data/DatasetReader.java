@@ -150,7 +150,9 @@ public final class DatasetReader {
           requireColumn(file, header, columns.text());
           requireColumn(file, header, columns.label());
         }
-        int line = rows.getCurrentLocation().getLineNr();
+        // After a row is read the parser stands at the start of the next line.
+        com.fasterxml.jackson.core.JsonLocation at = rows.getCurrentLocation();
+        int line = at.getColumnNr() <= 1 ? at.getLineNr() - 1 : at.getLineNr();
         String where = file + ":" + line;
         if (row.size() != header.size()) {
           throw new IntentException(where + ": malformed row: expected " + header.size() + " columns, got " + row.size());
