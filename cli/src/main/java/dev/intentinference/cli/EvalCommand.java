@@ -38,9 +38,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Evaluate a model on labelled data: in-scope accuracy (right intent and not rejected),",
-      "out-of-scope recall and precision, macro-F1 (oos as one class), the worst intents by F1",
-      "and the most confused pairs. Rows labelled 'oos' are out of scope.",
+      "Evaluate a model (directory or .intent) on labelled data.",
+      "",
+      "Reports in-scope accuracy (right intent and not rejected), out-of-scope recall and precision, "
+          + "macro-F1 (oos as one class), the worst intents by F1 and the most confused pairs. "
+          + "Rows labelled 'oos' are out of scope.",
       ""
     },
     footer = {"", "Example:", "  intent eval --model models/clinc150 --data data_full.json --split test,oos_test --json"})

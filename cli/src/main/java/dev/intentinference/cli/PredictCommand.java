@@ -31,9 +31,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Predict intents: the top-k intents with probabilities and the out-of-scope decision",
-      "(rejected when the best in-scope probability is below the model's threshold).",
-      "Give messages as arguments, or '-' to read one message per line from stdin.",
+      "Predict the intents of messages, with the out-of-scope decision.",
+      "",
+      "Prints the top-k intents with probabilities; a message is out of scope when its best in-scope "
+          + "probability is below the model's threshold. Give messages as arguments, or '-' to read one "
+          + "message per line from stdin.",
       ""
     },
     footer = {"", "Examples:", "  intent predict --model models/clinc150 \"change company address\"",

@@ -28,10 +28,13 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Train an intent model: embed the data with frozen encoder(s), train a classification head,",
-      "choose the out-of-scope threshold on validation data and write a model directory.",
-      "Data: CLINC150 .json (train trains, val+oos_val validate; oos_train only with --oos-class),",
-      ".csv/.tsv with a header, or .jsonl. Without validation data a stratified slice is held out.",
+      "Train an intent model from labelled utterances.",
+      "",
+      "Embeds the data with frozen encoder(s), trains a classification head with early stopping on "
+          + "validation data, chooses the out-of-scope threshold on validation data only and writes a "
+          + "model directory (manifest.json, head.safetensors, tokenizer.json) atomically.",
+      "Data: CLINC150 .json (train trains, val+oos_val validate; oos_train only with --oos-class), "
+          + ".csv/.tsv with a header, or .jsonl. Without validation data a stratified slice is held out.",
       ""
     },
     footer = {"", "Example:", "  intent train --data data_full.json --out models/clinc150"})
@@ -48,8 +51,8 @@ public final class TrainCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--encoder", split = ",", paramLabel = "ID",
-      description = "Encoder id(s); several (comma-separated) are concatenated. Default: ${DEFAULT-VALUE}.")
-  List<String> encoders = List.of(TrainDefaults.ENCODERS.split(","));
+      description = "Encoder id(s); several (comma-separated) have their embeddings concatenated. Default: ${DEFAULT-VALUE}.")
+  List<String> encoders = TrainingOptions.DEFAULT_ENCODERS;
 
   @Option(names = "--text-column", paramLabel = "NAME", description = "Text column/field for CSV/TSV/JSONL. Default: ${DEFAULT-VALUE}.")
   String textColumn = Columns.DEFAULT.text();
@@ -60,7 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--oos-class", description = "Train an explicit 'oos' class from out-of-scope training rows (CLINC150: oos_train).")
   boolean oosClass;
 
-  @Option(names = "--seed", description = "Seeds initialisation, shuffling, dropout and the held-out slice. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--seed", paramLabel = "N", description = "Seeds initialisation, shuffling, dropout and the held-out slice. Default: ${DEFAULT-VALUE}.")
   long seed = HeadConfig.DEFAULT_SEED;
 
   @Option(names = "--epochs", paramLabel = "N", description = "Maximum epochs, 1..1000. Default: ${DEFAULT-VALUE}.")
@@ -100,7 +103,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model-version", paramLabel = "V", description = "Model version in the manifest. Default: ${DEFAULT-VALUE}.")
   String modelVersion = "1";
 
-  @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads for embedding. Default: all cores (${DEFAULT-VALUE}).")
+  @Option(names = "--threads", paramLabel = "N", description = "Threads for embedding (ONNX Runtime) and head training. Default: all cores (${DEFAULT-VALUE}).")
   int threads = Runtime.getRuntime().availableProcessors();
 
   @Option(names = "--quiet", description = "No progress bars.")

@@ -32,11 +32,11 @@ public record HeadConfig(
     double labelSmoothing,
     long seed) {
 
-  public static final int DEFAULT_HIDDEN_UNITS = 0;
+  public static final int DEFAULT_HIDDEN_UNITS = 256;
   public static final int DEFAULT_MAX_EPOCHS = 40;
   public static final int DEFAULT_PATIENCE = 5;
   public static final int DEFAULT_BATCH_SIZE = 64;
-  public static final double DEFAULT_LEARNING_RATE = 3e-3;
+  public static final double DEFAULT_LEARNING_RATE = 2e-3;
   public static final double DEFAULT_WEIGHT_DECAY = 0;
   public static final double DEFAULT_DROPOUT = 0.5;
   public static final double DEFAULT_LABEL_SMOOTHING = 0.1;

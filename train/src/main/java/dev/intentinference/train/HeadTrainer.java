@@ -6,6 +6,10 @@ import dev.intentinference.core.model.DenseLayer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Trains a classification head on frozen embeddings: softmax regression, or one hidden ReLU
@@ -27,9 +31,23 @@ public final class HeadTrainer {
   private static final double EPSILON = 1e-8;
 
   private final HeadConfig config;
+  private final int threads;
 
+  /** A single-threaded trainer. */
   public HeadTrainer(HeadConfig config) {
+    this(config, 1);
+  }
+
+  /**
+   * @param threads threads computing each batch's gradient, 1..64; results are reproducible for
+   *     a given seed and thread count
+   */
+  public HeadTrainer(HeadConfig config, int threads) {
+    if (threads < 1 || threads > 64) {
+      throw new IllegalArgumentException("threads must be in 1..64, was " + threads);
+    }
     this.config = config;
+    this.threads = threads;
   }
 
   /** Called after each epoch, e.g. to drive a progress bar. */
@@ -79,8 +97,14 @@ public final class HeadTrainer {
     Net net = config.hiddenUnits() == 0
         ? new Net(new int[] {inputs, classes}, random)
         : new Net(new int[] {inputs, config.hiddenUnits(), classes}, random);
+    try (Workspace ws = new Workspace(net, threads)) {
+      return run(net, ws, x, y, valX, valY, random, listener);
+    }
+  }
+
+  private TrainedHead run(Net net, Workspace ws, float[][] x, int[] y, float[][] valX, int[] valY,
+      SplittableRandom random, EpochListener listener) {
     Net best = net.copy();
-    Workspace ws = new Workspace(net, config.batchSize());
     List<EpochResult> history = new ArrayList<>();
     int bestEpoch = 0;
     double bestAcc = -1;
@@ -266,24 +290,23 @@ public final class HeadTrainer {
     }
   }
 
-  /** Gradient buffers and Adam moments, reused across steps so a step allocates nothing. */
-  private final class Workspace {
-    final float[][][] gw;
-    final float[][] gb;
+  /**
+   * Adam moments and one {@link Lane} of gradient buffers per thread, reused across steps so a
+   * step allocates nothing. A batch is split into contiguous slices, one per lane; the lanes'
+   * gradients are summed in lane order, so results depend on the thread count but not on timing.
+   */
+  private final class Workspace implements AutoCloseable {
     final float[][][] mw;
     final float[][][] vw;
     final float[][] mb;
     final float[][] vb;
     /** Output-major copies of layers > 0, for back-propagating with contiguous loops. */
     final float[][][] wOutMajor;
-    final float[][] acts;
-    final float[][] masks;
-    final float[][] deltas;
+    final Lane[] lanes;
+    final ExecutorService pool;
 
-    Workspace(Net net, int batchSize) {
+    Workspace(Net net, int threads) {
       int layers = net.layers();
-      gw = new float[layers][][];
-      gb = new float[layers][];
       mw = new float[layers][][];
       vw = new float[layers][][];
       mb = new float[layers][];
@@ -292,40 +315,146 @@ public final class HeadTrainer {
       for (int l = 0; l < layers; l++) {
         int in = net.sizes[l];
         int out = net.sizes[l + 1];
-        gw[l] = new float[in][out];
         mw[l] = new float[in][out];
         vw[l] = new float[in][out];
-        gb[l] = new float[out];
         mb[l] = new float[out];
         vb[l] = new float[out];
         if (l > 0) {
           wOutMajor[l] = new float[out][in];
         }
       }
+      lanes = new Lane[threads];
+      for (int i = 0; i < threads; i++) {
+        lanes[i] = new Lane(net);
+      }
+      pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
+        Thread t = new Thread(r, "head-trainer");
+        t.setDaemon(true);
+        return t;
+      }) : null;
+    }
+
+    /** One AdamW step on rows {@code order[start..end)}; returns the batch's mean loss. */
+    double step(Net net, float[][] x, int[] y, int[] order, int start, int end, long t, SplittableRandom random) {
+      int layers = net.layers();
+      for (int l = 1; l < layers; l++) {
+        transpose(net.w[l], wOutMajor[l]);
+      }
+      float batch = end - start;
+      int n = lanes.length;
+      List<Future<Double>> pending = new ArrayList<>(n - 1);
+      double loss = 0;
+      int slice = (end - start + n - 1) / n;
+      // Each lane draws its dropout masks from its own generator, split off in lane order.
+      SplittableRandom[] streams = new SplittableRandom[n];
+      for (int i = 0; i < n; i++) {
+        streams[i] = random.split();
+      }
+      for (int i = 1; i < n; i++) {
+        int from = Math.min(end, start + i * slice);
+        int to = Math.min(end, from + slice);
+        Lane lane = lanes[i];
+        SplittableRandom stream = streams[i];
+        pending.add(pool.submit(() -> lane.accumulate(net, wOutMajor, x, y, order, from, to, batch, stream)));
+      }
+      loss += lanes[0].accumulate(net, wOutMajor, x, y, order, start, Math.min(end, start + slice), batch, streams[0]);
+      for (Future<Double> f : pending) {
+        try {
+          loss += f.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while training", e);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("head training failed", e.getCause());
+        }
+      }
+      for (int i = 1; i < n; i++) {
+        lanes[0].add(lanes[i]);
+      }
+      double lr = config.learningRate();
+      double c1 = 1 - Math.pow(BETA1, t);
+      double c2 = 1 - Math.pow(BETA2, t);
+      float stepSize = (float) (lr * Math.sqrt(c2) / c1);
+      float decay = (float) (1 - lr * config.weightDecay());
+      Lane g = lanes[0];
+      for (int l = 0; l < layers; l++) {
+        for (int i = 0; i < net.w[l].length; i++) {
+          adam(net.w[l][i], g.gw[l][i], mw[l][i], vw[l][i], stepSize, decay);
+        }
+        adam(net.b[l], g.gb[l], mb[l], vb[l], stepSize, 1f);
+      }
+      return loss / batch;
+    }
+
+    private void adam(float[] p, float[] g, float[] m, float[] v, float stepSize, float decay) {
+      float b1 = (float) BETA1;
+      float b2 = (float) BETA2;
+      float eps = (float) EPSILON;
+      for (int i = 0; i < p.length; i++) {
+        float gi = g[i];
+        m[i] = b1 * m[i] + (1 - b1) * gi;
+        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+        p[i] = p[i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) + eps);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  /** One thread's gradient buffers and scratch activations. */
+  private final class Lane {
+    final float[][][] gw;
+    final float[][] gb;
+    final float[][] acts;
+    final float[][] masks;
+    final float[][] deltas;
+
+    Lane(Net net) {
+      int layers = net.layers();
+      gw = new float[layers][][];
+      gb = new float[layers][];
+      for (int l = 0; l < layers; l++) {
+        gw[l] = new float[net.sizes[l]][net.sizes[l + 1]];
+        gb[l] = new float[net.sizes[l + 1]];
+      }
       acts = net.activations();
       masks = net.activations();
       deltas = net.activations();
     }
 
-    /** One AdamW step on rows {@code order[start..end)}; returns the batch's mean loss. */
-    double step(Net net, float[][] x, int[] y, int[] order, int start, int end, long t, SplittableRandom random) {
+    void add(Lane other) {
+      for (int l = 0; l < gw.length; l++) {
+        for (int i = 0; i < gw[l].length; i++) {
+          axpy(1f, other.gw[l][i], gw[l][i], gw[l][i].length);
+        }
+        axpy(1f, other.gb[l], gb[l], gb[l].length);
+      }
+    }
+
+    /**
+     * Zeroes this lane's gradients, then accumulates the gradient of the batch-mean loss over
+     * rows {@code order[from..to)}; returns their summed loss.
+     */
+    double accumulate(Net net, float[][][] wOutMajor, float[][] x, int[] y, int[] order, int from, int to,
+        float batch, SplittableRandom random) {
       int layers = net.layers();
       for (int l = 0; l < layers; l++) {
         for (float[] g : gw[l]) {
           java.util.Arrays.fill(g, 0f);
         }
         java.util.Arrays.fill(gb[l], 0f);
-        if (l > 0) {
-          transpose(net.w[l], wOutMajor[l]);
-        }
       }
       int classes = net.sizes[layers];
       float smooth = (float) config.labelSmoothing();
       float keep = (float) (1 - config.dropout());
       boolean dropout = layers > 1 && config.dropout() > 0;
-      float batch = end - start;
       double loss = 0;
-      for (int r = start; r < end; r++) {
+      for (int r = from; r < to; r++) {
         int row = order[r];
         if (dropout) {
           for (int l = 1; l < layers; l++) {
@@ -366,10 +495,7 @@ public final class HeadTrainer {
               axpy(a, delta, g[i], n);
             }
           }
-          float[] gbl = gb[l];
-          for (int o = 0; o < n; o++) {
-            gbl[o] += delta[o];
-          }
+          axpy(1f, delta, gb[l], n);
           if (l > 0) {
             // delta of the hidden layer: W^T delta, masked by ReLU and dropout
             float[] prev = deltas[l];
@@ -389,30 +515,7 @@ public final class HeadTrainer {
           }
         }
       }
-      double lr = config.learningRate();
-      double c1 = 1 - Math.pow(BETA1, t);
-      double c2 = 1 - Math.pow(BETA2, t);
-      float stepSize = (float) (lr * Math.sqrt(c2) / c1);
-      float decay = (float) (1 - lr * config.weightDecay());
-      for (int l = 0; l < layers; l++) {
-        for (int i = 0; i < net.w[l].length; i++) {
-          adam(net.w[l][i], gw[l][i], mw[l][i], vw[l][i], stepSize, decay);
-        }
-        adam(net.b[l], gb[l], mb[l], vb[l], stepSize, 1f);
-      }
-      return loss / batch;
-    }
-
-    private void adam(float[] p, float[] g, float[] m, float[] v, float stepSize, float decay) {
-      float b1 = (float) BETA1;
-      float b2 = (float) BETA2;
-      float eps = (float) EPSILON;
-      for (int i = 0; i < p.length; i++) {
-        float gi = g[i];
-        m[i] = b1 * m[i] + (1 - b1) * gi;
-        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-        p[i] = p[i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) + eps);
-      }
+      return loss;
     }
   }
 

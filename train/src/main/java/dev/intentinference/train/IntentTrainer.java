@@ -109,7 +109,7 @@ public final class IntentTrainer {
     }
     listener.headStarted(options.head().maxEpochs());
     HeadTrainer.TrainedHead trained =
-        new HeadTrainer(options.head()).train(x, y, labels.size(), vx, vy, listener::headEpoch);
+        new HeadTrainer(options.head(), headThreads(options)).train(x, y, labels.size(), vx, vy, listener::headEpoch);
     ClassifierHead head = Temperature.fold(trained.head(), options.temperature());
 
     // Threshold on validation only.
@@ -133,6 +133,7 @@ public final class IntentTrainer {
     EvalReport validation = IntentMetrics.of(gold, decided);
 
     Map<String, Object> training = new LinkedHashMap<>(options.head().toMap());
+    training.put("head_threads", headThreads(options));
     training.put("temperature", options.temperature());
     training.put("epochs_run", trained.history().size());
     training.put("best_epoch", trained.bestEpoch());
@@ -263,6 +264,11 @@ public final class IntentTrainer {
             out + ": already exists and is not empty; choose another --out or remove it");
       }
     }
+  }
+
+  /** The head trains with as many threads as the encoder used: both are CPU-bound, never concurrent. */
+  private static int headThreads(TrainingOptions options) {
+    return Math.min(64, options.session().intraOpThreads());
   }
 
   private static int countOos(List<LabeledText> rows) {

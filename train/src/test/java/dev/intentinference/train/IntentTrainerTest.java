@@ -39,7 +39,9 @@ class IntentTrainerTest {
   static void train() throws URISyntaxException {
     encoder = SentenceEncoder.load(EncoderRegistry.builtIn().get(EncoderRegistry.DEFAULT_ID), THREADS);
     data = Path.of(IntentTrainerTest.class.getResource("/clinc10.json").toURI());
-    TrainingOptions options = TrainingOptions.defaults(data, tmp.resolve("clinc10")).withSession(THREADS);
+    // One encoder keeps the test quick; the default pair is exercised by the CLI test.
+    TrainingOptions options = TrainingOptions.defaults(data, tmp.resolve("clinc10"))
+        .withEncoders(List.of(EncoderRegistry.DEFAULT_ID)).withSession(THREADS);
     result = new IntentTrainer((spec, settings) -> encoder).train(options, TrainingListener.NONE);
   }
 
@@ -91,7 +93,8 @@ class IntentTrainerTest {
   void refusesAnExistingOutputAndLeavesItAlone() throws Exception {
     Path taken = Files.createDirectories(tmp.resolve("taken"));
     Files.writeString(taken.resolve("keep.txt"), "precious");
-    TrainingOptions options = TrainingOptions.defaults(data, taken).withSession(THREADS);
+    TrainingOptions options = TrainingOptions.defaults(data, taken).withSession(THREADS)
+        .withEncoders(List.of(EncoderRegistry.DEFAULT_ID));
     assertThatThrownBy(() -> new IntentTrainer((spec, settings) -> encoder).train(options, TrainingListener.NONE))
         .isInstanceOf(IntentException.class).hasMessageContaining("already exists");
     assertThat(Files.readString(taken.resolve("keep.txt"))).isEqualTo("precious");
