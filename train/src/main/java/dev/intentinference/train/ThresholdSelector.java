@@ -90,8 +90,8 @@ public final class ThresholdSelector {
       double[] sorted = Arrays.copyOf(correct, m);
       Arrays.sort(sorted);
       int k = (int) Math.floor(FALLBACK_REJECT_SHARE * m);
+      // k == 0 (fewer than 100 correct queries): the lowest score, which rejects nothing.
       threshold = k == 0 ? sorted[0] : (sorted[k - 1] + sorted[k]) / 2;
-      threshold = Math.min(threshold, sorted[0] == sorted[m - 1] ? sorted[0] : threshold);
     }
     return new ThresholdInfo(
         threshold,

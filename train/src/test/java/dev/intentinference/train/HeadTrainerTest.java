@@ -29,18 +29,19 @@ class HeadTrainerTest {
     float[][] vx = blobs(10, 2, vy);
     for (int hidden : new int[] {0, 16}) {
       for (int threads : new int[] {1, 2}) {
-      HeadConfig config = HeadConfig.defaults().withHiddenUnits(hidden).withBatchSize(8).withMaxEpochs(30).withLearningRate(0.01);
-      HeadTrainer.TrainedHead a = new HeadTrainer(config, threads).train(x, y, 3, vx, vy, e -> {});
-      HeadTrainer.TrainedHead b = new HeadTrainer(config, threads).train(x, y, 3, vx, vy, e -> {});
-      assertThat(a.best().validationAccuracy()).as("hidden=%d threads=%d", hidden, threads).isEqualTo(1.0);
-      assertThat(a.head().layers()).hasSize(hidden == 0 ? 1 : 2);
-      ClassifierHead h = a.head();
-      assertThat(h.inputs()).isEqualTo(8);
-      assertThat(h.outputs()).isEqualTo(3);
-      // Same seed, data and thread count: the same weights, bit for bit.
-      for (int l = 0; l < h.layers().size(); l++) {
-        assertThat(b.head().layers().get(l).weights()).containsExactly(h.layers().get(l).weights());
-      }
+        HeadConfig config =
+            HeadConfig.defaults().withHiddenUnits(hidden).withBatchSize(8).withMaxEpochs(30).withLearningRate(0.01);
+        HeadTrainer.TrainedHead a = new HeadTrainer(config, threads).train(x, y, 3, vx, vy, e -> {});
+        HeadTrainer.TrainedHead b = new HeadTrainer(config, threads).train(x, y, 3, vx, vy, e -> {});
+        assertThat(a.best().validationAccuracy()).as("hidden=%d threads=%d", hidden, threads).isEqualTo(1.0);
+        assertThat(a.head().layers()).hasSize(hidden == 0 ? 1 : 2);
+        ClassifierHead h = a.head();
+        assertThat(h.inputs()).isEqualTo(8);
+        assertThat(h.outputs()).isEqualTo(3);
+        // Same seed, data and thread count: the same weights, bit for bit.
+        for (int l = 0; l < h.layers().size(); l++) {
+          assertThat(b.head().layers().get(l).weights()).containsExactly(h.layers().get(l).weights());
+        }
       }
     }
   }
