@@ -36,6 +36,19 @@ class TrainingDataTest {
   }
 
   @Test
+  void anExplicitOosClassIsTrainedOnlyWhenAsked() throws Exception {
+    Path data = csv("oos.csv", "text,intent\na1,a\na2,a\na3,a\nb1,b\nb2,b\nb3,b\nx1,oos\nx2,oos\nx3,oos\n");
+    Path val = csv("val.csv", "text,intent\na4,a\nb4,b\nx4,oos\n");
+    TrainingData asked = TrainingData.load(data, val, Columns.DEFAULT, true, 0.2, 1);
+    assertThat(asked.labels()).containsExactly("a", "b", "oos");
+    assertThat(asked.train()).hasSize(9);
+    TrainingData plain = TrainingData.load(data, val, Columns.DEFAULT, false, 0.2, 1);
+    assertThat(plain.labels()).containsExactly("a", "b");
+    assertThat(plain.train()).hasSize(6).noneMatch(LabeledText::isOutOfScope);
+    assertThat(plain.validation()).hasSize(3);
+  }
+
+  @Test
   void rejectsClassesWithOneExampleAndUnknownValidationLabels() throws Exception {
     Path one = csv("one.csv", "text,intent\na,x\nb,x\nc,y\n");
     assertThatThrownBy(() -> TrainingData.load(one, null, Columns.DEFAULT, false, 0.2, 1))
