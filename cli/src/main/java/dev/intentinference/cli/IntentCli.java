@@ -20,6 +20,9 @@ import picocli.CommandLine.Option;
     subcommands = {
       CommandLine.HelpCommand.class,
       ServeCommand.class,
+      TrainCommand.class,
+      EvalCommand.class,
+      PredictCommand.class,
       CompileCommand.class,
       InspectCommand.class,
       BenchCommand.class,

@@ -1,0 +1,191 @@
+package dev.intentinference.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.data.Columns;
+import dev.intentinference.core.data.DataFormat;
+import dev.intentinference.core.data.DatasetReader;
+import dev.intentinference.core.data.LabeledText;
+import dev.intentinference.core.model.IntentPrediction;
+import dev.intentinference.core.model.IntentPredictor;
+import dev.intentinference.core.model.LoadOptions;
+import dev.intentinference.core.model.ModelLoader;
+import dev.intentinference.core.onnx.SessionSettings;
+import dev.intentinference.train.ClassScore;
+import dev.intentinference.train.Confusion;
+import dev.intentinference.train.EvalReport;
+import dev.intentinference.train.IntentMetrics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code intent eval}: scores a model (directory or compiled .intent) on labelled data. */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Evaluate a model (directory or .intent) on labelled data.",
+      "",
+      "Reports in-scope accuracy (right intent and not rejected), out-of-scope recall and precision, "
+          + "macro-F1 (oos as one class), the worst intents by F1 and the most confused pairs. "
+          + "Rows labelled 'oos' are out of scope.",
+      ""
+    },
+    footer = {"", "Example:", "  intent eval --model models/clinc150 --data data_full.json --split test,oos_test --json"})
+public final class EvalCommand implements Callable<Integer> {
+  /** CLINC150 splits scored when none are named: the published test set. */
+  static final String DEFAULT_SPLITS = "test,oos_test";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "PATH", description = "Model directory or .intent artifact.")
+  Path model;
+
+  @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labelled data (.json CLINC150, .csv, .tsv, .jsonl).")
+  Path data;
+
+  @Option(names = "--split", split = ",", paramLabel = "NAME",
+      description = "CLINC150 splits to score. Default: ${DEFAULT-VALUE}.")
+  List<String> splits = Arrays.asList(DEFAULT_SPLITS.split(","));
+
+  @Option(names = "--text-column", paramLabel = "NAME", description = "Text column for CSV/TSV/JSONL. Default: ${DEFAULT-VALUE}.")
+  String textColumn = Columns.DEFAULT.text();
+
+  @Option(names = "--label-column", paramLabel = "NAME", description = "Label column for CSV/TSV/JSONL. Default: ${DEFAULT-VALUE}.")
+  String labelColumn = Columns.DEFAULT.label();
+
+  @Option(names = "--json", description = "Print the report as JSON.")
+  boolean json;
+
+  @Option(names = "--top", paramLabel = "N", description = "Worst intents and confused pairs listed. Default: ${DEFAULT-VALUE}.")
+  int top = IntentMetrics.DEFAULT_LIST_SIZE;
+
+  @Option(names = "--batch-size", paramLabel = "N", description = "Texts per model call, 1..4096. Default: ${DEFAULT-VALUE}.")
+  int batchSize = 64;
+
+  @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads. Default: all cores (${DEFAULT-VALUE}).")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--quiet", description = "No progress bar.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    if (batchSize < 1 || batchSize > 4096) {
+      throw new IntentException("--batch-size must be in 1..4096, was " + batchSize);
+    }
+    if (top < 1) {
+      throw new IntentException("--top must be at least 1, was " + top);
+    }
+    DatasetReader reader = new DatasetReader(new Columns(textColumn, labelColumn));
+    List<LabeledText> rows = DataFormat.of(data) == DataFormat.CLINC_JSON
+        ? reader.read(data, splits.toArray(String[]::new))
+        : reader.read(data);
+    long start = System.nanoTime();
+    List<IntentPrediction> predictions;
+    Map<String, Object> model;
+    try (IntentPredictor predictor = ModelLoader.open(model(), LoadOptions.defaults()
+        .withSession(new SessionSettings(threads, 1, true)).withTopK(1))) {
+      predictions = predictAll(predictor, rows);
+      model = new LinkedHashMap<>();
+      model.put("name", predictor.manifest().name());
+      model.put("version", predictor.manifest().version());
+      model.put("kind", predictor.manifest().kind());
+      model.put("threshold", predictor.decoder().threshold());
+      for (String label : rows.stream().map(LabeledText::intent).distinct().toList()) {
+        if (!label.equals(LabeledText.OUT_OF_SCOPE) && !predictor.decoder().labels().contains(label)) {
+          err().println("intent: warning: label '" + label + "' is not one of the model's intents");
+          break;
+        }
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    List<String> gold = rows.stream().map(LabeledText::intent).toList();
+    EvalReport report = IntentMetrics.ofPredictions(gold, predictions, top);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("model", model);
+      doc.put("data", data.toString());
+      if (DataFormat.of(data) == DataFormat.CLINC_JSON) {
+        doc.put("splits", splits);
+      }
+      doc.put("report", report);
+      doc.put("seconds", Math.round(seconds * 1000) / 1000.0);
+      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+    } else {
+      printTable(out, report, model, seconds);
+    }
+    return 0;
+  }
+
+  private Path model() {
+    return model;
+  }
+
+  private PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  /** Predicts in length-sorted batches (less padding), returning predictions in input order. */
+  private List<IntentPrediction> predictAll(IntentPredictor predictor, List<LabeledText> rows) {
+    Integer[] order = new Integer[rows.size()];
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(order, Comparator.comparingInt(i -> rows.get(i).text().length()));
+    IntentPrediction[] out = new IntentPrediction[rows.size()];
+    ProgressBar bar = new ProgressBars(quiet).start("eval", rows.size(), "texts");
+    try {
+      for (int s = 0; s < order.length; s += batchSize) {
+        int e = Math.min(order.length, s + batchSize);
+        List<String> texts = new ArrayList<>(e - s);
+        for (int i = s; i < e; i++) {
+          texts.add(rows.get(order[i]).text());
+        }
+        List<IntentPrediction> p = predictor.predictAll(texts);
+        for (int i = s; i < e; i++) {
+          out[order[i]] = p.get(i - s);
+        }
+        ProgressBars.stepTo(bar, e);
+      }
+    } finally {
+      ProgressBars.close(bar);
+    }
+    return Arrays.asList(out);
+  }
+
+  private static void printTable(PrintWriter out, EvalReport r, Map<String, Object> model, double seconds) {
+    out.printf(Locale.ROOT, "model %s version %s (%s), threshold %.4f%n", model.get("name"), model.get("version"),
+        model.get("kind"), (Double) model.get("threshold"));
+    out.printf(Locale.ROOT, "%d queries: %d in scope, %d out of scope (%.1f s)%n%n", r.examples(), r.inScope(),
+        r.outOfScope(), seconds);
+    out.printf(Locale.ROOT, "  %-24s %8s%n", "in-scope accuracy", Format.pct2(r.inScopeAccuracy()));
+    out.printf(Locale.ROOT, "  %-24s %8s%n", "out-of-scope recall", Format.pct2(r.oosRecall()));
+    out.printf(Locale.ROOT, "  %-24s %8s%n", "out-of-scope precision", Format.pct2(r.oosPrecision()));
+    out.printf(Locale.ROOT, "  %-24s %8s%n", "macro-F1", Format.pct2(r.macroF1()));
+    out.printf(Locale.ROOT, "  %-24s %8s%n", "overall accuracy", Format.pct2(r.accuracy()));
+    out.println();
+    out.printf(Locale.ROOT, "worst intents by F1:%n  %-32s %7s %7s %7s %7s%n", "intent", "F1", "prec", "recall", "support");
+    for (ClassScore c : r.worstIntents()) {
+      out.printf(Locale.ROOT, "  %-32s %7.3f %7.3f %7.3f %7d%n", c.intent(), c.f1(), c.precision(), c.recall(), c.support());
+    }
+    out.println();
+    out.printf(Locale.ROOT, "most confused (gold -> decided, oos = rejected):%n");
+    for (Confusion c : r.mostConfused()) {
+      out.printf(Locale.ROOT, "  %5d  %s -> %s%n", c.count(), c.gold(), c.predicted());
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.intentinference.cli;
+
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** Progress bars on stderr with rate and ETA; none at all when quiet. */
+final class ProgressBars {
+  private final boolean quiet;
+
+  ProgressBars(boolean quiet) {
+    this.quiet = quiet;
+  }
+
+  /** A started bar, or null when quiet. */
+  ProgressBar start(String task, long max, String unit) {
+    if (quiet) {
+      return null;
+    }
+    return new ProgressBarBuilder()
+        .setTaskName(task)
+        .setInitialMax(max)
+        .setStyle(ProgressBarStyle.ASCII)
+        .setUnit(" " + unit, 1)
+        .showSpeed()
+        .setUpdateIntervalMillis(250)
+        .setConsumer(new ConsoleProgressBarConsumer(System.err))
+        .build();
+  }
+
+  static void stepTo(ProgressBar bar, long n) {
+    if (bar != null) {
+      bar.stepTo(n);
+    }
+  }
+
+  static void close(ProgressBar bar) {
+    if (bar != null) {
+      bar.close();
+    }
+  }
+}

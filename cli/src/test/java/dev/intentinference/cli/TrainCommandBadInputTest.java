@@ -1,0 +1,112 @@
+package dev.intentinference.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every kind of bad training input ends with one line naming the problem, exit code 2 and no
+ * model directory (not even a partial or temporary one). All fail before an encoder is loaded.
+ */
+class TrainCommandBadInputTest {
+  @TempDir Path tmp;
+
+  private static final String GOOD_ROWS = "what's my balance,balance\nhow much money do i have,balance\n"
+      + "send 20 dollars to bob,transfer\nmove money to savings,transfer\n";
+
+  private Path file(String name, String content) throws Exception {
+    return Files.writeString(tmp.resolve(name), content);
+  }
+
+  /** Runs train and checks the common contract; returns the single error line. */
+  private String failTraining(String... extra) throws Exception {
+    Path out = tmp.resolve("model");
+    String[] args = Stream.concat(Stream.of("train", "--quiet", "--out", out.toString()), Stream.of(extra))
+        .toArray(String[]::new);
+    Cli r = Cli.run(args);
+    assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(2);
+    assertThat(r.err().lines()).as("stderr is one line: %s", r.err()).hasSize(1);
+    assertThat(r.err()).startsWith("intent: ").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(out).doesNotExist();
+    try (Stream<Path> left = Files.list(tmp)) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".model"));
+    }
+    return r.err().strip();
+  }
+
+  @Test
+  void missingFile() throws Exception {
+    assertThat(failTraining("--data", tmp.resolve("nope.csv").toString())).contains("nope.csv: no such file");
+  }
+
+  @Test
+  void unknownFormat() throws Exception {
+    Path xml = file("data.xml", "<rows/>");
+    assertThat(failTraining("--data", xml.toString())).contains("data.xml: unknown data format");
+  }
+
+  @Test
+  void malformedCsvRowNamesFileAndLine() throws Exception {
+    Path csv = file("bad.csv", "text,intent\n" + "hello there,greet,extra\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString())).contains("bad.csv:2").contains("malformed row");
+  }
+
+  @Test
+  void malformedJsonLineNamesFileAndLine() throws Exception {
+    Path jsonl = file("bad.jsonl", "{\"text\":\"hi\",\"intent\":\"greet\"}\n{\"text\": oops}\n");
+    assertThat(failTraining("--data", jsonl.toString())).contains("bad.jsonl:2").contains("malformed JSON");
+  }
+
+  @Test
+  void emptyText() throws Exception {
+    Path csv = file("empty-text.csv", "text,intent\n" + GOOD_ROWS + " ,balance\n");
+    assertThat(failTraining("--data", csv.toString())).contains("empty-text.csv:6: empty text");
+  }
+
+  @Test
+  void emptyLabel() throws Exception {
+    Path csv = file("empty-label.csv", "text,intent\nhello,\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString())).contains("empty-label.csv:2: empty intent label");
+  }
+
+  @Test
+  void classWithFewerThanTwoExamples() throws Exception {
+    Path csv = file("lonely.csv", "text,intent\n" + GOOD_ROWS + "hi there,greet\n");
+    assertThat(failTraining("--data", csv.toString())).contains("intent 'greet' has only 1 training example");
+  }
+
+  @Test
+  void validationLabelUnknownToTraining() throws Exception {
+    Path train = file("train.csv", "text,intent\n" + GOOD_ROWS);
+    Path val = file("val.csv", "text,intent\nbalance please,balance\nbook a table,restaurant_reservation\n");
+    assertThat(failTraining("--data", train.toString(), "--val", val.toString()))
+        .contains("val.csv:3").contains("'restaurant_reservation' does not occur in the training data");
+  }
+
+  @Test
+  void missingColumnSuggestsTheOptions() throws Exception {
+    Path csv = file("cols.csv", "utterance,label\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString())).contains("no column 'text'").contains("--text-column");
+  }
+
+  @Test
+  void invalidHyperparameterNamesTheValue() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString(), "--dropout", "1.5")).contains("dropout").contains("1.5");
+  }
+
+  @Test
+  void existingNonEmptyOutputIsRefusedAndKept() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    Path out = Files.createDirectories(tmp.resolve("taken"));
+    Files.writeString(out.resolve("keep.txt"), "precious");
+    Cli r = Cli.run("train", "--quiet", "--data", csv.toString(), "--out", out.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("already exists");
+    assertThat(Files.readString(out.resolve("keep.txt"))).isEqualTo("precious");
+  }
+}

@@ -1,0 +1,107 @@
+package dev.intentinference.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The three commands end to end on a 10-intent CLINC150 slice with the real encoder: train once
+ * for the class, then evaluate and predict with the written model directory.
+ */
+class TrainEvalPredictTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path tmp;
+  static Path data;
+  static Path model;
+  static Cli trained;
+
+  @BeforeAll
+  static void train() throws Exception {
+    data = Path.of(TrainEvalPredictTest.class.getResource("/clinc10.json").toURI());
+    model = tmp.resolve("clinc10");
+    trained = Cli.run("train", "--quiet", "--threads", "2", "--data", data.toString(), "--out", model.toString());
+  }
+
+  @Test
+  void trainWritesTheModelAndReportsTimings() {
+    assertThat(trained.exitCode()).as(trained.err()).isZero();
+    assertThat(model.resolve("manifest.json")).exists();
+    assertThat(model.resolve("head.safetensors")).exists();
+    assertThat(model.resolve("tokenizer.json")).exists();
+    assertThat(trained.out()).contains("threshold: ").contains("validation: in-scope accuracy")
+        .contains("texts/s").contains("head training: ");
+  }
+
+  @Test
+  void evalJsonReportsTheHeadlineMetrics() throws Exception {
+    Cli r = Cli.run("eval", "--quiet", "--json", "--threads", "2", "--model", model.toString(), "--data", data.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode report = JSON.readTree(r.out()).get("report");
+    assertThat(report.get("in_scope").asInt()).isEqualTo(150);
+    assertThat(report.get("out_of_scope").asInt()).isEqualTo(30);
+    assertThat(report.get("in_scope_accuracy").asDouble()).isGreaterThanOrEqualTo(0.9);
+    assertThat(report.get("oos_recall").asDouble()).isBetween(0.0, 1.0);
+    assertThat(report.get("worst_intents")).hasSize(10);
+    assertThat(report.get("most_confused").size()).isBetween(1, 10);
+  }
+
+  @Test
+  void evalTableIsReadable() {
+    Cli r = Cli.run("eval", "--quiet", "--threads", "2", "--model", model.toString(), "--data", data.toString(),
+        "--split", "val,oos_val");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("100 queries: 80 in scope, 20 out of scope")
+        .contains("in-scope accuracy").contains("out-of-scope recall").contains("macro-F1")
+        .contains("worst intents by F1").contains("most confused");
+  }
+
+  @Test
+  void predictPrintsTopKAndTheDecision() {
+    Cli r = Cli.run("predict", "--threads", "2", "--top-k", "2", "--model", model.toString(), "what is my account balance");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("-> balance");
+    assertThat(r.out().lines().filter(l -> l.startsWith("     "))).hasSize(2);
+  }
+
+  @Test
+  void predictJsonReadsStdinOneMessagePerLine() throws Exception {
+    InputStream saved = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream("wake me up at six\n\nwhat's the weather in paris\n".getBytes(StandardCharsets.UTF_8)));
+      Cli r = Cli.run("predict", "--json", "--threads", "2", "--model", model.toString(), "-");
+      assertThat(r.exitCode()).as(r.err()).isZero();
+      List<String> lines = r.out().lines().toList();
+      assertThat(lines).hasSize(2);
+      JsonNode first = JSON.readTree(lines.get(0));
+      assertThat(first.get("text").asText()).isEqualTo("wake me up at six");
+      assertThat(first.get("intent").asText()).isEqualTo("alarm");
+      assertThat(first.has("out_of_scope")).isTrue();
+      assertThat(first.get("top")).hasSize(3);
+      assertThat(first.get("model_version").asText()).isEqualTo("1");
+      assertThat(JSON.readTree(lines.get(1)).get("intent").asText()).isEqualTo("weather");
+    } finally {
+      System.setIn(saved);
+    }
+  }
+
+  @Test
+  void badModelPathIsOneLineAndExitTwo() {
+    Cli r = Cli.run("predict", "--model", tmp.resolve("nothing").toString(), "hello");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().lines()).hasSize(1);
+    Cli e = Cli.run("eval", "--model", model.toString(), "--data", tmp.resolve("missing.json").toString());
+    assertThat(e.exitCode()).isEqualTo(2);
+    assertThat(e.err()).contains("no such file");
+    assertThat(Files.exists(model)).isTrue();
+  }
+}

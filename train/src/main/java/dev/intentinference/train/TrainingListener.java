@@ -1,0 +1,25 @@
+package dev.intentinference.train;
+
+/**
+ * Hears how a training run progresses, e.g. to draw progress bars. Every method has a no-op
+ * default; calls come from the training thread.
+ */
+public interface TrainingListener {
+  TrainingListener NONE = new TrainingListener() {};
+
+  /** An encoder is about to embed {@code texts} texts. */
+  default void embeddingStarted(String encoderId, int texts) {}
+
+  /** {@code done} of the announced texts are embedded. */
+  default void embedded(int done) {}
+
+  /** The encoder finished after {@code seconds} of wall time. */
+  default void embeddingFinished(String encoderId, int texts, double seconds) {}
+
+  /** Head training starts; at most {@code maxEpochs} epochs follow. */
+  default void headStarted(int maxEpochs) {}
+
+  default void headEpoch(HeadTrainer.EpochResult epoch) {}
+
+  default void headFinished(int epochs, double seconds) {}
+}

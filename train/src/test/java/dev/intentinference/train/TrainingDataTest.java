@@ -1,0 +1,61 @@
+package dev.intentinference.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.data.Columns;
+import dev.intentinference.core.data.LabeledText;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingDataTest {
+  @TempDir Path tmp;
+
+  private Path csv(String name, String content) throws Exception {
+    return Files.writeString(tmp.resolve(name), content);
+  }
+
+  @Test
+  void holdsOutAStratifiedSliceAndKeepsOosRowsForTheThreshold() throws Exception {
+    StringBuilder s = new StringBuilder("text,intent\n");
+    for (int i = 0; i < 20; i++) {
+      s.append("balance question ").append(i).append(",balance\n");
+      s.append("transfer question ").append(i).append(",transfer\n");
+    }
+    s.append("what is love,oos\nsing me a song,oos\n");
+    TrainingData d = TrainingData.load(csv("d.csv", s.toString()), null, Columns.DEFAULT, false, 0.25, 1);
+    assertThat(d.labels()).containsExactly("balance", "transfer");
+    assertThat(d.train()).hasSize(30).noneMatch(LabeledText::isOutOfScope);
+    assertThat(d.validation()).hasSize(12);
+    assertThat(d.validation().stream().filter(v -> v.intent().equals("balance"))).hasSize(5);
+    assertThat(d.validation().stream().filter(LabeledText::isOutOfScope)).hasSize(2);
+    assertThat(d.sources().get("validation")).contains("stratified 25%");
+  }
+
+  @Test
+  void anExplicitOosClassIsTrainedOnlyWhenAsked() throws Exception {
+    Path data = csv("oos.csv", "text,intent\na1,a\na2,a\na3,a\nb1,b\nb2,b\nb3,b\nx1,oos\nx2,oos\nx3,oos\n");
+    Path val = csv("val.csv", "text,intent\na4,a\nb4,b\nx4,oos\n");
+    TrainingData asked = TrainingData.load(data, val, Columns.DEFAULT, true, 0.2, 1);
+    assertThat(asked.labels()).containsExactly("a", "b", "oos");
+    assertThat(asked.train()).hasSize(9);
+    TrainingData plain = TrainingData.load(data, val, Columns.DEFAULT, false, 0.2, 1);
+    assertThat(plain.labels()).containsExactly("a", "b");
+    assertThat(plain.train()).hasSize(6).noneMatch(LabeledText::isOutOfScope);
+    assertThat(plain.validation()).hasSize(3);
+  }
+
+  @Test
+  void rejectsClassesWithOneExampleAndUnknownValidationLabels() throws Exception {
+    Path one = csv("one.csv", "text,intent\na,x\nb,x\nc,y\n");
+    assertThatThrownBy(() -> TrainingData.load(one, null, Columns.DEFAULT, false, 0.2, 1))
+        .isInstanceOf(IntentException.class).hasMessageContaining("'y' has only 1 training example");
+    Path train = csv("t.csv", "text,intent\na,x\nb,x\nc,y\nd,y\n");
+    Path val = csv("v.csv", "text,intent\ne,x\nf,z\n");
+    assertThatThrownBy(() -> TrainingData.load(train, val, Columns.DEFAULT, false, 0.2, 1))
+        .isInstanceOf(IntentException.class).hasMessageContaining("v.csv:3").hasMessageContaining("'z'");
+  }
+}
