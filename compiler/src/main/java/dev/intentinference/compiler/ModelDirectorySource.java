@@ -6,6 +6,7 @@ import dev.intentinference.core.encoder.EncoderRegistry;
 import dev.intentinference.core.encoder.EncoderSpec;
 import dev.intentinference.core.io.ClasspathResources;
 import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.text.TokenizerFingerprint;
 import dev.intentinference.core.model.ClassifierHead;
 import dev.intentinference.core.model.EmbeddingHeadScorer;
 import dev.intentinference.core.model.EncoderRef;
@@ -69,7 +70,7 @@ public final class ModelDirectorySource implements CompileSource {
         throw new IntentException(dir + ": trained on encoder " + ref.id() + " with SHA-256 " + ref.onnxSha256()
             + " but this build has " + spec.onnxSha256());
       }
-      String th = Hashes.sha256(ClasspathResources.readAll(spec.tokenizerResource()));
+      String th = TokenizerFingerprint.of(ClasspathResources.readAll(spec.tokenizerResource()));
       if (tokenizerHash != null && !tokenizerHash.equals(th)) {
         throw new IntentException(dir + ": encoders " + manifest.encoders().stream().map(EncoderRef::id).toList()
             + " use different tokenizers; one fused graph takes one tokenization");
