@@ -1,29 +1,30 @@
 package dev.intentinference.cli;
 
+import dev.intentinference.compiler.CompileOptions;
+import dev.intentinference.compiler.ModelCompiler;
+import dev.intentinference.compiler.ModelDirectorySource;
+import dev.intentinference.compiler.Precision;
 import dev.intentinference.core.IntentException;
-import dev.intentinference.core.data.Columns;
-import dev.intentinference.core.data.DatasetReader;
-import dev.intentinference.core.data.LabeledText;
-import dev.intentinference.core.encoder.EncoderRegistry;
-import dev.intentinference.core.model.CentroidModelBuilder;
-import dev.intentinference.core.onnx.SentenceEncoder;
-import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.server.RepositoryBootstrapper;
+import dev.intentinference.train.IntentTrainer;
+import dev.intentinference.train.TrainingOptions;
+import dev.intentinference.train.TrainingResult;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * Builds the default CLINC150 model into an empty repository on the first {@code intent serve}:
- * {@code REPO/clinc150/1/}.
- *
- * <p>PROVISIONAL: until {@code train} and {@code compile} are wired here, this writes a
- * nearest-centroid model (real int8 bge encoder, {@value #EXAMPLES_PER_INTENT} training examples
- * per intent) instead of a trained and int8-compiled {@code .intent} artifact.
+ * the same as {@code intent train} with its defaults on CLINC150 Full, then {@code intent compile
+ * --precision int8} verified on the validation split, giving {@code REPO/clinc150/1/clinc150-1.intent}.
+ * The trained model directory is an intermediate and is deleted; the artifact's manifest keeps its
+ * provenance.
  *
  * <pre>{@code
  * RepositoryBootstrapper b = new DefaultModelBootstrap(DefaultModelBootstrap.findClinc150(null), out);
@@ -32,13 +33,6 @@ import java.util.Map;
 final class DefaultModelBootstrap implements RepositoryBootstrapper {
   static final String MODEL = "clinc150";
   static final String VERSION = "1";
-  static final int EXAMPLES_PER_INTENT = 30;
-  /**
-   * No out-of-scope rejection by threshold: the centroid model's probabilities spread over 150
-   * intents (best ~0.05-0.8), so an untuned threshold would reject most messages. The trained
-   * model replacing this bootstrap carries a threshold chosen on validation data.
-   */
-  static final double THRESHOLD = 0.0;
   static final List<Path> DATA_CANDIDATES = List.of(
       Path.of("data/clinc150/data_full.json"),
       Path.of("../shared/data/clinc150/data_full.json"),
@@ -69,25 +63,42 @@ final class DefaultModelBootstrap implements RepositoryBootstrapper {
       throw new IntentException("the model repository " + repository + " is empty and CLINC150 (data_full.json) was not found at "
           + DATA_CANDIDATES + "; pass --data FILE or put a model in " + repository + "/<model>/<version>/");
     }
-    Map<String, List<String>> examples = new LinkedHashMap<>();
-    for (LabeledText row : new DatasetReader(Columns.DEFAULT).read(data, "train")) {
-      if (row.isOutOfScope()) {
-        continue;
-      }
-      List<String> list = examples.computeIfAbsent(row.intent(), k -> new ArrayList<>());
-      if (list.size() < EXAMPLES_PER_INTENT) {
-        list.add(row.text());
-      }
-    }
-    int texts = examples.values().stream().mapToInt(List::size).sum();
-    out.printf("intent: %s is empty: building the default model %s/%s from %s (%d intents, %d examples)...%n",
-        repository, MODEL, VERSION, data, examples.size(), texts);
+    out.printf("intent: %s is empty: building the default model %s/%s from %s (train, then compile int8)...%n",
+        repository, MODEL, VERSION, data);
     out.flush();
     long start = System.nanoTime();
-    try (SentenceEncoder encoder = SentenceEncoder.load(EncoderRegistry.builtIn().get(EncoderRegistry.DEFAULT_ID), SessionSettings.allCores())) {
-      new CentroidModelBuilder(encoder, MODEL, VERSION).write(repository.resolve(MODEL).resolve(VERSION), examples, THRESHOLD);
+    Path work = null;
+    try {
+      Files.createDirectories(repository);
+      // Outside the repository, so the poller never sees a half-built model.
+      work = Files.createTempDirectory("intent-default-model-");
+      Path trained = work.resolve(MODEL);
+      TrainingResult t = new IntentTrainer().train(
+          TrainingOptions.defaults(data, trained).withNameAndVersion(MODEL, VERSION),
+          new TrainingProgressBars(new ProgressBars(false)));
+      out.printf(Locale.ROOT, "intent: trained in %.1f s (validation in-scope accuracy %.2f%%, out-of-scope recall %.1f%%)%n",
+          t.totalSeconds(), 100 * t.validation().inScopeAccuracy(), 100 * t.validation().oosRecall());
+      Path versionDir = Files.createDirectories(repository.resolve(MODEL).resolve(VERSION));
+      CompileOptions options = CompileOptions.defaults().withPrecision(Precision.INT8)
+          .withVerifyData(data, "val", CompileOptions.DEFAULT_VERIFY_LIMIT);
+      ModelCompiler.CompileResult c = new ModelCompiler(options, "default-model").compile(ModelDirectorySource.open(trained), versionDir);
+      out.printf(Locale.ROOT, "intent: compiled %s (%s)%n", c.artifact(), c.report().summary());
+    } catch (IOException e) {
+      throw new UncheckedIOException("building the default model in " + repository, e);
+    } finally {
+      if (work != null) {
+        deleteRecursively(work);
+      }
     }
-    out.printf("intent: built %s/%s in %.1f s%n", MODEL, VERSION, (System.nanoTime() - start) / 1e9);
+    out.printf(Locale.ROOT, "intent: built %s/%s in %.1f s%n", MODEL, VERSION, (System.nanoTime() - start) / 1e9);
     out.flush();
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a leftover temporary directory is harmless
+    }
   }
 }

@@ -113,7 +113,7 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     TrainingOptions options = options();
     PrintWriter out = spec.commandLine().getOut();
-    TrainingResult r = new IntentTrainer().train(options, new BarListener(new ProgressBars(quiet)));
+    TrainingResult r = new IntentTrainer().train(options, new TrainingProgressBars(new ProgressBars(quiet)));
     EvalReport v = r.validation();
     out.printf(Locale.ROOT, "model: %s (%d intents, encoders %s, head %s)%n", r.directory(), r.manifest().labels().size(),
         String.join("+", options.encoders()), describe(r.head()));
@@ -162,50 +162,5 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IntentException("invalid option: " + e.getMessage(), e);
     }
     return o;
-  }
-
-  /** Draws one bar per encoder (texts/s, ETA) and one for head epochs. */
-  private static final class BarListener implements TrainingListener {
-    private final ProgressBars bars;
-    private ProgressBar current;
-
-    BarListener(ProgressBars bars) {
-      this.bars = bars;
-    }
-
-    @Override
-    public void embeddingStarted(String encoderId, int texts) {
-      current = bars.start("embed " + encoderId, texts, "texts");
-    }
-
-    @Override
-    public void embedded(int done) {
-      ProgressBars.stepTo(current, done);
-    }
-
-    @Override
-    public void embeddingFinished(String encoderId, int texts, double seconds) {
-      ProgressBars.close(current);
-      current = null;
-    }
-
-    @Override
-    public void headStarted(int maxEpochs) {
-      current = bars.start("train head", maxEpochs, "epochs");
-    }
-
-    @Override
-    public void headEpoch(HeadTrainer.EpochResult epoch) {
-      if (current != null) {
-        current.stepTo(epoch.epoch());
-        current.setExtraMessage(String.format(Locale.ROOT, " val acc %.4f", epoch.validationAccuracy()));
-      }
-    }
-
-    @Override
-    public void headFinished(int epochs, double seconds) {
-      ProgressBars.close(current);
-      current = null;
-    }
   }
 }
