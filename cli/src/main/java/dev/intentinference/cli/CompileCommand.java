@@ -87,6 +87,11 @@ final class CompileCommand implements Callable<Integer> {
       description = "int8 weight range: 7 avoids uint8 x int8 saturation on x86 CPUs without VNNI (default: ${DEFAULT-VALUE}).")
   int weightBits;
 
+  @Option(names = "--int8-keep-float", paramLabel = "REGEX",
+      description = "int8: leave MatMul/Gemm nodes whose name matches REGEX in float, e.g. 'layer\\.11/'"
+          + " (default: none; the fused head always stays float).")
+  String keepFloat;
+
   @Option(names = "--threads", paramLabel = "N", defaultValue = "2",
       description = "ONNX Runtime intra-op threads for optimization and verification, 1..256 (default: ${DEFAULT-VALUE}).")
   int threads;
@@ -113,7 +118,7 @@ final class CompileCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     CompileOptions options = new CompileOptions(Target.parse(target), Precision.parse(precision), maxLength,
-        CompileOptions.parseBuckets(buckets), minAgreement, verifyData, verifySplit, verifyLimit, weightBits, threads);
+        CompileOptions.parseBuckets(buckets), minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
     if (!Files.exists(model)) {
       throw new IntentException("--model: " + model + ": no such file or directory");
     }

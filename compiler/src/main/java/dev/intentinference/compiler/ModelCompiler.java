@@ -99,10 +99,13 @@ public final class ModelCompiler {
       case INT8 -> {
         // The fused head stays float: it is a few thousand multiply-adds next to the encoder's
         // millions, and its temperature-scaled logits are where rounding would flip decisions.
-        DynamicQuantizer.Result q = new DynamicQuantizer(options.weightBits()).quantize(graph, HEAD_PREFIX);
+        java.util.regex.Pattern keep = options.keepFloat() == null ? null : java.util.regex.Pattern.compile(options.keepFloat());
+        DynamicQuantizer.Result q = new DynamicQuantizer(options.weightBits()).quantize(graph,
+            n -> n.getName().startsWith(HEAD_PREFIX) || (keep != null && keep.matcher(n.getName()).find()));
         graph = q.model();
         passes.add("int8-dynamic-quantization(per-channel, " + options.weightBits() + "-bit weights, "
-            + q.quantized() + " MatMul/Gemm quantized, " + q.skipped() + " activation products kept float, fused head kept float)");
+            + q.quantized() + " MatMul/Gemm quantized, " + q.skipped() + " activation products kept float, fused head kept float"
+            + (keep == null ? "" : ", nodes matching '" + keep + "' kept float") + ")");
       }
       case FP16 -> {
         HalfPrecision.Result h = HalfPrecision.convert(graph);

@@ -124,6 +124,7 @@ class ModelCompilerTest {
     assertThatThrownBy(() -> CompileOptions.defaults().withMinAgreement(1.5)).hasMessageContaining("--min-agreement");
     assertThatThrownBy(() -> CompileOptions.defaults().withPrecision(Precision.FP16)).hasMessageContaining("cuda or tensorrt");
     assertThatThrownBy(() -> CompileOptions.parseBuckets("16,x")).hasMessageContaining("'x'");
+    assertThatThrownBy(() -> CompileOptions.defaults().withKeepFloat("layer[")).hasMessageContaining("--int8-keep-float");
   }
 
   @Test
