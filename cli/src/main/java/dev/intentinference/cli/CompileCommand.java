@@ -23,12 +23,12 @@ import picocli.CommandLine.Option;
     name = "compile",
     mixinStandardHelpOptions = true,
     description = {
-      "Compile a model into one verified, optimized .intent artifact (the \"trace\" step).",
-      "Fuses pooling, normalisation, the head and softmax into the encoder graph (outputs logits and",
-      "probabilities [batch, labels]), sets the precision, runs ONNX Runtime's offline optimization",
-      "for the target, verifies against the uncompiled model and writes NAME-VERSION.intent atomically.",
-      "The model is a directory from 'intent train' or a Hugging Face classifier exported to ONNX",
-      "(with tokenizer.json and config.json holding id2label beside it)."
+      "Compile a model into one verified, optimized .intent artifact (the \"trace\" step).%n",
+      "Fuses pooling, normalisation, the head and softmax into the encoder graph (outputs logits and"
+          + " probabilities [batch, labels]), sets the precision, runs ONNX Runtime's offline optimization"
+          + " for the target, verifies against the uncompiled model and writes NAME-VERSION.intent atomically."
+          + " The model is a directory from 'intent train' or a Hugging Face classifier exported to ONNX"
+          + " (with tokenizer.json and config.json holding id2label beside it).%n"
     },
     footer = {
       "",
