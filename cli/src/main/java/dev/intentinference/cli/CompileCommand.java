@@ -23,12 +23,12 @@ import picocli.CommandLine.Option;
     name = "compile",
     mixinStandardHelpOptions = true,
     description = {
-      "Compile a model into one verified, optimized .intent artifact (the \"trace\" step).",
-      "Fuses pooling, normalisation, the head and softmax into the encoder graph (outputs logits and",
-      "probabilities [batch, labels]), sets the precision, runs ONNX Runtime's offline optimization",
-      "for the target, verifies against the uncompiled model and writes NAME-VERSION.intent atomically.",
-      "The model is a directory from 'intent train' or a Hugging Face classifier exported to ONNX",
-      "(with tokenizer.json and config.json holding id2label beside it)."
+      "Compile a model into one verified, optimized .intent artifact (the \"trace\" step).%n",
+      "Fuses pooling, normalisation, the head and softmax into the encoder graph (outputs logits and"
+          + " probabilities [batch, labels]), sets the precision, runs ONNX Runtime's offline optimization"
+          + " for the target, verifies against the uncompiled model and writes NAME-VERSION.intent atomically."
+          + " The model is a directory from 'intent train' or a Hugging Face classifier exported to ONNX"
+          + " (with tokenizer.json and config.json holding id2label beside it).%n"
     },
     footer = {
       "",
@@ -87,6 +87,11 @@ final class CompileCommand implements Callable<Integer> {
       description = "int8 weight range: 7 avoids uint8 x int8 saturation on x86 CPUs without VNNI (default: ${DEFAULT-VALUE}).")
   int weightBits;
 
+  @Option(names = "--int8-keep-float", paramLabel = "REGEX",
+      description = "int8: leave MatMul/Gemm nodes whose name matches REGEX in float, e.g. 'layer\\.11/'"
+          + " (default: none; the fused head always stays float).")
+  String keepFloat;
+
   @Option(names = "--threads", paramLabel = "N", defaultValue = "2",
       description = "ONNX Runtime intra-op threads for optimization and verification, 1..256 (default: ${DEFAULT-VALUE}).")
   int threads;
@@ -113,7 +118,7 @@ final class CompileCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     CompileOptions options = new CompileOptions(Target.parse(target), Precision.parse(precision), maxLength,
-        CompileOptions.parseBuckets(buckets), minAgreement, verifyData, verifySplit, verifyLimit, weightBits, threads);
+        CompileOptions.parseBuckets(buckets), minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
     if (!Files.exists(model)) {
       throw new IntentException("--model: " + model + ": no such file or directory");
     }

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param verifySplit CLINC150 split to verify on, e.g. {@code val}
  * @param verifyLimit at most this many verification texts (1..100000)
  * @param weightBits int8 weight bits, 7 or 8 (see {@link DynamicQuantizer})
+ * @param keepFloat regular expression; int8 leaves MatMul/Gemm nodes whose name it finds in float
+ *     (e.g. {@code layer\.11/}), or null to quantize every one but the fused head
  * @param threads ONNX Runtime intra-op threads for optimization and verification (1..256)
  */
 public record CompileOptions(
@@ -37,6 +39,7 @@ public record CompileOptions(
     String verifySplit,
     int verifyLimit,
     int weightBits,
+    String keepFloat,
     int threads) {
 
   public static final double DEFAULT_MIN_AGREEMENT = 0.99;
@@ -75,6 +78,13 @@ public record CompileOptions(
     if (weightBits != 7 && weightBits != 8) {
       throw new IntentException("--int8-weight-bits: must be 7 or 8, was " + weightBits);
     }
+    if (keepFloat != null) {
+      try {
+        java.util.regex.Pattern.compile(keepFloat);
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw new IntentException("--int8-keep-float: '" + keepFloat + "' is not a valid regular expression: " + e.getDescription());
+      }
+    }
     if (threads < 1 || threads > 256) {
       throw new IntentException("--threads: must be in 1..256, was " + threads);
     }
@@ -85,39 +95,43 @@ public record CompileOptions(
 
   public static CompileOptions defaults() {
     return new CompileOptions(Target.CPU, Precision.FP32, 0, List.of(), DEFAULT_MIN_AGREEMENT, null, "val",
-        DEFAULT_VERIFY_LIMIT, DynamicQuantizer.DEFAULT_WEIGHT_BITS, Math.min(2, Runtime.getRuntime().availableProcessors()));
+        DEFAULT_VERIFY_LIMIT, DynamicQuantizer.DEFAULT_WEIGHT_BITS, null, Math.min(2, Runtime.getRuntime().availableProcessors()));
   }
 
   public CompileOptions withTarget(Target t) {
-    return new CompileOptions(t, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, threads);
+    return new CompileOptions(t, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
   }
 
   public CompileOptions withPrecision(Precision p) {
-    return new CompileOptions(target, p, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, threads);
+    return new CompileOptions(target, p, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
   }
 
   public CompileOptions withMaxLength(int n) {
-    return new CompileOptions(target, precision, n, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, threads);
+    return new CompileOptions(target, precision, n, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
   }
 
   public CompileOptions withBuckets(List<Integer> b) {
-    return new CompileOptions(target, precision, maxLength, b, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, threads);
+    return new CompileOptions(target, precision, maxLength, b, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
   }
 
   public CompileOptions withMinAgreement(double a) {
-    return new CompileOptions(target, precision, maxLength, buckets, a, verifyData, verifySplit, verifyLimit, weightBits, threads);
+    return new CompileOptions(target, precision, maxLength, buckets, a, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
   }
 
   public CompileOptions withVerifyData(Path data, String split, int limit) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, data, split, limit, weightBits, threads);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, data, split, limit, weightBits, keepFloat, threads);
   }
 
   public CompileOptions withWeightBits(int bits) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, bits, threads);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, bits, keepFloat, threads);
+  }
+
+  public CompileOptions withKeepFloat(String pattern) {
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, pattern, threads);
   }
 
   public CompileOptions withThreads(int n) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, n);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, n);
   }
 
   /** Parses {@code 16,32,64,128}. */
@@ -144,6 +158,9 @@ public record CompileOptions(
     m.put("verify_split", verifySplit);
     m.put("verify_limit", verifyLimit);
     m.put("int8_weight_bits", weightBits);
+    if (keepFloat != null) {
+      m.put("int8_keep_float", keepFloat);
+    }
     m.put("threads", threads);
     return m;
   }

@@ -64,6 +64,11 @@ public final class DynamicQuantizer {
    *     {@code intent/}): tiny layers gain no speed from int8 but lose precision
    */
   public Result quantize(ModelProto model, String keepFloatPrefix) {
+    return quantize(model, n -> n.getName().startsWith(keepFloatPrefix));
+  }
+
+  /** @param keepFloat nodes to leave in float */
+  public Result quantize(ModelProto model, java.util.function.Predicate<NodeProto> keepFloat) {
     GraphProto g = model.getGraph();
     Map<String, TensorProto> inits = new HashMap<>();
     g.getInitializerList().forEach(t -> inits.put(t.getName(), t));
@@ -76,7 +81,7 @@ public final class DynamicQuantizer {
     for (NodeProto n : g.getNodeList()) {
       boolean isMatMul = n.getOpType().equals("MatMul") && n.getDomain().isEmpty();
       boolean isGemm = n.getOpType().equals("Gemm") && n.getDomain().isEmpty();
-      if ((!isMatMul && !isGemm) || n.getName().startsWith(keepFloatPrefix)) {
+      if ((!isMatMul && !isGemm) || keepFloat.test(n)) {
         out.addNode(n);
         continue;
       }

@@ -99,10 +99,13 @@ public final class ModelCompiler {
       case INT8 -> {
         // The fused head stays float: it is a few thousand multiply-adds next to the encoder's
         // millions, and its temperature-scaled logits are where rounding would flip decisions.
-        DynamicQuantizer.Result q = new DynamicQuantizer(options.weightBits()).quantize(graph, HEAD_PREFIX);
+        java.util.regex.Pattern keep = options.keepFloat() == null ? null : java.util.regex.Pattern.compile(options.keepFloat());
+        DynamicQuantizer.Result q = new DynamicQuantizer(options.weightBits()).quantize(graph,
+            n -> n.getName().startsWith(HEAD_PREFIX) || (keep != null && keep.matcher(n.getName()).find()));
         graph = q.model();
         passes.add("int8-dynamic-quantization(per-channel, " + options.weightBits() + "-bit weights, "
-            + q.quantized() + " MatMul/Gemm quantized, " + q.skipped() + " activation products kept float, fused head kept float)");
+            + q.quantized() + " MatMul/Gemm quantized, " + q.skipped() + " activation products kept float, fused head kept float"
+            + (keep == null ? "" : ", nodes matching '" + keep + "' kept float") + ")");
       }
       case FP16 -> {
         HalfPrecision.Result h = HalfPrecision.convert(graph);
@@ -156,10 +159,20 @@ public final class ModelCompiler {
     t = System.nanoTime();
     SessionSettings settings = new SessionSettings(options.threads(), 1, true);
     // GPU-targeted graphs hold only standard operators after the basic level, so this machine's CPU
-    // can check them; fp16 graphs need fp16 kernels the CPU provider lacks, so their fp16-rounded
-    // weights are checked in float32 arithmetic instead (recorded as such).
-    byte[] toVerify = verifyGraph == null ? modelBytes : verifyGraph.toByteArray();
-    String verifiedOn = verifyGraph == null ? "cpu" : "cpu (fp16-rounded weights, float32 arithmetic: no fp16 CPU kernels)";
+    // can check them. fp16 graphs run on the CPU provider too (it computes the fp16 nodes it has no
+    // kernel for in float32 behind inserted casts); only if it refuses them are the fp16-rounded
+    // weights checked in a float32 copy of the graph instead. Either way the manifest says which.
+    byte[] toVerify = modelBytes;
+    String verifiedOn = "cpu";
+    if (verifyGraph != null) {
+      verifiedOn = "cpu (fp16 graph; the CPU provider computes fp16 nodes without CPU kernels in float32)";
+      try {
+        OrtSessions.create(modelBytes, settings).close();
+      } catch (IntentException | ai.onnxruntime.OrtException e) {
+        toVerify = verifyGraph.toByteArray();
+        verifiedOn = "cpu (fp16-rounded weights in float32 arithmetic: the CPU provider refused the fp16 graph)";
+      }
+    }
     // The compile map is still filled in below (verification, timings); the manifest holds the
     // same map object, so the written manifest carries them.
     IntentArtifact inMemory = new IntentArtifact(manifest, Map.copyOf(entries));

@@ -22,9 +22,7 @@ class Fp32EncoderInt8Test {
     Path model = Fixtures.centroidModel(tmp.resolve("model"), "all-minilm-l6-v2");
     // In-domain labeled texts: the built-in sentences are mostly off-topic for this 6-intent
     // fixture, near-ties between intents, where any int8 rounding flips decisions.
-    Path verify = Path.of(getClass().getResource("/verify-demo.csv").getPath());
-    ModelCompiler.CompileResult r = new ModelCompiler(CompileOptions.defaults().withPrecision(Precision.INT8)
-        .withVerifyData(verify, "val", 1000)).compile(ModelDirectorySource.open(model), tmp.resolve("minilm.intent"));
+    ModelCompiler.CompileResult r = new ModelCompiler(Fixtures.quick().withPrecision(Precision.INT8)).compile(ModelDirectorySource.open(model), tmp.resolve("minilm.intent"));
     // 6 layers x (Q, K, V, attention output, intermediate, output) = 36 weight MatMuls.
     assertThat(r.manifest().compile().get("passes").toString()).contains("36 MatMul/Gemm quantized");
     assertThat(r.report().examples()).isEqualTo(36);

@@ -63,6 +63,7 @@ class HfClassifierCompileTest {
     ModelProto fp32 = TinyClassifier.model(true, true);
     DynamicQuantizer.Result q = new DynamicQuantizer(7).quantize(fp32);
     assertThat(q.quantized()).isEqualTo(2);
+    assertThat(new DynamicQuantizer(7).quantize(fp32, n -> n.getName().equals("classifier")).quantized()).isEqualTo(1);
     List<String> ops = q.model().getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
     assertThat(ops).contains("DynamicQuantizeLinear", "MatMulInteger").doesNotContain("MatMul", "Gemm");
     assertThat(q.model().getGraph().getInitializerList()).noneMatch(t -> t.getName().equals("dense.weight") || t.getName().equals("classifier.weight"));

@@ -65,7 +65,7 @@ class ModelCompilerTest {
 
   @Test
   void int8KeepsTheQuantizedEncoderAndTheFloatHead() {
-    ModelCompiler.CompileResult r = new ModelCompiler(CompileOptions.defaults().withPrecision(Precision.INT8))
+    ModelCompiler.CompileResult r = new ModelCompiler(Fixtures.quick().withPrecision(Precision.INT8))
         .compile(ModelDirectorySource.open(model), tmp.resolve("x.intent"));
     assertThat(r.manifest().compile()).containsEntry("precision", "int8");
     assertThat(r.manifest().compile().get("passes").toString()).contains("0 MatMul/Gemm quantized");
@@ -87,7 +87,7 @@ class ModelCompilerTest {
   @Test
   void gpuTargetCompilesHereButLoadsOnlyWithAGpuOrExplicitFallback() {
     Path out = tmp.resolve("gpu.intent");
-    ModelCompiler.CompileResult r = new ModelCompiler(CompileOptions.defaults().withTarget(Target.CUDA)).compile(ModelDirectorySource.open(model), out);
+    ModelCompiler.CompileResult r = new ModelCompiler(Fixtures.quick().withTarget(Target.CUDA)).compile(ModelDirectorySource.open(model), out);
     assertThat(r.manifest().compile()).containsEntry("target", "cuda");
     assertThat(r.manifest().compile().get("provider_options").toString()).contains("CUDAExecutionProvider");
     assertThatThrownBy(() -> ModelLoader.open(out, ONE_THREAD))
@@ -109,7 +109,7 @@ class ModelCompilerTest {
       }
     };
     Path out = tmp.resolve("never.intent");
-    assertThatThrownBy(() -> new ModelCompiler(CompileOptions.defaults()).compile(disagreeing, out))
+    assertThatThrownBy(() -> new ModelCompiler(Fixtures.quick()).compile(disagreeing, out))
         .isInstanceOf(IntentException.class).hasMessageContaining("below --min-agreement");
     assertThat(out).doesNotExist();
     assertThat(listing(tmp)).isEmpty();
@@ -124,6 +124,7 @@ class ModelCompilerTest {
     assertThatThrownBy(() -> CompileOptions.defaults().withMinAgreement(1.5)).hasMessageContaining("--min-agreement");
     assertThatThrownBy(() -> CompileOptions.defaults().withPrecision(Precision.FP16)).hasMessageContaining("cuda or tensorrt");
     assertThatThrownBy(() -> CompileOptions.parseBuckets("16,x")).hasMessageContaining("'x'");
+    assertThatThrownBy(() -> CompileOptions.defaults().withKeepFloat("layer[")).hasMessageContaining("--int8-keep-float");
   }
 
   @Test

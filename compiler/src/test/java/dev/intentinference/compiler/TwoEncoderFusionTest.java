@@ -68,7 +68,7 @@ class TwoEncoderFusionTest {
     Path dir = tmp.resolve("two");
     ModelDirectory.write(dir, m, files);
 
-    ModelCompiler.CompileResult r = new ModelCompiler(CompileOptions.defaults())
+    ModelCompiler.CompileResult r = new ModelCompiler(Fixtures.quick())
         .compile(ModelDirectorySource.open(dir), tmp.resolve("two.intent"));
     assertThat(r.report().top1Agreement()).isEqualTo(1.0);
     assertThat(r.report().maxAbsDiff()).isLessThan(1e-3);
