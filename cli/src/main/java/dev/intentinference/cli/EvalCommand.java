@@ -52,6 +52,10 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Option(names = "--allow-cpu-fallback", description = "Run an artifact compiled for cuda/tensorrt on the CPU when no GPU "
+      + "provider is available, instead of failing.")
+  boolean allowCpuFallback;
+
   @Option(names = "--model", required = true, paramLabel = "PATH", description = "Model directory or .intent artifact.")
   Path model;
 
@@ -99,6 +103,7 @@ public final class EvalCommand implements Callable<Integer> {
     List<IntentPrediction> predictions;
     Map<String, Object> model;
     try (IntentPredictor predictor = ModelLoader.open(model(), LoadOptions.defaults()
+        .withAllowCpuFallback(allowCpuFallback)
         .withSession(new SessionSettings(threads, 1, true)).withTopK(1))) {
       predictions = predictAll(predictor, rows);
       model = new LinkedHashMap<>();

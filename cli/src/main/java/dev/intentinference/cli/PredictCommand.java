@@ -43,6 +43,10 @@ import picocli.CommandLine.Spec;
 public final class PredictCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Option(names = "--allow-cpu-fallback", description = "Run an artifact compiled for cuda/tensorrt on the CPU when no GPU "
+      + "provider is available, instead of failing.")
+  boolean allowCpuFallback;
+
   @Option(names = "--model", required = true, paramLabel = "PATH", description = "Model directory or .intent artifact.")
   Path model;
 
@@ -86,6 +90,7 @@ public final class PredictCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (IntentPredictor predictor = ModelLoader.open(model, LoadOptions.defaults()
+        .withAllowCpuFallback(allowCpuFallback)
         .withSession(new SessionSettings(threads, 1, true)).withTopK(topK))) {
       if (!fromStdin) {
         print(out, predictor.predictAll(texts));
