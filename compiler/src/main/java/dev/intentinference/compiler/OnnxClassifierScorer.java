@@ -1,7 +1,6 @@
 package dev.intentinference.compiler;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
@@ -10,12 +9,10 @@ import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.model.Scores;
 import dev.intentinference.core.model.Softmax;
 import dev.intentinference.core.text.TextTokenizer;
+import dev.intentinference.core.onnx.TokenTensors;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
-import java.nio.LongBuffer;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -59,33 +56,22 @@ final class OnnxClassifierScorer implements IntentScorer {
       truncated[i] = tokens.get(i).truncated();
     }
     TokenBatch batch = TokenBatch.pack(tokens, padTo);
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    long[] shape = {batch.batch(), batch.sequenceLength()};
-    Map<String, OnnxTensor> inputs = new HashMap<>();
-    try {
-      inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.ids()), shape));
-      inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape));
-      if (wantsTypeIds) {
-        inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.typeIds()), shape));
-      }
-      try (OrtSession.Result result = session.run(inputs, Set.of(output))) {
-        float[][] logits = (float[][]) ((OnnxTensor) result.get(0)).getValue();
-        float[][] probs = new float[logits.length][];
-        for (int i = 0; i < logits.length; i++) {
-          if (logits[i].length != manifest.labels().size()) {
-            throw new IntentException("classifier gives " + logits[i].length + " logits but config.json id2label names "
-                + manifest.labels().size() + " labels");
-          }
-          probs[i] = Softmax.of(logits[i]);
+    try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
+        OrtSession.Result result = session.run(in.inputs(), Set.of(output))) {
+      float[][] logits = (float[][]) ((OnnxTensor) result.get(0)).getValue();
+      float[][] probs = new float[logits.length][];
+      for (int i = 0; i < logits.length; i++) {
+        if (logits[i].length != manifest.labels().size()) {
+          throw new IntentException("classifier gives " + logits[i].length + " logits but config.json id2label names "
+              + manifest.labels().size() + " labels");
         }
-        return new Scores(probs, truncated);
+        probs[i] = Softmax.of(logits[i]);
       }
+      return new Scores(probs, truncated);
     } catch (OrtException e) {
       throw new IntentException("the classifier graph fails to run: " + OfflineOptimizer.firstLine(e.getMessage()), e);
     } catch (ClassCastException e) {
       throw new IntentException("classifier 'logits' output is not a float [batch, labels] matrix", e);
-    } finally {
-      inputs.values().forEach(OnnxTensor::close);
     }
   }
 

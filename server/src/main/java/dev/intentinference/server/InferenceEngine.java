@@ -29,7 +29,22 @@ interface InferenceEngine extends AutoCloseable {
    * @param logits {@code [texts][labels]}; for a compiled graph that ends in a softmax these are
    *     the log-probabilities (the logits up to a per-row constant)
    */
-  record Output(float[][] probabilities, float[][] logits) {}
+  /**
+   * Probabilities and logits. The logits reported are log-probabilities: logits of the same
+   * softmax, up to a per-row constant, so one graph output serves both.
+   */
+  record Output(float[][] probabilities, float[][] logits) {
+    static Output of(float[][] probs) {
+      float[][] logits = new float[probs.length][];
+      for (int i = 0; i < probs.length; i++) {
+        logits[i] = new float[probs[i].length];
+        for (int j = 0; j < probs[i].length; j++) {
+          logits[i][j] = (float) Math.log(Math.max(probs[i][j], Float.MIN_NORMAL));
+        }
+      }
+      return new Output(probs, logits);
+    }
+  }
 
   /** Wraps a scorer opened by core's ModelLoader, using its fastest path from tokens. */
   static InferenceEngine of(IntentScorer scorer) {
@@ -59,14 +74,7 @@ interface InferenceEngine extends AutoCloseable {
         longest = Math.max(longest, t.length());
       }
       float[][] probs = scorer.run(TokenBatch.pack(tokens, buckets.padTo(longest)));
-      float[][] logits = new float[probs.length][];
-      for (int i = 0; i < probs.length; i++) {
-        logits[i] = new float[probs[i].length];
-        for (int j = 0; j < probs[i].length; j++) {
-          logits[i][j] = (float) Math.log(Math.max(probs[i][j], Float.MIN_NORMAL));
-        }
-      }
-      return new Output(probs, logits);
+      return Output.of(probs);
     }
 
     @Override
@@ -114,14 +122,7 @@ interface InferenceEngine extends AutoCloseable {
     @Override
     public Output run(List<String> texts, List<TokenizedText> tokens) {
       float[][] probs = scorer.score(texts).probabilities();
-      float[][] logits = new float[probs.length][];
-      for (int i = 0; i < probs.length; i++) {
-        logits[i] = new float[probs[i].length];
-        for (int j = 0; j < probs[i].length; j++) {
-          logits[i][j] = (float) Math.log(Math.max(probs[i][j], Float.MIN_NORMAL));
-        }
-      }
-      return new Output(probs, logits);
+      return Output.of(probs);
     }
 
     @Override

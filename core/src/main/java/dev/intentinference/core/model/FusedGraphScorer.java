@@ -1,20 +1,17 @@
 package dev.intentinference.core.model;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.onnx.OrtSessions;
 import dev.intentinference.core.onnx.SessionSettings;
+import dev.intentinference.core.onnx.TokenTensors;
 import dev.intentinference.core.text.TextTokenizer;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -114,27 +111,16 @@ public final class FusedGraphScorer implements IntentScorer {
 
   /** Runs the graph on a packed batch: {@code [batch][labels]} probabilities. */
   public float[][] run(TokenBatch batch) {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    long[] shape = {batch.batch(), batch.sequenceLength()};
-    Map<String, OnnxTensor> inputs = new HashMap<>(4);
-    try {
-      inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.ids()), shape));
-      inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape));
-      if (wantsTypeIds) {
-        inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.typeIds()), shape));
+    try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
+        OrtSession.Result result = session.run(in.inputs(), Set.of(PROBABILITIES))) {
+      FloatBuffer probs = ((OnnxTensor) result.get(0)).getFloatBuffer();
+      float[][] out = new float[batch.batch()][labels];
+      for (int i = 0; i < out.length; i++) {
+        probs.get(i * labels, out[i], 0, labels);
       }
-      try (OrtSession.Result result = session.run(inputs, Set.of(PROBABILITIES))) {
-        FloatBuffer probs = ((OnnxTensor) result.get(0)).getFloatBuffer();
-        float[][] out = new float[batch.batch()][labels];
-        for (int i = 0; i < out.length; i++) {
-          probs.get(i * labels, out[i], 0, labels);
-        }
-        return out;
-      }
+      return out;
     } catch (OrtException e) {
       throw new IllegalStateException("compiled model failed: " + e.getMessage(), e);
-    } finally {
-      inputs.values().forEach(OnnxTensor::close);
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.intentinference.core.onnx;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
@@ -13,10 +12,7 @@ import dev.intentinference.core.text.TextTokenizer;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -97,23 +93,11 @@ public final class SentenceEncoder implements AutoCloseable {
 
   /** Runs the graph on a packed batch and pools each row. */
   public float[][] embedTokens(TokenBatch batch) {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    long[] shape = {batch.batch(), batch.sequenceLength()};
-    Map<String, OnnxTensor> inputs = new HashMap<>();
-    try {
-      inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.ids()), shape));
-      inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape));
-      if (wantsTypeIds) {
-        inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(batch.typeIds()), shape));
-      }
-      try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
-        OnnxTensor hidden = (OnnxTensor) result.get(0);
-        return pool(hidden.getFloatBuffer(), batch);
-      }
+    try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
+        OrtSession.Result result = session.run(in.inputs(), Set.of(outputName))) {
+      return pool(((OnnxTensor) result.get(0)).getFloatBuffer(), batch);
     } catch (OrtException e) {
       throw new IllegalStateException("encoder " + spec.id() + " failed: " + e.getMessage(), e);
-    } finally {
-      inputs.values().forEach(OnnxTensor::close);
     }
   }
 
