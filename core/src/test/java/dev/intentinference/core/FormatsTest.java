@@ -67,6 +67,7 @@ class FormatsTest {
     try (var files = Files.list(tmp)) {
       assertThat(files).containsExactly(file);
     }
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r--r--");
 
     // Same entries, but one changed after the manifest was written.
     ModelManifest stale = read.manifest();

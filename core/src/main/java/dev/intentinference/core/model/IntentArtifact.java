@@ -116,6 +116,8 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
     try {
       Files.createDirectories(target.getParent());
       tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+      // Temporary files are private (0600); an artifact is meant to be read by whoever serves it.
+      FilePermissions.makeWorldReadable(tmp);
       try (OutputStream out = Files.newOutputStream(tmp);
           ZipOutputStream zip = new ZipOutputStream(out)) {
         put(zip, ModelManifest.FILE_NAME, Manifests.toJson(complete));

@@ -44,6 +44,7 @@ public final class ModelDirectory {
     try {
       Files.createDirectories(target.getParent());
       tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
+      FilePermissions.makeWorldReadable(tmp);
       for (Map.Entry<String, byte[]> e : files.entrySet()) {
         Files.write(tmp.resolve(e.getKey()), e.getValue());
       }
