@@ -7,12 +7,12 @@ import dev.intentinference.core.data.DatasetReader;
 import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.io.ClasspathResources;
 import dev.intentinference.core.model.IntentScorer;
+import dev.intentinference.core.model.SequenceBuckets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import dev.intentinference.core.model.Scores;
 
 /**
@@ -125,16 +125,7 @@ public final class Verifier {
     for (var t : compiled.tokenizer().encodeAll(texts)) {
       longest = Math.max(longest, t.length());
     }
-    Map<String, Object> c = compiled.manifest().compile();
-    if (c != null && c.get("buckets") instanceof List<?> buckets) {
-      for (Object b : buckets) {
-        int len = ((Number) b).intValue();
-        if (len >= longest) {
-          return len;
-        }
-      }
-    }
-    return longest;
+    return SequenceBuckets.of(compiled.manifest()).padTo(longest);
   }
 
   static int argmax(float[] p) {

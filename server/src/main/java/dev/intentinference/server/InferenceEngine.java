@@ -49,7 +49,7 @@ interface InferenceEngine extends AutoCloseable {
   /** Wraps a scorer opened by core's ModelLoader, using its fastest path from tokens. */
   static InferenceEngine of(IntentScorer scorer) {
     if (scorer instanceof FusedGraphScorer fused) {
-      return new Fused(fused, CompileBuckets.of(fused.manifest()));
+      return new Fused(fused);
     }
     if (scorer instanceof EmbeddingHeadScorer head && head.encoders().size() == 1) {
       return new SingleEncoderHead(head);
@@ -60,11 +60,9 @@ interface InferenceEngine extends AutoCloseable {
   /** A compiled artifact: pads each batch to its compile-time length bucket. */
   final class Fused implements InferenceEngine {
     private final FusedGraphScorer scorer;
-    private final CompileBuckets buckets;
 
-    Fused(FusedGraphScorer scorer, CompileBuckets buckets) {
+    Fused(FusedGraphScorer scorer) {
       this.scorer = scorer;
-      this.buckets = buckets;
     }
 
     @Override
@@ -73,7 +71,7 @@ interface InferenceEngine extends AutoCloseable {
       for (TokenizedText t : tokens) {
         longest = Math.max(longest, t.length());
       }
-      float[][] probs = scorer.run(TokenBatch.pack(tokens, buckets.padTo(longest)));
+      float[][] probs = scorer.run(TokenBatch.pack(tokens, scorer.buckets().padTo(longest)));
       return Output.of(probs);
     }
 

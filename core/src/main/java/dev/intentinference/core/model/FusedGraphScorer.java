@@ -26,10 +26,10 @@ public final class FusedGraphScorer implements IntentScorer {
   private final TextTokenizer tokenizer;
   private final OrtSession session;
   private final boolean wantsTypeIds;
-  private final int[] buckets;
+  private final SequenceBuckets buckets;
   private final int labels;
 
-  private FusedGraphScorer(ModelManifest manifest, TextTokenizer tokenizer, OrtSession session, int[] buckets) {
+  private FusedGraphScorer(ModelManifest manifest, TextTokenizer tokenizer, OrtSession session, SequenceBuckets buckets) {
     this.manifest = manifest;
     this.tokenizer = tokenizer;
     this.session = session;
@@ -54,7 +54,7 @@ public final class FusedGraphScorer implements IntentScorer {
     ModelManifest m = artifact.manifest();
     TextTokenizer tok = TextTokenizer.fromBytes(artifact.entry(IntentArtifact.TOKENIZER_ENTRY), m.maxLength());
     try {
-      return new FusedGraphScorer(m, tok, session, bucketsOf(m));
+      return new FusedGraphScorer(m, tok, session, SequenceBuckets.of(m));
     } catch (RuntimeException e) {
       tok.close();
       closeQuietly(session);
@@ -67,11 +67,9 @@ public final class FusedGraphScorer implements IntentScorer {
     return open(artifact, OrtSessions.create(artifact.entry(IntentArtifact.MODEL_ENTRY), settings));
   }
 
-  static int[] bucketsOf(ModelManifest m) {
-    if (m.compile() == null || !(m.compile().get("buckets") instanceof List<?> list) || list.isEmpty()) {
-      return new int[0];
-    }
-    return list.stream().mapToInt(o -> ((Number) o).intValue()).sorted().toArray();
+  /** The artifact's sequence-length buckets, for callers that pack their own batches. */
+  public SequenceBuckets buckets() {
+    return buckets;
   }
 
   @Override
@@ -82,16 +80,6 @@ public final class FusedGraphScorer implements IntentScorer {
   @Override
   public TextTokenizer tokenizer() {
     return tokenizer;
-  }
-
-  int paddedLength(int longest, int padTo) {
-    int len = Math.max(longest, padTo);
-    for (int b : buckets) {
-      if (b >= len) {
-        return b;
-      }
-    }
-    return len;
   }
 
   @Override
@@ -106,7 +94,7 @@ public final class FusedGraphScorer implements IntentScorer {
       truncated[i] = tokens.get(i).truncated();
       longest = Math.max(longest, tokens.get(i).length());
     }
-    return new Scores(run(TokenBatch.pack(tokens, paddedLength(longest, padTo))), truncated);
+    return new Scores(run(TokenBatch.pack(tokens, buckets.padTo(Math.max(longest, padTo)))), truncated);
   }
 
   /** Runs the graph on a packed batch: {@code [batch][labels]} probabilities. */

@@ -110,7 +110,7 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
   public static IntentArtifact write(Path file, ModelManifest manifest, Map<String, byte[]> entries) {
     Map<String, String> hashes = new LinkedHashMap<>();
     entries.forEach((name, bytes) -> hashes.put(name, Hashes.sha256(bytes)));
-    ModelManifest complete = manifest.withCompile(manifest.compile(), hashes, ModelManifest.KIND_ARTIFACT);
+    ModelManifest complete = manifest.withFiles(hashes, ModelManifest.KIND_ARTIFACT);
     Path target = file.toAbsolutePath().normalize();
     Path tmp = null;
     try {

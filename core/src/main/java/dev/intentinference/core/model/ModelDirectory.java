@@ -39,7 +39,7 @@ public final class ModelDirectory {
     }
     Map<String, String> hashes = new LinkedHashMap<>();
     files.forEach((name, bytes) -> hashes.put(name, Hashes.sha256(bytes)));
-    ModelManifest complete = manifest.withCompile(manifest.compile(), hashes, manifest.kind());
+    ModelManifest complete = manifest.withFiles(hashes, manifest.kind());
     Path tmp = null;
     try {
       Files.createDirectories(target.getParent());

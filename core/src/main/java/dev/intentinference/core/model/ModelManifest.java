@@ -58,9 +58,10 @@ public record ModelManifest(
     return encoders.stream().mapToInt(EncoderRef::maxLength).min().orElse(512);
   }
 
-  public ModelManifest withCompile(Map<String, Object> compileInfo, Map<String, String> fileHashes, String newKind) {
+  /** The same manifest with {@code files} (name to SHA-256) and {@code kind} set. */
+  public ModelManifest withFiles(Map<String, String> fileHashes, String newKind) {
     return new ModelManifest(formatVersion, newKind, name, version, labels, encoders, threshold, head,
-        training, metrics, compileInfo, fileHashes, build);
+        training, metrics, compile, fileHashes, build);
   }
 
   public ModelManifest withBuild(BuildInfo newBuild) {

@@ -105,6 +105,7 @@ public final class SentenceEncoder implements AutoCloseable {
     int dim = spec.dimension();
     int seq = batch.sequenceLength();
     float[][] out = new float[batch.batch()][dim];
+    float[] token = spec.pooling() == Pooling.MEAN ? new float[dim] : null;
     for (int row = 0; row < batch.batch(); row++) {
       float[] v = out[row];
       int rowBase = row * seq * dim;
@@ -112,7 +113,6 @@ public final class SentenceEncoder implements AutoCloseable {
         hidden.get(rowBase, v, 0, dim);
       } else {
         int count = 0;
-        float[] token = new float[dim];
         for (int t = 0; t < seq; t++) {
           if (batch.attentionMask()[row * seq + t] == 0) {
             continue;
