@@ -13,6 +13,7 @@ import dev.intentinference.core.model.EncoderRef;
 import dev.intentinference.core.model.IntentScorer;
 import dev.intentinference.core.model.ModelDirectory;
 import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.onnx.EncoderGraphs;
 import dev.intentinference.core.onnx.SessionSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,7 +102,7 @@ public final class ModelDirectorySource implements CompileSource {
   public ModelProto fusedGraph() {
     List<HeadFusion.Encoder> encoders = new ArrayList<>();
     for (EncoderSpec spec : specs) {
-      encoders.add(new HeadFusion.Encoder(spec, OnnxModels.parse(ClasspathResources.readAll(spec.onnxResource()), spec.onnxResource())));
+      encoders.add(new HeadFusion.Encoder(spec, EncoderGraphs.model(spec)));
     }
     return HeadFusion.fuse(encoders, head);
   }

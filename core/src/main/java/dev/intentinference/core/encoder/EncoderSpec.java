@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param dimension size of the embedding
  * @param precision weight precision of the shipped graph, {@code int8} or {@code fp32}
  * @param onnxSha256 SHA-256 of the ONNX file, checked when the encoder is loaded
+ * @param layers transformer layers in the shipped graph
+ * @param selection which hidden states are pooled, or null for the shipped graph's output
  */
 public record EncoderSpec(
     String id,
@@ -27,7 +29,9 @@ public record EncoderSpec(
     int maxLength,
     int dimension,
     String precision,
-    String onnxSha256) {
+    String onnxSha256,
+    int layers,
+    LayerSelection selection) {
 
   public EncoderSpec {
     Objects.requireNonNull(id, "id");
@@ -40,5 +44,33 @@ public record EncoderSpec(
     if (dimension < 1) {
       throw new IllegalArgumentException("dimension must be positive, was " + dimension);
     }
+    if (layers < 1) {
+      throw new IllegalArgumentException("layers must be positive, was " + layers);
+    }
+    if (selection != null && selection.last() > layers) {
+      throw new IllegalArgumentException("selection " + selection + " goes past the " + layers + " layers");
+    }
+  }
+
+  /**
+   * This encoder cut down to the hidden states of {@code selection}: the graph runs only up to
+   * its last layer, and the pooled vector is the concatenation of the selected states (so the
+   * dimension grows with their count). The id gets the selection as a suffix, e.g.
+   * {@code all-minilm-l6-v2-q@0-3}.
+   */
+  public EncoderSpec select(LayerSelection selection) {
+    if (this.selection != null) {
+      throw new IllegalStateException(id + " already selects layers");
+    }
+    if (selection.last() > layers) {
+      throw new IllegalArgumentException(id + " has " + layers + " layers; cannot select " + selection);
+    }
+    return new EncoderSpec(id + "@" + selection, mavenCoordinates, onnxResource, tokenizerResource, pooling, normalize,
+        maxLength, dimension * selection.count(), precision, onnxSha256, layers, selection);
+  }
+
+  /** Transformer layers that run for one text: all of them unless a selection stops earlier. */
+  public int layersRun() {
+    return selection == null ? layers : selection.last();
   }
 }

@@ -7,7 +7,6 @@ import dev.intentinference.core.IntentException;
 import dev.intentinference.core.encoder.EncoderSpec;
 import dev.intentinference.core.encoder.Pooling;
 import dev.intentinference.core.io.ClasspathResources;
-import dev.intentinference.core.io.Hashes;
 import dev.intentinference.core.text.TextTokenizer;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
@@ -47,14 +46,12 @@ public final class SentenceEncoder implements AutoCloseable {
     this.outputName = session.getOutputNames().iterator().next();
   }
 
-  /** Loads the encoder's files from the classpath and checks the ONNX file's SHA-256. */
+  /**
+   * Loads the encoder's files from the classpath, checks the ONNX file's SHA-256 and cuts the
+   * graph to the spec's layer selection, if any ({@link EncoderGraphs}).
+   */
   public static SentenceEncoder load(EncoderSpec spec, SessionSettings settings) {
-    byte[] onnx = ClasspathResources.readAll(spec.onnxResource());
-    String actual = Hashes.sha256(onnx);
-    if (!actual.equals(spec.onnxSha256())) {
-      throw new IntentException(
-          "encoder " + spec.id() + ": ONNX file SHA-256 is " + actual + ", expected " + spec.onnxSha256());
-    }
+    byte[] onnx = EncoderGraphs.bytes(spec);
     TextTokenizer tokenizer =
         TextTokenizer.fromBytes(ClasspathResources.readAll(spec.tokenizerResource()), spec.maxLength());
     try {
