@@ -37,7 +37,8 @@ import picocli.CommandLine.Model.CommandSpec;
           + ".csv/.tsv with a header, or .jsonl. Without validation data a stratified slice is held out.",
       ""
     },
-    footer = {"", "Example:", "  intent train --data data_full.json --out models/clinc150"})
+    footer = {"", "Examples:", "  intent train --data data_full.json --out models/clinc150",
+        "  intent train --data data_full.json --out models/clinc150-accurate --encoder bge-small-en-v1.5-q,all-minilm-l6-v2-q"})
 public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -51,7 +52,10 @@ public final class TrainCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--encoder", split = ",", paramLabel = "ID",
-      description = "Encoder id(s); several (comma-separated) have their embeddings concatenated. Default: ${DEFAULT-VALUE}.")
+      description = "Encoder id(s): bge-small-en-v1.5-q, bge-small-en-v1.5, all-minilm-l6-v2-q, all-minilm-l6-v2, each "
+          + "optionally cut to hidden states with @LAST or @FIRST-LAST (0 = embedding output; those states are "
+          + "mean- or CLS-pooled and concatenated). Several (comma-separated) have their embeddings concatenated. "
+          + "Default: ${DEFAULT-VALUE}.")
   List<String> encoders = TrainingOptions.DEFAULT_ENCODERS;
 
   @Option(names = "--text-column", paramLabel = "NAME", description = "Text column/field for CSV/TSV/JSONL. Default: ${DEFAULT-VALUE}.")

@@ -39,7 +39,9 @@ final class InferService implements HttpService {
         .thenCompose(body -> JsonBodies.offloadIfLarge(body, ctx, () -> {
           OipJson.InferRequest r = json.readInfer(body);
           return registry.slot(model).infer(r.texts(), version)
-              .thenApplyAsync(inf -> JsonBodies.ok(json.writeInfer(r.id(), inf, r.outputs())), ctx.eventLoop());
+              // Written on the worker thread that completed the inference: a few microseconds
+              // there instead of one more hand-off to the event loop before Armeria's own.
+              .thenApply(inf -> JsonBodies.ok(json.writeInfer(r.id(), inf, r.outputs())));
         }))
         .exceptionally(errors::response)
         .whenComplete((r, t) -> metrics.request("v2_infer", model, System.nanoTime() - start));

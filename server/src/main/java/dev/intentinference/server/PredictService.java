@@ -46,7 +46,7 @@ final class PredictService implements HttpService {
         .thenCompose(body -> JsonBodies.offloadIfLarge(body, ctx, () -> {
           OipJson.PredictRequest r = json.readPredict(body);
           return registry.slot(model).infer(r.texts(), null)
-              .thenApplyAsync(inf -> JsonBodies.ok(write(r, inf)), ctx.eventLoop());
+              .thenApply(inf -> JsonBodies.ok(write(r, inf)));
         }))
         .exceptionally(errors::response)
         .whenComplete((r, t) -> metrics.request("v1_predict", model, System.nanoTime() - start));
