@@ -104,7 +104,7 @@ public final class BenchRunner {
     long start = System.nanoTime();
     RunRecorder rec = new RunRecorder(pid, plan.window(), start);
     LoadDriver driver = rate != null
-        ? new OpenLoop(target, rate, plan.seed() + index, messages, rec)
+        ? new OpenLoop(target, plan.arrivals().schedule(rate, plan.seed() + index), messages, rec)
         : new ClosedLoop(target, concurrency, messages, rec);
     int firstRow = intervals.size();
     int warmupRows = 0;
@@ -210,6 +210,9 @@ public final class BenchRunner {
     m.put("mode", p.mode().name().toLowerCase(java.util.Locale.ROOT));
     m.put("concurrency", p.concurrency());
     m.put("rates_per_s", p.rates());
+    if (p.openLoop()) {
+      m.put("arrivals", p.arrivals().id());
+    }
     m.put("warmup_s", p.warmup().toNanos() / 1e9);
     m.put("duration_s", p.duration().toNanos() / 1e9);
     m.put("interval_s", p.interval().toNanos() / 1e9);
