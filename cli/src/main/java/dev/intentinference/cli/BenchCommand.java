@@ -1,6 +1,7 @@
 package dev.intentinference.cli;
 
 import dev.intentinference.bench.AccuracyResult;
+import dev.intentinference.bench.Arrivals;
 import dev.intentinference.bench.BenchConfig;
 import dev.intentinference.bench.BenchResult;
 import dev.intentinference.bench.BenchRunner;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Benchmark a model: closed loop (the reference: N workers at batch size 1), open loop (Poisson",
+      "Benchmark a model: closed loop (the reference: N workers at batch size 1), open loop (Poisson or constant",
       "arrivals, latency from the scheduled send time), a sweep of concurrency or rates, or accuracy as served.",
       "Every interval prints 'pid P: current inferences N throughput T, latency p50=.. p90=..' (seconds).",
       "Writes the reference CSV (pid,current_num_infer,throughput,p50,p90) and a summary JSON.",
@@ -39,6 +40,7 @@ import picocli.CommandLine.Option;
       "Examples:",
       "  intent bench --target http://127.0.0.1:8000 --model clinc150 --concurrency 4 --duration 60s --csv run.csv --summary run.json",
       "  intent bench --target http://127.0.0.1:8000 --rate 200 --duration 30s                 # open loop",
+      "  intent bench --target http://127.0.0.1:8000 --rate 70 --arrivals constant --duration 10m # soak: steady load",
       "  intent bench --target http://127.0.0.1:8000 --concurrency 1,2,4,8,16,32 --duration 10s # sweep",
       "  intent bench --target inproc:models/clinc150 --pad-to 512 --concurrency 1              # reference setting",
       "  intent bench --target http://127.0.0.1:8000 --mode accuracy --concurrency 8",
@@ -65,8 +67,13 @@ public final class BenchCommand implements Callable<Integer> {
   List<Integer> concurrency;
 
   @Option(names = "--rate", split = ",", paramLabel = "R[,R...]",
-      description = "Open loop: mean requests per second (Poisson arrivals); several values make a rate sweep.")
+      description = "Open loop: mean requests per second; several values make a rate sweep.")
   List<Double> rate;
+
+  @Option(names = "--arrivals", defaultValue = "poisson", paramLabel = "poisson|constant",
+      description = "Open loop: poisson (independent customers) or constant (sends exactly 1/rate apart, for soak"
+          + " stability checks). Default: ${DEFAULT-VALUE}.")
+  String arrivals;
 
   @Option(names = "--duration", defaultValue = "60s", paramLabel = "TIME",
       description = "Measured time per step, e.g. 500ms, 30s, 2m. Default: ${DEFAULT-VALUE}.")
@@ -146,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<Double> rates = rate == null ? List.of() : rate;
     RunPlan plan = RunPlan.of(m, m == Mode.OPEN || (m == Mode.SWEEP && rates.size() > 1) ? List.of(concurrency.get(0)) : concurrency,
         rates, Durations.parse("--warmup", warmup), Durations.parse("--duration", duration),
-        Durations.parse("--interval", interval), window, seed);
+        Durations.parse("--interval", interval), window, seed).withArrivals(arrivals());
     int cores = Runtime.getRuntime().availableProcessors();
     int intra = intraOpThreads != null ? intraOpThreads : Math.max(1, cores / plan.maxConcurrency());
     TargetOptions o = new TargetOptions(model, endpoint, http, clientThreads, Durations.parse("--timeout", timeout),
@@ -169,6 +176,14 @@ public final class BenchCommand implements Callable<Integer> {
       return rate.size() > 1 ? Mode.SWEEP : Mode.OPEN;
     }
     return concurrency.size() > 1 ? Mode.SWEEP : Mode.CLOSED;
+  }
+
+  private Arrivals arrivals() {
+    try {
+      return Arrivals.valueOf(arrivals.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IntentException("--arrivals: '" + arrivals + "' is not one of poisson, constant");
+    }
   }
 
   /** Prints the end-of-run block; returns the exit code (1 when any request failed). */
