@@ -73,6 +73,8 @@ public final class BenchRunner {
       steps.forEach(s -> s.errors().forEach((k, v) -> errors.merge(k, v, Long::sum)));
       Integer knee = plan.mode() == Mode.SWEEP ? Knee.of(steps) : null;
       StepResult headline = steps.get(knee == null ? 0 : knee);
+      Stability stability = plan.mode() == Mode.ACCURACY ? null : Stability.of(
+          intervals.subList(headline.firstRow(), headline.firstRow() + headline.rows()), headline.latency());
       long succeeded = steps.stream().mapToLong(StepResult::succeeded).sum();
       long failed = steps.stream().mapToLong(StepResult::failed).sum();
       if (failed > 0) {
@@ -84,8 +86,8 @@ public final class BenchRunner {
       }
       RunSummary summary = new RunSummary(RunSummary.FORMAT, startedAt, plan.mode().name().toLowerCase(java.util.Locale.ROOT),
           info, settings(cfg, options, rows.size()), MachineInfo.current(), csvName, plan.interval().toNanos() / 1e9,
-          succeeded + failed, succeeded, failed, errors, headline.throughput(), headline.latency(), steps, knee, accuracy,
-          warnings);
+          succeeded + failed, succeeded, failed, errors, headline.throughput(), headline.latency(), stability, steps, knee,
+          accuracy, warnings);
       BenchResult result = new BenchResult(summary, intervals);
       if (cfg.csv() != null) {
         ReferenceCsv.write(cfg.csv(), result.rows());

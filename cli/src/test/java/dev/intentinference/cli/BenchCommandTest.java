@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.intentinference.bench.Arrivals;
 import dev.intentinference.bench.BenchConfig;
+import dev.intentinference.bench.Stability;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -82,6 +83,12 @@ class BenchCommandTest {
     Run help = run("bench", "--help");
     assertThat(help.out()).contains("--arrivals=poisson|constant").contains("Default: poisson")
         .contains("intent bench --target http://127.0.0.1:8000 --rate 70 --arrivals constant --duration 10m");
+  }
+
+  @Test
+  void stabilityLineFormat() {
+    assertThat(BenchCommand.stabilityLine(new Stability(600, 70.0, 0.968, 0.0213, 1.6)))
+        .isEqualTo("stability: 96.8% of 600 intervals within \u00b15% of 70.0 inf/s (cv 2.1%); p99/p50 1.60");
   }
 
   static BenchConfig parse(String... args) {
