@@ -73,6 +73,8 @@ public final class BenchRunner {
       steps.forEach(s -> s.errors().forEach((k, v) -> errors.merge(k, v, Long::sum)));
       Integer knee = plan.mode() == Mode.SWEEP ? Knee.of(steps) : null;
       StepResult headline = steps.get(knee == null ? 0 : knee);
+      Stability stability = plan.mode() == Mode.ACCURACY ? null : Stability.of(
+          intervals.subList(headline.firstRow(), headline.firstRow() + headline.rows()), headline.latency());
       long succeeded = steps.stream().mapToLong(StepResult::succeeded).sum();
       long failed = steps.stream().mapToLong(StepResult::failed).sum();
       if (failed > 0) {
@@ -84,8 +86,8 @@ public final class BenchRunner {
       }
       RunSummary summary = new RunSummary(RunSummary.FORMAT, startedAt, plan.mode().name().toLowerCase(java.util.Locale.ROOT),
           info, settings(cfg, options, rows.size()), MachineInfo.current(), csvName, plan.interval().toNanos() / 1e9,
-          succeeded + failed, succeeded, failed, errors, headline.throughput(), headline.latency(), steps, knee, accuracy,
-          warnings);
+          succeeded + failed, succeeded, failed, errors, headline.throughput(), headline.latency(), stability, steps, knee,
+          accuracy, warnings);
       BenchResult result = new BenchResult(summary, intervals);
       if (cfg.csv() != null) {
         ReferenceCsv.write(cfg.csv(), result.rows());
@@ -104,7 +106,7 @@ public final class BenchRunner {
     long start = System.nanoTime();
     RunRecorder rec = new RunRecorder(pid, plan.window(), start);
     LoadDriver driver = rate != null
-        ? new OpenLoop(target, rate, plan.seed() + index, messages, rec)
+        ? new OpenLoop(target, plan.arrivals().schedule(rate, plan.seed() + index), messages, rec)
         : new ClosedLoop(target, concurrency, messages, rec);
     int firstRow = intervals.size();
     int warmupRows = 0;
@@ -210,6 +212,9 @@ public final class BenchRunner {
     m.put("mode", p.mode().name().toLowerCase(java.util.Locale.ROOT));
     m.put("concurrency", p.concurrency());
     m.put("rates_per_s", p.rates());
+    if (p.openLoop()) {
+      m.put("arrivals", p.arrivals().id());
+    }
     m.put("warmup_s", p.warmup().toNanos() / 1e9);
     m.put("duration_s", p.duration().toNanos() / 1e9);
     m.put("interval_s", p.interval().toNanos() / 1e9);

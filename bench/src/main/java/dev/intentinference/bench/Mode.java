@@ -4,7 +4,7 @@ package dev.intentinference.bench;
 public enum Mode {
   /** Fixed concurrency, each worker sending when its previous request returns (the reference). */
   CLOSED,
-  /** Poisson arrivals at a fixed rate, latency from the scheduled send time. */
+  /** Poisson or evenly spaced arrivals at a fixed rate, latency from the scheduled send time. */
   OPEN,
   /** Several concurrency or rate steps, each held for the duration: the throughput-latency curve. */
   SWEEP,

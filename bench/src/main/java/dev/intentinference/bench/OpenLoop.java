@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Requests at a fixed mean rate with Poisson arrivals, whatever the target does (MLPerf's Server
- * scenario). Latency is measured from each request's <em>scheduled</em> send time, so when the
- * target stalls, the requests that should have been sent meanwhile count their full wait: no
- * coordinated omission.
+ * Requests at a fixed mean rate, whatever the target does: Poisson arrivals (MLPerf's Server
+ * scenario) or evenly spaced ones, as the {@link ArrivalSchedule} says. Latency is measured from
+ * each request's <em>scheduled</em> send time, so when the target stalls, the requests that
+ * should have been sent meanwhile count their full wait: no coordinated omission.
  *
  * <p>One scheduler thread sends; if it falls more than {@link #LATE_NANOS} behind schedule the
  * harness, not the target, is the bottleneck, and {@link #harnessWarning()} says so.
@@ -26,7 +26,7 @@ public final class OpenLoop implements LoadDriver {
   public static final long LATE_NANOS = 1_000_000;
 
   private final Target target;
-  private final PoissonSchedule schedule;
+  private final ArrivalSchedule schedule;
   private final int messages;
   private final RunRecorder recorder;
   private final double rate;
@@ -39,10 +39,16 @@ public final class OpenLoop implements LoadDriver {
   private volatile boolean stopped;
   private Thread scheduler;
 
+  /** Poisson arrivals at {@code ratePerSecond}, gaps seeded with {@code seed}. */
   public OpenLoop(Target target, double ratePerSecond, long seed, int messages, RunRecorder recorder) {
+    this(target, new PoissonSchedule(ratePerSecond, seed), messages, recorder);
+  }
+
+  /** @param messages how many prepared messages the target has; sent round robin */
+  public OpenLoop(Target target, ArrivalSchedule schedule, int messages, RunRecorder recorder) {
     this.target = target;
-    this.schedule = new PoissonSchedule(ratePerSecond, seed);
-    this.rate = ratePerSecond;
+    this.schedule = schedule;
+    this.rate = schedule.ratePerSecond();
     this.messages = messages;
     this.recorder = recorder;
   }
@@ -56,10 +62,9 @@ public final class OpenLoop implements LoadDriver {
   }
 
   private void run() {
-    long due = startNanos;
     long i = 0;
     while (!stopped) {
-      due += schedule.nextGapNanos();
+      long due = startNanos + schedule.sendTimeNanos(i);
       long now;
       while ((now = System.nanoTime()) < due && !stopped) {
         LockSupport.parkNanos(due - now);

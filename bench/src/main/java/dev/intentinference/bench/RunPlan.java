@@ -3,6 +3,7 @@ package dev.intentinference.bench;
 import dev.intentinference.core.IntentException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What load to generate and for how long. Checked when built: every error names the option, the
@@ -23,10 +24,11 @@ import java.util.List;
  * @param interval time between rows, 10 ms..1 h (the reference used 10 s; default 1 s)
  * @param window latencies kept for the rows' sliding p50/p90, 1..10,000,000 (default 1000)
  * @param seed seeds message sampling and Poisson arrivals
+ * @param arrivals how open-loop sends are spaced (default Poisson); constant only with rates
  */
 public record RunPlan(
     Mode mode, List<Integer> concurrency, List<Double> rates, Duration warmup, Duration duration,
-    Duration interval, int window, long seed) {
+    Duration interval, int window, long seed, Arrivals arrivals) {
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
   public static final int DEFAULT_WINDOW = 1000;
   public static final long DEFAULT_SEED = 42;
@@ -65,17 +67,28 @@ public record RunPlan(
     if (window < 1 || window > 10_000_000) {
       throw new IntentException("--window: " + window + " is outside 1..10000000");
     }
+    Objects.requireNonNull(arrivals, "arrivals");
+    boolean open = mode == Mode.OPEN || (mode == Mode.SWEEP && rates.size() >= 2);
+    if (arrivals != Arrivals.POISSON && !open) {
+      throw new IntentException("--arrivals: " + arrivals.id() + " needs an open-loop run (--rate R); this is a "
+          + mode.name().toLowerCase() + " run");
+    }
   }
 
+  /** A plan with Poisson arrivals (the default; see {@link #withArrivals}). */
   public static RunPlan of(Mode mode, List<Integer> concurrency, List<Double> rates, Duration warmup,
       Duration duration, Duration interval, int window, long seed) {
-    return new RunPlan(mode, concurrency, rates, warmup, duration, interval, window, seed);
+    return new RunPlan(mode, concurrency, rates, warmup, duration, interval, window, seed, Arrivals.POISSON);
   }
 
   /** The reference's closed loop with default interval and window and no warm-up. */
   public static RunPlan closed(int concurrency, Duration duration) {
     return new RunPlan(Mode.CLOSED, List.of(concurrency), List.of(), Duration.ZERO, duration,
-        DEFAULT_INTERVAL, DEFAULT_WINDOW, DEFAULT_SEED);
+        DEFAULT_INTERVAL, DEFAULT_WINDOW, DEFAULT_SEED, Arrivals.POISSON);
+  }
+
+  public RunPlan withArrivals(Arrivals a) {
+    return new RunPlan(mode, concurrency, rates, warmup, duration, interval, window, seed, a);
   }
 
   /** How many steps the run has (1 unless sweeping). */

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param errors failures by cause
  * @param throughput successful requests per second after warm-up (a sweep: its knee step's)
  * @param latency latency percentiles in seconds after warm-up (a sweep: its knee step's)
+ * @param stability how steady throughput was interval by interval after warm-up (a sweep: its knee
+ *     step's); {@code null} in accuracy mode or when nothing succeeded
  * @param steps the measured steps (one unless sweeping)
  * @param knee index into {@code steps} of the sweep's knee, else {@code null}
  * @param accuracy accuracy as served (accuracy mode), else {@code null}
@@ -29,7 +31,7 @@ import java.util.Map;
 public record RunSummary(
     String format, String startedAt, String mode, TargetInfo target, Map<String, Object> settings,
     MachineInfo machine, String csv, double intervalSeconds, long requests, long succeeded, long failed,
-    Map<String, Long> errors, double throughput, LatencySummary latency, List<StepResult> steps,
+    Map<String, Long> errors, double throughput, LatencySummary latency, Stability stability, List<StepResult> steps,
     Integer knee, AccuracyResult accuracy, List<String> warnings) {
   public static final String FORMAT = "intent-bench-summary/1";
 }

@@ -51,6 +51,13 @@ class InputValidationTest {
         .isInstanceOf(IntentException.class).hasMessageContaining("--interval");
     assertThatThrownBy(() -> RunPlan.of(Mode.OPEN, List.of(1), List.of(-5.0), Duration.ZERO, s, s, 1000, 1))
         .isInstanceOf(IntentException.class).hasMessageContaining("--rate: -5.0");
+    RunPlan closed = RunPlan.of(Mode.CLOSED, List.of(1), List.of(), Duration.ZERO, s, s, 1000, 1);
+    assertThat(closed.arrivals()).isEqualTo(Arrivals.POISSON);
+    assertThatThrownBy(() -> closed.withArrivals(Arrivals.CONSTANT))
+        .isInstanceOf(IntentException.class).hasMessage("--arrivals: constant needs an open-loop run (--rate R); this is a closed run");
+    RunPlan open = RunPlan.of(Mode.OPEN, List.of(1), List.of(70.0), Duration.ZERO, s, s, 1000, 1).withArrivals(Arrivals.CONSTANT);
+    assertThat(open.arrivals()).isEqualTo(Arrivals.CONSTANT);
+    assertThat(open.rates()).containsExactly(70.0);
   }
 
   @Test

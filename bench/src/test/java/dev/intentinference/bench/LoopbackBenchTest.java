@@ -113,6 +113,7 @@ class LoopbackBenchTest {
     assertThat(back.csv()).isEqualTo("closed.csv");
     assertThat(back.machine().cores()).isPositive();
     assertThat(back.settings()).containsEntry("concurrency", List.of(2));
+    assertThat(back.stability().intervals()).as("the 4 measured rows").isEqualTo(4);
     assertThat(Files.readString(dir.resolve("closed.json"))).contains("\"manifest_sha256\"").contains("\"p99_9\"").contains("\"cpu_model\"");
   }
 
@@ -142,11 +143,24 @@ class LoopbackBenchTest {
     assertThat(open.summary().failed()).isZero();
     assertThat(open.summary().succeeded()).isPositive();
     assertThat(open.summary().steps().get(0).harness()).containsKeys("late_sends", "max_send_lag_ms", "kept_up", "offered_rate_per_s");
+    assertThat(open.summary().settings()).containsEntry("arrivals", "poisson");
+    BenchResult constant = new BenchRunner(RunListener.NONE).run(config(server.url(), TargetOptions.defaults().withModel("demo"),
+        plan(Mode.OPEN, List.of(1), List.of(40.0)).withArrivals(Arrivals.CONSTANT), "constant"));
+    assertThat(constant.summary().failed()).isZero();
+    assertThat(constant.summary().settings()).containsEntry("arrivals", "constant");
+    // 4 measured rows of 200 ms; how steady they were depends on the machine, so only the shape is checked.
+    Stability st = constant.summary().stability();
+    assertThat(st.intervals()).isEqualTo(4);
+    assertThat(st.within5pct()).isBetween(0.0, 1.0);
+    assertThat(Files.readString(dir.resolve("constant.json"))).contains("\"arrivals\" : \"constant\"")
+        .contains("\"stability\"").contains("\"within_5pct\"").contains("\"p99_over_p50\"").contains("\"mean_throughput\"");
+    assertThat(SummaryJson.read(dir.resolve("constant.json")).stability()).isEqualTo(st);
     BenchResult sweep = new BenchRunner(RunListener.NONE).run(
         config(server.url(), TargetOptions.defaults().withModel("demo"), plan(Mode.SWEEP, List.of(1, 2), List.of()), "sweep"));
     assertThat(sweep.summary().steps()).extracting(StepResult::load).containsExactly("concurrency 1", "concurrency 2");
     assertThat(sweep.summary().knee()).isIn(0, 1);
     assertThat(sweep.intervals()).hasSize(10);
+    assertThat(sweep.summary().settings()).doesNotContainKey("arrivals");
   }
 
   @Test

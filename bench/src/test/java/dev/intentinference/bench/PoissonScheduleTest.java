@@ -46,6 +46,20 @@ class PoissonScheduleTest {
   }
 
   @Test
+  void sendTimesAreTheRunningSumOfTheGapsAskedInOrder() {
+    PoissonSchedule gaps = new PoissonSchedule(300, 5);
+    PoissonSchedule times = new PoissonSchedule(300, 5);
+    long sum = 0;
+    for (int n = 0; n < 1000; n++) {
+      sum += gaps.nextGapNanos();
+      assertThat(times.sendTimeNanos(n)).isEqualTo(sum);
+    }
+    assertThat(times.ratePerSecond()).isEqualTo(300.0);
+    assertThatThrownBy(() -> times.sendTimeNanos(5)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("asked for send 5, next is 1000");
+  }
+
+  @Test
   void rejectsRatesOutsideTheRange() {
     assertThatThrownBy(() -> new PoissonSchedule(0, 1)).hasMessageContaining("rate must be in (0, 10000000]");
     assertThatThrownBy(() -> new PoissonSchedule(Double.NaN, 1)).hasMessageContaining("was NaN");

@@ -32,7 +32,8 @@ final class ConsoleRunListener implements RunListener {
     out.println("bench: " + target.target() + (target.model() == null ? "" : " model " + target.model())
         + (target.modelVersion() == null ? "" : " v" + target.modelVersion())
         + (target.platform() == null ? "" : " (" + target.platform() + ")")
-        + ", " + plan.mode().name().toLowerCase() + ", " + planned.toSeconds() + " s planned");
+        + ", " + plan.mode().name().toLowerCase() + (plan.openLoop() ? " (" + plan.arrivals().id() + " arrivals)" : "")
+        + ", " + planned.toSeconds() + " s planned");
     out.flush();
     if (progress && !planned.isZero()) {
       bar = new ProgressBarBuilder()

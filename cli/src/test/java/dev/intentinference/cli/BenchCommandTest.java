@@ -2,6 +2,9 @@ package dev.intentinference.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.intentinference.bench.Arrivals;
+import dev.intentinference.bench.BenchConfig;
+import dev.intentinference.bench.Stability;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code intent bench} and its subcommands through the real command line. */
 class BenchCommandTest {
@@ -56,6 +60,41 @@ class BenchCommandTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("Default: 60s").contains("Default: 1000").contains("inproc:PATH").contains("Examples:")
         .contains("report").contains("compare").contains("baseline");
+  }
+
+  @Test
+  void arrivalsOptionChoosesTheScheduleAndRejectsOtherValues() throws Exception {
+    Path data = tmp.resolve("d.csv");
+    Files.writeString(data, "text,intent\nhello,greet\n");
+    Run bogus = run("bench", "--target", "http://127.0.0.1:1", "--rate", "70", "--arrivals", "bogus", "--data", data.toString());
+    assertThat(bogus.code()).as(bogus.err()).isEqualTo(2);
+    assertThat(bogus.err().strip().lines()).hasSize(1);
+    assertThat(bogus.err()).isEqualTo("intent: --arrivals: 'bogus' is not one of poisson, constant" + System.lineSeparator());
+    Run closed = run("bench", "--target", "http://127.0.0.1:1", "--arrivals", "constant", "--data", data.toString());
+    assertThat(closed.code()).as(closed.err()).isEqualTo(2);
+    assertThat(closed.err()).startsWith("intent: --arrivals: constant needs an open-loop run (--rate R); this is a closed run");
+
+    assertThat(parse("--target", "http://127.0.0.1:1", "--rate", "70").plan().arrivals()).isEqualTo(Arrivals.POISSON);
+    assertThat(parse("--target", "http://127.0.0.1:1", "--rate", "70", "--arrivals", "constant").plan().arrivals())
+        .isEqualTo(Arrivals.CONSTANT);
+    assertThat(parse("--target", "http://127.0.0.1:1", "--rate", "50,100", "--arrivals", "CONSTANT").plan().arrivals())
+        .as("rate sweeps too, any case").isEqualTo(Arrivals.CONSTANT);
+
+    Run help = run("bench", "--help");
+    assertThat(help.out()).contains("--arrivals=poisson|constant").contains("Default: poisson")
+        .contains("intent bench --target http://127.0.0.1:8000 --rate 70 --arrivals constant --duration 10m");
+  }
+
+  @Test
+  void stabilityLineFormat() {
+    assertThat(BenchCommand.stabilityLine(new Stability(600, 70.0, 0.968, 0.0213, 1.6)))
+        .isEqualTo("stability: 96.8% of 600 intervals within \u00b15% of 70.0 inf/s (cv 2.1%); p99/p50 1.60");
+  }
+
+  static BenchConfig parse(String... args) {
+    BenchCommand c = new BenchCommand();
+    new CommandLine(c).parseArgs(args);
+    return c.config();
   }
 
   @Test

@@ -86,7 +86,7 @@ class CompileServeBenchTest {
     List<String> lines = Files.readAllLines(csv);
     assertThat(lines.get(0)).isEqualTo("pid,current_num_infer,throughput,p50,p90");
     assertThat(lines).hasSizeGreaterThan(1);
-    assertThat(r.out()).contains("0 failed");
+    assertThat(r.out()).contains("0 failed").contains("stability: ").contains(" of 2 intervals within \u00b15% of ");
   }
 
   @Test
