@@ -48,6 +48,11 @@ final class ServeCommand implements Callable<Integer> {
       + "(default: the number of cores).")
   Integer threads;
 
+  @Option(names = "--io-threads", defaultValue = "1",
+      description = "Event-loop threads for HTTP and gRPC, 1..64; one keeps up with the sessions on a small machine "
+          + "and leaves the cores to inference (default: ${DEFAULT-VALUE}).")
+  int ioThreads;
+
   @Option(names = "--max-batch", defaultValue = "16", description = "Most texts run together in one batch, 1..1024 (default: ${DEFAULT-VALUE}).")
   int maxBatch;
 
@@ -95,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
           .threads(threads == null ? Runtime.getRuntime().availableProcessors() : threads)
           .batch(new BatchPolicy(maxBatch, maxQueueDelay, queueCapacity))
           .timeout(Duration.ofMillis(timeoutMs)).maxBodyBytes(maxBody).truncate(truncate)
-          .maxBatchRequest(maxBatchRequest).pollInterval(Duration.ofSeconds(pollSeconds)).topK(topK).build();
+          .maxBatchRequest(maxBatchRequest).pollInterval(Duration.ofSeconds(pollSeconds)).topK(topK).ioThreads(ioThreads).build();
     } catch (IllegalArgumentException e) {
       throw new dev.intentinference.core.IntentException(e.getMessage());
     }

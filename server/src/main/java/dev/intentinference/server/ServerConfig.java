@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param pollInterval how often the repository is scanned for new versions; {@link Duration#ZERO} disables
  * @param topK intents listed per prediction, 1..1000
  * @param shutdownGrace how long graceful shutdown waits for in-flight requests, 0..10 min
+ * @param ioThreads event-loop threads for HTTP and gRPC, 1..64
  */
 public record ServerConfig(
     String host,
@@ -44,7 +45,8 @@ public record ServerConfig(
     int maxBatchRequest,
     Duration pollInterval,
     int topK,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    int ioThreads) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -59,6 +61,12 @@ public record ServerConfig(
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
   public static final int DEFAULT_TOP_K = 3;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  /**
+   * One event loop: parsing, tokenizing and writing a small request take tens of microseconds, so
+   * one thread keeps up with both sessions, and the cores stay with ONNX Runtime (Armeria's
+   * default of two loops per core only adds context switches on 2 cores; docs/perf.md).
+   */
+  public static final int DEFAULT_IO_THREADS = 1;
 
   public ServerConfig {
     Objects.requireNonNull(host, "host");
@@ -73,6 +81,7 @@ public record ServerConfig(
     check("--poll (ms)", pollInterval.toMillis(), 0, 86_400_000);
     check("--top-k", topK, 1, 1000);
     check("--shutdown-grace (ms)", shutdownGrace.toMillis(), 0, 600_000);
+    check("--io-threads", ioThreads, 1, 64);
   }
 
   /** Intra-op threads of each instance's session. */
@@ -105,6 +114,7 @@ public record ServerConfig(
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private int topK = DEFAULT_TOP_K;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private int ioThreads = DEFAULT_IO_THREADS;
 
     private Builder(Path repository) {
       this.repository = repository;
@@ -170,9 +180,14 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder ioThreads(int v) {
+      ioThreads = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(host, port, repository, instances, threads, batch, timeout, maxBodyBytes, truncate,
-          maxBatchRequest, pollInterval, topK, shutdownGrace);
+          maxBatchRequest, pollInterval, topK, shutdownGrace, ioThreads);
     }
   }
 }

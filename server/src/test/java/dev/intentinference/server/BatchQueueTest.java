@@ -119,11 +119,13 @@ class BatchQueueTest {
     q.submit("long1", 100, V1, FAR);
     q.submit("short2", 12, V1, FAR);
     q.submit("longer", 200, V1, FAR);
-    q.submit("short3", 16, V1, FAR);
+    q.submit("short3", 11, V1, FAR);
     q.submit("long2", 120, V1, FAR);
+    q.submit("medium", 16, V1, FAR);
     assertThat(items(q.nextBatch())).containsExactly("short1", "short2", "short3");
     assertThat(items(q.nextBatch())).containsExactly("long1", "long2");
     assertThat(items(q.nextBatch())).containsExactly("longer");
+    assertThat(items(q.nextBatch())).containsExactly("medium");
   }
 
   @Test
@@ -175,13 +177,17 @@ class BatchQueueTest {
   }
 
   @Test
-  void lengthBucketsDoubleFromSixteenTokens() {
+  void lengthBucketsAreFourTokensWideUpTo32ThenDouble() {
     assertThat(BatchPolicy.lengthBucket(1)).isZero();
-    assertThat(BatchPolicy.lengthBucket(16)).isZero();
-    assertThat(BatchPolicy.lengthBucket(17)).isEqualTo(1);
-    assertThat(BatchPolicy.lengthBucket(32)).isEqualTo(1);
-    assertThat(BatchPolicy.lengthBucket(33)).isEqualTo(2);
-    assertThat(BatchPolicy.lengthBucket(512)).isEqualTo(5);
+    assertThat(BatchPolicy.lengthBucket(4)).isZero();
+    assertThat(BatchPolicy.lengthBucket(5)).isEqualTo(1);
+    assertThat(BatchPolicy.lengthBucket(12)).isEqualTo(2);
+    assertThat(BatchPolicy.lengthBucket(13)).isEqualTo(3);
+    assertThat(BatchPolicy.lengthBucket(32)).isEqualTo(7);
+    assertThat(BatchPolicy.lengthBucket(33)).isEqualTo(8);
+    assertThat(BatchPolicy.lengthBucket(64)).isEqualTo(8);
+    assertThat(BatchPolicy.lengthBucket(65)).isEqualTo(9);
+    assertThat(BatchPolicy.lengthBucket(512)).isEqualTo(11);
   }
 
   @Test
