@@ -48,7 +48,7 @@ public record EncoderSpec(
       throw new IllegalArgumentException("layers must be positive, was " + layers);
     }
     if (selection != null && selection.last() > layers) {
-      throw new IllegalArgumentException("selection " + selection + " goes past the " + layers + " layers");
+      throw new IllegalArgumentException(id + " has " + layers + " layers; cannot select " + selection);
     }
   }
 
@@ -61,9 +61,6 @@ public record EncoderSpec(
   public EncoderSpec select(LayerSelection selection) {
     if (this.selection != null) {
       throw new IllegalStateException(id + " already selects layers");
-    }
-    if (selection.last() > layers) {
-      throw new IllegalArgumentException(id + " has " + layers + " layers; cannot select " + selection);
     }
     return new EncoderSpec(id + "@" + selection, mavenCoordinates, onnxResource, tokenizerResource, pooling, normalize,
         maxLength, dimension * selection.count(), precision, onnxSha256, layers, selection);
