@@ -34,6 +34,9 @@ class ServeCommandTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().strip()).isEqualTo("intent: --max-batch must be in 1..1024, was 0");
     assertThat(run("serve", "--repository", tmp.toString(), "--timeout", "0").err()).contains("--timeout (ms) must be in 1..600000, was 0");
+    Run io = run("serve", "--repository", tmp.toString(), "--io-threads", "0");
+    assertThat(io.code()).isEqualTo(2);
+    assertThat(io.err().strip()).isEqualTo("intent: --io-threads must be in 1..64, was 0");
   }
 
   @Test
