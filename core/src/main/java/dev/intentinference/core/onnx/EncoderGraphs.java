@@ -75,19 +75,42 @@ public final class EncoderGraphs {
 
   /** Cuts {@code shipped} down to the spec's selection (which must not be null). */
   static ModelProto select(ModelProto shipped, EncoderSpec spec) {
-    LayerSelection selection = spec.selection();
     GraphProto g = shipped.getGraph();
-    Map<String, NodeProto> producers = new HashMap<>();
+    String output = g.getOutput(0).getName();
+    List<String> states = stateTensors(g, spec);
+    Set<String> needed = new HashSet<>();
+    Set<NodeProto> kept = producersOf(g, states, needed, spec);
+    // The last layer's state may be the shipped output itself: it gets another name, so the
+    // join can own the output name.
+    String renamed = output + "/state";
+    states.replaceAll(t -> t.equals(output) ? renamed : t);
+
+    GraphProto.Builder out = g.toBuilder().clearNode().clearInitializer().clearOutput().clearValueInfo();
+    for (NodeProto n : g.getNodeList()) {
+      if (kept.contains(n)) {
+        out.addNode(renameTensor(n, output, renamed));
+      }
+    }
+    out.addNode(join(states, output));
+    for (TensorProto t : g.getInitializerList()) {
+      if (needed.contains(t.getName())) {
+        out.addInitializer(t);
+      }
+    }
+    out.addOutput(widened(g.getOutput(0), spec.dimension()));
+    return shipped.toBuilder().setGraph(out).build();
+  }
+
+  /** The tensors holding the selected hidden states, lowest first. */
+  private static List<String> stateTensors(GraphProto g, EncoderSpec spec) {
     Map<String, String> byNodeName = new HashMap<>();
     for (NodeProto n : g.getNodeList()) {
-      for (String out : n.getOutputList()) {
-        producers.put(out, n);
-      }
       if (n.getOutputCount() > 0) {
         byNodeName.put(n.getName(), n.getOutput(0));
       }
     }
     List<String> states = new ArrayList<>();
+    LayerSelection selection = spec.selection();
     for (int state = selection.first(); state <= selection.last(); state++) {
       String node = state == 0 ? "/embeddings/LayerNorm/Add_1" : "/encoder/layer." + (state - 1) + "/output/LayerNorm/Add_1";
       String tensor = byNodeName.get(node);
@@ -97,22 +120,22 @@ public final class EncoderGraphs {
       }
       states.add(tensor);
     }
-    String output = g.getOutput(0).getName();
-    // The last layer's state may be the shipped output itself: give it another name, so the
-    // join below can own the output name.
-    String renamed = output + "/state";
-    states.replaceAll(t -> t.equals(output) ? renamed : t);
-    NodeProto join = states.size() == 1
-        ? NodeProto.newBuilder().setOpType("Identity").setName("/select/Identity").addInput(states.get(0)).addOutput(output).build()
-        : NodeProto.newBuilder().setOpType("Concat").setName("/select/Concat").addAllInput(states).addOutput(output)
-            .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(-1)).build();
+    return states;
+  }
 
-    Set<NodeProto> kept = new HashSet<>();
-    Set<String> needed = new HashSet<>();
-    Deque<String> todo = new ArrayDeque<>();
-    for (String t : states) {
-      todo.add(t.equals(renamed) ? output : t);
+  /**
+   * The nodes the {@code targets} depend on; every tensor they read (initializers included) is
+   * added to {@code needed}.
+   */
+  private static Set<NodeProto> producersOf(GraphProto g, List<String> targets, Set<String> needed, EncoderSpec spec) {
+    Map<String, NodeProto> producers = new HashMap<>();
+    for (NodeProto n : g.getNodeList()) {
+      for (String out : n.getOutputList()) {
+        producers.put(out, n);
+      }
     }
+    Set<NodeProto> kept = new HashSet<>();
+    Deque<String> todo = new ArrayDeque<>(targets);
     while (!todo.isEmpty()) {
       String tensor = todo.pop();
       if (!needed.add(tensor)) {
@@ -120,28 +143,24 @@ public final class EncoderGraphs {
       }
       NodeProto n = producers.get(tensor);
       if (n != null && kept.add(n)) {
-        todo.addAll(n.getInputList());
         for (AttributeProto a : n.getAttributeList()) {
           if (a.hasG() || a.getGraphsCount() > 0) {
             throw new IntentException("encoder " + spec.id() + ": layer selection does not handle subgraphs (node " + n.getName() + ")");
           }
         }
+        todo.addAll(n.getInputList());
       }
     }
-    GraphProto.Builder out = g.toBuilder().clearNode().clearInitializer().clearOutput().clearValueInfo();
-    for (NodeProto n : g.getNodeList()) {
-      if (kept.contains(n)) {
-        out.addNode(renameTensor(n, output, renamed));
-      }
+    return kept;
+  }
+
+  /** One state passes through; several are concatenated along the hidden axis. */
+  private static NodeProto join(List<String> states, String output) {
+    if (states.size() == 1) {
+      return NodeProto.newBuilder().setOpType("Identity").setName("/select/Identity").addInput(states.get(0)).addOutput(output).build();
     }
-    out.addNode(join);
-    for (TensorProto t : g.getInitializerList()) {
-      if (needed.contains(t.getName())) {
-        out.addInitializer(t);
-      }
-    }
-    out.addOutput(widened(g.getOutput(0), spec.dimension()));
-    return shipped.toBuilder().setGraph(out).build();
+    return NodeProto.newBuilder().setOpType("Concat").setName("/select/Concat").addAllInput(states).addOutput(output)
+        .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(-1)).build();
   }
 
   private static NodeProto renameTensor(NodeProto n, String from, String to) {
