@@ -4,7 +4,6 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code POST /v2/models/{m}[/versions/{v}]/infer}: the Open Inference Protocol over REST. The
@@ -32,19 +31,14 @@ final class InferService implements HttpService {
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    long start = System.nanoTime();
     String model = ctx.pathParam("m");
     String version = ctx.pathParam("v");
-    CompletableFuture<HttpResponse> res = JsonBodies.read(req)
-        .thenCompose(body -> JsonBodies.offloadIfLarge(body, ctx, () -> {
-          OipJson.InferRequest r = json.readInfer(body);
-          return registry.slot(model).infer(r.texts(), version)
-              // Written on the worker thread that completed the inference: a few microseconds
-              // there instead of one more hand-off to the event loop before Armeria's own.
-              .thenApply(inf -> JsonBodies.ok(json.writeInfer(r.id(), inf, r.outputs())));
-        }))
-        .exceptionally(errors::response)
-        .whenComplete((r, t) -> metrics.request("v2_infer", model, System.nanoTime() - start));
-    return HttpResponse.of(res);
+    return JsonBodies.serve(ctx, req, errors, metrics, "v2_infer", model, body -> {
+      OipJson.InferRequest r = json.readInfer(body);
+      return registry.slot(model).infer(r.texts(), version)
+          // Written on the worker thread that completed the inference: a few microseconds
+          // there instead of one more hand-off to the event loop before Armeria's own.
+          .thenApply(inf -> JsonBodies.ok(json.writeInfer(r.id(), inf, r.outputs())));
+    });
   }
 }

@@ -26,23 +26,13 @@ interface InferenceEngine extends AutoCloseable {
 
   /**
    * @param probabilities {@code [texts][labels]}
-   * @param logits {@code [texts][labels]}; for a compiled graph that ends in a softmax these are
-   *     the log-probabilities (the logits up to a per-row constant)
-   */
-  /**
-   * Probabilities and logits. The logits reported are log-probabilities: logits of the same
-   * softmax, up to a per-row constant, so one graph output serves both.
+   * @param logits {@code [texts][labels]} from the head, or null when the engine only has
+   *     probabilities (a compiled graph ends in a softmax): then a reply that asks for logits gets
+   *     log-probabilities, computed only for it ({@link ModelSlot.Row#logits()})
    */
   record Output(float[][] probabilities, float[][] logits) {
     static Output of(float[][] probs) {
-      float[][] logits = new float[probs.length][];
-      for (int i = 0; i < probs.length; i++) {
-        logits[i] = new float[probs[i].length];
-        for (int j = 0; j < probs[i].length; j++) {
-          logits[i][j] = (float) Math.log(Math.max(probs[i][j], Float.MIN_NORMAL));
-        }
-      }
-      return new Output(probs, logits);
+      return new Output(probs, null);
     }
   }
 

@@ -7,6 +7,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +55,21 @@ final class JsonBodies {
       return work.get();
     }
     return CompletableFuture.supplyAsync(work, ctx.blockingTaskExecutor()).thenCompose(f -> f);
+  }
+
+  /**
+   * One JSON inference request from end to end: check and read the body, run {@code work} on it
+   * ({@link #offloadIfLarge}), answer any failure as JSON through {@code errors}, and time the
+   * whole request under {@code api}.
+   */
+  static HttpResponse serve(ServiceRequestContext ctx, HttpRequest req, HttpErrors errors, ServerMetrics metrics,
+      String api, String model, Function<byte[], CompletableFuture<HttpResponse>> work) {
+    long start = System.nanoTime();
+    CompletableFuture<HttpResponse> res = read(req)
+        .thenCompose(body -> offloadIfLarge(body, ctx, () -> work.apply(body)))
+        .exceptionally(errors::response)
+        .whenComplete((r, t) -> metrics.request(api, model, System.nanoTime() - start));
+    return HttpResponse.of(res);
   }
 
   static HttpResponse ok(byte[] json) {

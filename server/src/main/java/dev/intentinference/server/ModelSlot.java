@@ -26,8 +26,27 @@ final class ModelSlot implements AutoCloseable {
   /** One text waiting to run. */
   record Job(String text, TokenizedText tokens, LoadedVersion version) {}
 
-  /** One text's answer. */
-  record Row(float[] probabilities, float[] logits, boolean truncated) {}
+  /**
+   * One text's answer.
+   *
+   * @param headLogits the head's logits, or null when the engine gave probabilities only
+   */
+  record Row(float[] probabilities, float[] headLogits, boolean truncated) {
+    /**
+     * The head's logits, or else log-probabilities: the logits of the same softmax up to a
+     * per-row constant. Computed on request, since most replies never ask for logits.
+     */
+    float[] logits() {
+      if (headLogits != null) {
+        return headLogits;
+      }
+      float[] log = new float[probabilities.length];
+      for (int j = 0; j < log.length; j++) {
+        log[j] = (float) Math.log(Math.max(probabilities[j], Float.MIN_NORMAL));
+      }
+      return log;
+    }
+  }
 
   /** A request's answers, in request order, and the version that gave them. */
   record Inference(LoadedVersion version, List<Row> rows) {}
@@ -187,7 +206,8 @@ final class ModelSlot implements AutoCloseable {
     metrics.batchRun(entries.size(), batch.readyNanos() - batch.formingStartedNanos(), System.nanoTime() - start);
     for (int i = 0; i < entries.size(); i++) {
       BatchQueue.Entry<Job, Row> e = entries.get(i);
-      e.future().complete(new Row(out.probabilities()[i], out.logits()[i], e.item().tokens().truncated()));
+      float[] logits = out.logits() == null ? null : out.logits()[i];
+      e.future().complete(new Row(out.probabilities()[i], logits, e.item().tokens().truncated()));
     }
   }
 

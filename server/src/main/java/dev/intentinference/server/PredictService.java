@@ -9,7 +9,6 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.intentinference.core.model.IntentPrediction;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code POST /v1/models/{m}/predict}: plain JSON. {@code {"text": "..."}} answers with one
@@ -40,17 +39,11 @@ final class PredictService implements HttpService {
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    long start = System.nanoTime();
     String model = ctx.pathParam("m");
-    CompletableFuture<HttpResponse> res = JsonBodies.read(req)
-        .thenCompose(body -> JsonBodies.offloadIfLarge(body, ctx, () -> {
-          OipJson.PredictRequest r = json.readPredict(body);
-          return registry.slot(model).infer(r.texts(), null)
-              .thenApply(inf -> JsonBodies.ok(write(r, inf)));
-        }))
-        .exceptionally(errors::response)
-        .whenComplete((r, t) -> metrics.request("v1_predict", model, System.nanoTime() - start));
-    return HttpResponse.of(res);
+    return JsonBodies.serve(ctx, req, errors, metrics, "v1_predict", model, body -> {
+      OipJson.PredictRequest r = json.readPredict(body);
+      return registry.slot(model).infer(r.texts(), null).thenApply(inf -> JsonBodies.ok(write(r, inf)));
+    });
   }
 
   private byte[] write(OipJson.PredictRequest r, ModelSlot.Inference inf) {
