@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Serves REPO's model "clinc150", warms the server, then benches it over loopback HTTP and the same
+# artifact in process, back to back, at 1 and 16 concurrent requests (docs/perf.md).
+#
+#   scripts/perf/serve-vs-inproc.sh models                       # server defaults
+#   scripts/perf/serve-vs-inproc.sh models --io-threads 4        # extra options go to `intent serve`
+#
+# Environment: PORT (8002), WARM (20: seconds of 16-client warm-up), DURATION (30s), OUT (perf-runs/<time>).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+repo=$1; shift
+port=${PORT:-8002}; warm=${WARM:-20}; duration=${DURATION:-30s}
+out=${OUT:-perf-runs/$(date +%Y%m%d-%H%M%S)}; mkdir -p "$out"
+artifact=$(ls "$repo"/clinc150/*/*.intent | sort -V | tail -1)
+./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
+./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency 16 --duration "${warm}s" --warmup 1s > "$out/warm.log" 2>&1
+for c in 1 16; do
+  ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency $c --duration "$duration" --warmup 10s \
+    --csv "$out/http-c$c.csv" --summary "$out/http-c$c.json" > "$out/http-c$c.log" 2>&1
+  ./intent bench --target "inproc:$artifact" --concurrency $c --intra-op-threads 1 --duration "$duration" --warmup 10s \
+    --summary "$out/inproc-c$c.json" > "$out/inproc-c$c.log" 2>&1
+done
+curl -s "localhost:$port/metrics" > "$out/metrics.txt"
+for f in http-c1 inproc-c1 http-c16 inproc-c16; do
+  echo "$f: $(grep -E 'summary:|latency \(s\)' "$out/$f.log" | head -2 | tr '\n' ' ')"
+done | tee "$out/result.txt"
