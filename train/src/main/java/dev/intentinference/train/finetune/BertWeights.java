@@ -1,0 +1,227 @@
+package dev.intentinference.train.finetune;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
+import dev.intentinference.core.IntentException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The trainable weights of a BERT encoder, named as in Hugging Face ({@code
+ * encoder.layer.0.attention.self.query.weight}), read from and written back into the
+ * initializers of its ONNX export. Dense weights keep the export's {@code [in, out]} layout (the
+ * graph computes {@code x @ W + b}), so nothing is transposed either way and a graph written back
+ * has exactly the topology it was read from.
+ *
+ * <p>Dense weights are found through the node that reads them ({@code
+ * /encoder/layer.N/attention/self/query/MatMul}), since the exporter gives them generated names;
+ * biases, layer norms and embeddings through their own names.
+ *
+ * <pre>{@code
+ * BertWeights w = BertWeights.read(EncoderGraphs.model(spec));
+ * ModelProto tuned = w.with(newValues).writeInto(shipped);
+ * }</pre>
+ */
+public final class BertWeights {
+  /** Dense sub-layers of one transformer layer: HF path, and the exporter's node path. */
+  static final List<String> DENSE = List.of(
+      "attention.self.query", "attention.self.key", "attention.self.value",
+      "attention.output.dense", "intermediate.dense", "output.dense");
+  static final List<String> NORMS = List.of("attention.output.LayerNorm", "output.LayerNorm");
+  static final List<String> EMBEDDINGS = List.of(
+      "embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
+      "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias");
+
+  /** One tensor: its HF name, the initializer that holds it, its shape and values. */
+  public record Tensor(String name, String initializer, long[] shape, float[] values) {
+    public int size() {
+      return values.length;
+    }
+  }
+
+  private final BertConfig config;
+  private final Map<String, Tensor> tensors;
+
+  private BertWeights(BertConfig config, Map<String, Tensor> tensors) {
+    this.config = config;
+    this.tensors = tensors;
+  }
+
+  public BertConfig config() {
+    return config;
+  }
+
+  /** Tensors in a stable order: embeddings first, then layer by layer. */
+  public List<Tensor> tensors() {
+    return List.copyOf(tensors.values());
+  }
+
+  public Tensor get(String name) {
+    Tensor t = tensors.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException("no weight named " + name);
+    }
+    return t;
+  }
+
+  /** Names of the weights of transformer layer {@code layer} (0-based). */
+  public static List<String> layerNames(int layer) {
+    List<String> names = new ArrayList<>();
+    String p = "encoder.layer." + layer + ".";
+    for (String d : DENSE) {
+      names.add(p + d + ".weight");
+      names.add(p + d + ".bias");
+    }
+    for (String n : NORMS) {
+      names.add(p + n + ".weight");
+      names.add(p + n + ".bias");
+    }
+    return names;
+  }
+
+  /** Reads every weight of a Hugging Face BERT export with fp32 initializers. */
+  public static BertWeights read(ModelProto model) {
+    GraphProto g = model.getGraph();
+    Map<String, TensorProto> inits = new HashMap<>();
+    for (TensorProto t : g.getInitializerList()) {
+      inits.put(t.getName(), t);
+    }
+    Map<String, NodeProto> nodes = new HashMap<>();
+    for (NodeProto n : g.getNodeList()) {
+      nodes.put(n.getName(), n);
+    }
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (String name : EMBEDDINGS) {
+      out.put(name, tensor(name, name, inits));
+    }
+    int layers = 0;
+    while (nodes.containsKey("/encoder/layer." + layers + "/attention/self/query/MatMul")) {
+      layers++;
+    }
+    if (layers == 0) {
+      throw new IntentException("not a Hugging Face BERT export: no node /encoder/layer.0/attention/self/query/MatMul");
+    }
+    for (int l = 0; l < layers; l++) {
+      String p = "encoder.layer." + l + ".";
+      for (String d : DENSE) {
+        String node = "/encoder/layer." + l + "/" + d.replace('.', '/') + "/MatMul";
+        NodeProto matMul = nodes.get(node);
+        if (matMul == null || matMul.getInputCount() != 2 || !inits.containsKey(matMul.getInput(1))) {
+          throw new IntentException("not a Hugging Face BERT export: " + node + " does not multiply by a weight");
+        }
+        out.put(p + d + ".weight", tensor(p + d + ".weight", matMul.getInput(1), inits));
+        out.put(p + d + ".bias", tensor(p + d + ".bias", p + d + ".bias", inits));
+      }
+      for (String n : NORMS) {
+        out.put(p + n + ".weight", tensor(p + n + ".weight", p + n + ".weight", inits));
+        out.put(p + n + ".bias", tensor(p + n + ".bias", p + n + ".bias", inits));
+      }
+    }
+    Tensor query = out.get("encoder.layer.0.attention.self.query.weight");
+    Tensor inter = out.get("encoder.layer.0.intermediate.dense.weight");
+    int hidden = (int) query.shape()[0];
+    int heads = (int) scalar(nodes, inits, "/encoder/layer.0/attention/self/Constant_2");
+    float eps = (float) scalar(nodes, inits, "/embeddings/LayerNorm/Constant_1");
+    float mask = (float) scalar(nodes, inits, "/Constant_1");
+    BertConfig config = new BertConfig(layers, hidden, heads, (int) inter.shape()[1], eps, mask);
+    return new BertWeights(config, out);
+  }
+
+  /** The same weights with some replaced by name (shapes must match). */
+  public BertWeights with(Map<String, float[]> values) {
+    Map<String, Tensor> copy = new LinkedHashMap<>(tensors);
+    values.forEach((name, v) -> {
+      Tensor t = get(name);
+      if (v.length != t.size()) {
+        throw new IllegalArgumentException(name + ": " + v.length + " values for shape " + java.util.Arrays.toString(t.shape()));
+      }
+      copy.put(name, new Tensor(name, t.initializer(), t.shape(), v));
+    });
+    return new BertWeights(config, copy);
+  }
+
+  /**
+   * {@code model} with these weights in its initializers: same nodes, same names, same shapes. Only
+   * the initializers this object read are replaced; the rest of the graph is left byte for byte.
+   */
+  public ModelProto writeInto(ModelProto model) {
+    Map<String, Tensor> byInitializer = new HashMap<>();
+    for (Tensor t : tensors.values()) {
+      byInitializer.put(t.initializer(), t);
+    }
+    GraphProto.Builder g = model.getGraph().toBuilder();
+    int replaced = 0;
+    for (int i = 0; i < g.getInitializerCount(); i++) {
+      TensorProto old = g.getInitializer(i);
+      Tensor t = byInitializer.get(old.getName());
+      if (t == null) {
+        continue;
+      }
+      ByteBuffer raw = ByteBuffer.allocate(t.size() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      raw.asFloatBuffer().put(t.values());
+      g.setInitializer(i, old.toBuilder().clearFloatData().setRawData(ByteString.copyFrom(raw.array())).build());
+      replaced++;
+    }
+    if (replaced != byInitializer.size()) {
+      throw new IntentException("the graph holds " + replaced + " of the " + byInitializer.size()
+          + " weights read: it is not the graph they came from");
+    }
+    return model.toBuilder().setGraph(g).build();
+  }
+
+  private static Tensor tensor(String name, String initializer, Map<String, TensorProto> inits) {
+    TensorProto t = inits.get(initializer);
+    if (t == null) {
+      throw new IntentException("not a Hugging Face BERT export: no initializer " + initializer);
+    }
+    if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+      throw new IntentException("weight " + initializer + " is not fp32 (type " + t.getDataType()
+          + "); fine-tuning starts from an fp32 encoder");
+    }
+    long[] shape = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+    return new Tensor(name, initializer, shape, floats(t));
+  }
+
+  static float[] floats(TensorProto t) {
+    if (!t.getRawData().isEmpty()) {
+      ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+      float[] v = new float[b.remaining() / Float.BYTES];
+      b.asFloatBuffer().get(v);
+      return v;
+    }
+    float[] v = new float[t.getFloatDataCount()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = t.getFloatData(i);
+    }
+    return v;
+  }
+
+  /** The single number a Constant node (or a scalar initializer) holds. */
+  private static double scalar(Map<String, NodeProto> nodes, Map<String, TensorProto> inits, String nodeName) {
+    NodeProto n = nodes.get(nodeName);
+    if (n == null || n.getAttributeCount() == 0 || !n.getAttribute(0).hasT()) {
+      throw new IntentException("not a Hugging Face BERT export: no constant " + nodeName);
+    }
+    TensorProto t = n.getAttribute(0).getT();
+    switch (t.getDataType()) {
+      case TensorProto.DataType.FLOAT_VALUE:
+        return floats(t)[0];
+      case TensorProto.DataType.INT64_VALUE:
+        return t.getRawData().isEmpty() ? t.getInt64Data(0)
+            : t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+      case TensorProto.DataType.DOUBLE_VALUE:
+        return t.getRawData().isEmpty() ? t.getDoubleData(0)
+            : t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getDouble(0);
+      default:
+        throw new IntentException("constant " + nodeName + " has unexpected type " + t.getDataType());
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package dev.intentinference.train.finetune;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A BERT encoder as autograd tensors: the same computation as the Hugging Face ONNX export it was
+ * read from (embeddings, post-norm layers, erf GELU, additive attention mask), so weights trained
+ * here can be written back into that graph ({@link BertWeights#writeInto}). Only the layers that
+ * are needed are built.
+ */
+public final class TorchBert {
+  private final BertConfig config;
+  private final int layers;
+  private final Map<String, NDArray> params = new LinkedHashMap<>();
+  private final Set<String> trainable;
+  private final float scale;
+
+  /**
+   * @param layers transformer layers to build (the graph may hold more)
+   * @param frozen weight names kept fixed (no gradient)
+   */
+  public TorchBert(NDManager manager, BertWeights weights, int layers, Set<String> frozen) {
+    if (layers < 0 || layers > weights.config().layers()) {
+      throw new IllegalArgumentException("layers must be in 0.." + weights.config().layers() + ", was " + layers);
+    }
+    this.config = weights.config();
+    this.layers = layers;
+    List<String> names = new ArrayList<>(BertWeights.EMBEDDINGS);
+    for (int l = 0; l < layers; l++) {
+      names.addAll(BertWeights.layerNames(l));
+    }
+    Set<String> train = new java.util.LinkedHashSet<>();
+    for (String name : names) {
+      BertWeights.Tensor t = weights.get(name);
+      NDArray a = manager.create(t.values(), new Shape(t.shape()));
+      if (!frozen.contains(name)) {
+        a.setRequiresGradient(true);
+        train.add(name);
+      }
+      params.put(name, a);
+    }
+    this.trainable = Set.copyOf(train);
+    this.scale = (float) Math.sqrt(config.headSize());
+  }
+
+  public BertConfig config() {
+    return config;
+  }
+
+  public int layers() {
+    return layers;
+  }
+
+  /** Every weight by name, trainable or not. */
+  public Map<String, NDArray> parameters() {
+    return params;
+  }
+
+  public boolean isTrainable(String name) {
+    return trainable.contains(name);
+  }
+
+  /**
+   * Hidden states 0 (the embedding output) to {@link #layers()}, each {@code [batch, sequence,
+   * hidden]}.
+   *
+   * @param ids token ids {@code [batch, sequence]}, int64
+   * @param typeIds segment ids, int64
+   * @param mask 1 for real tokens, 0 for padding, int64
+   * @param dropout drop rate while training, 0 for inference
+   */
+  public List<NDArray> hiddenStates(NDArray ids, NDArray typeIds, NDArray mask, float dropout) {
+    NDManager m = ids.getManager();
+    long batch = ids.getShape().get(0);
+    long seq = ids.getShape().get(1);
+    int h = config.hidden();
+    boolean training = dropout > 0;
+    NDArray positions = m.arange(0, (int) seq, 1, DataType.INT64);
+    NDArray x = embed(ids, "embeddings.word_embeddings.weight")
+        .add(embed(typeIds, "embeddings.token_type_embeddings.weight"))
+        .add(embed(positions, "embeddings.position_embeddings.weight"));
+    x = norm(x, "embeddings.LayerNorm");
+    x = drop(x, dropout, training);
+    List<NDArray> states = new ArrayList<>();
+    states.add(x);
+    NDArray additiveMask = mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(config.maskValue())
+        .reshape(batch, 1, 1, seq);
+    for (int l = 0; l < layers; l++) {
+      String p = "encoder.layer." + l + ".";
+      NDArray q = heads(dense(x, p + "attention.self.query"), batch, seq);
+      NDArray k = heads(dense(x, p + "attention.self.key"), batch, seq);
+      NDArray v = heads(dense(x, p + "attention.self.value"), batch, seq);
+      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(scale).add(additiveMask);
+      NDArray probs = drop(scores.softmax(-1), dropout, training);
+      NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, h);
+      NDArray attention = drop(dense(context, p + "attention.output.dense"), dropout, training);
+      NDArray a = norm(attention.add(x), p + "attention.output.LayerNorm");
+      NDArray inner = Activation.gelu(dense(a, p + "intermediate.dense"));
+      NDArray out = drop(dense(inner, p + "output.dense"), dropout, training);
+      x = norm(out.add(a), p + "output.LayerNorm");
+      states.add(x);
+    }
+    return states;
+  }
+
+  private NDArray embed(NDArray ids, String table) {
+    return Embedding.embedding(ids, params.get(table), SparseFormat.DENSE).singletonOrThrow();
+  }
+
+  private NDArray dense(NDArray x, String name) {
+    return x.matMul(params.get(name + ".weight")).add(params.get(name + ".bias"));
+  }
+
+  private NDArray heads(NDArray x, long batch, long seq) {
+    return x.reshape(batch, seq, config.heads(), config.headSize()).transpose(0, 2, 1, 3);
+  }
+
+  private NDArray norm(NDArray x, String name) {
+    NDList out = LayerNorm.layerNorm(x, new Shape(config.hidden()), params.get(name + ".weight"),
+        params.get(name + ".bias"), config.layerNormEpsilon());
+    return out.singletonOrThrow();
+  }
+
+  private static NDArray drop(NDArray x, float rate, boolean training) {
+    return training ? Dropout.dropout(x, rate, true).singletonOrThrow() : x;
+  }
+
+  /** The current values of every weight, by name, for {@link BertWeights#with}. */
+  public Map<String, float[]> values() {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    params.forEach((name, a) -> out.put(name, a.toFloatArray()));
+    return out;
+  }
+}

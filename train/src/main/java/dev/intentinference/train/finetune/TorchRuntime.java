@@ -1,0 +1,47 @@
+package dev.intentinference.train.finetune;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import dev.intentinference.core.IntentException;
+
+/**
+ * Starts DJL's PyTorch engine the way this project needs it: offline (libtorch comes out of the
+ * {@code pytorch-native-cpu} jar on the class path, nothing is downloaded), with a pinned number
+ * of threads so that results are repeatable for a seed and a thread count.
+ */
+public final class TorchRuntime {
+  private TorchRuntime() {}
+
+  /**
+   * The engine, started on first use with {@code threads} intra-op threads. PyTorch reads its
+   * thread settings once per process: a later call with another count keeps the first one, and
+   * says so through {@link #threads()}.
+   */
+  public static synchronized Engine engine(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+    }
+    System.setProperty("ai.djl.offline", "true");
+    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    try {
+      return Engine.getEngine("PyTorch");
+    } catch (RuntimeException | LinkageError e) {
+      throw new IntentException("cannot start the PyTorch engine for fine-tuning: " + e.getMessage()
+          + " (the pytorch-native-cpu jar must be on the class path)", e);
+    }
+  }
+
+  /** A manager on the PyTorch engine's CPU, with the random seed set for dropout. */
+  public static NDManager manager(int threads, long seed) {
+    Engine engine = engine(threads);
+    engine.setRandomSeed((int) seed);
+    return engine.newBaseManager();
+  }
+
+  /** The intra-op threads PyTorch was started with. */
+  public static int threads() {
+    String v = System.getProperty("ai.djl.pytorch.num_threads");
+    return v == null ? 0 : Integer.parseInt(v);
+  }
+}

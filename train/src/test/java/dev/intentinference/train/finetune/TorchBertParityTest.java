@@ -1,0 +1,48 @@
+package dev.intentinference.train.finetune;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.intentinference.core.encoder.EncoderRegistry;
+import dev.intentinference.core.encoder.EncoderSpec;
+import dev.intentinference.core.onnx.EncoderGraphs;
+import dev.intentinference.core.onnx.SentenceEncoder;
+import dev.intentinference.core.onnx.SessionSettings;
+import dev.intentinference.core.text.TokenBatch;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TorchBertParityTest {
+  @Test
+  void autogradBertReproducesTheShippedEncoder() {
+    EncoderSpec spec = EncoderRegistry.builtIn().get("all-minilm-l6-v2");
+    BertWeights w = BertWeights.read(EncoderGraphs.model(spec));
+    System.out.println(w.config());
+    List<String> texts = List.of("change company address", "what is my balance", "hi");
+    try (SentenceEncoder ort = SentenceEncoder.load(spec, SessionSettings.allCores());
+        NDManager m = TorchRuntime.manager(2, 1)) {
+      float[][] expected = ort.embed(texts);
+      TokenBatch b = TokenBatch.pack(ort.tokenizer().encodeAll(texts));
+      TorchBert bert = new TorchBert(m, w, 6, Set.of());
+      Shape s = new Shape(b.batch(), b.sequenceLength());
+      NDArray mask = m.create(b.attentionMask(), s);
+      List<NDArray> states = bert.hiddenStates(m.create(b.ids(), s), m.create(b.typeIds(), s), mask, 0);
+      NDArray last = states.get(6);
+      NDArray mf = mask.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).expandDims(-1);
+      NDArray pooled = last.mul(mf).sum(new int[] {1}).div(mf.sum(new int[] {1}));
+      pooled = pooled.div(pooled.square().sum(new int[] {1}, true).sqrt());
+      float[] got = pooled.toFloatArray();
+      double maxDiff = 0;
+      for (int i = 0; i < texts.size(); i++) {
+        for (int d = 0; d < 384; d++) {
+          maxDiff = Math.max(maxDiff, Math.abs(got[i * 384 + d] - expected[i][d]));
+        }
+      }
+      System.out.println("max diff " + maxDiff);
+      assertThat(maxDiff).isLessThan(1e-4);
+    }
+  }
+}
