@@ -104,7 +104,7 @@ public final class HfClassifierSource implements CompileSource {
     String modelName = name != null ? name : defaultName(config, folder);
     String sha = Hashes.sha256(onnx);
     EncoderRef ref = new EncoderRef("external:" + modelName, null, sha, Hashes.sha256(tokenizer), null, false,
-        maxLength, config.path("hidden_size").asInt(0));
+        maxLength, config.path("hidden_size").asInt(0), null);
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("source", "hugging-face-onnx-classifier");
     training.put("model_type", config.path("model_type").asText("unknown"));

@@ -126,8 +126,7 @@ public final class ModelCompiler {
 
     List<EncoderRef> encoders = new ArrayList<>();
     for (EncoderRef e : base.encoders()) {
-      encoders.add(new EncoderRef(e.id(), e.mavenCoordinates(), e.onnxSha256(), e.tokenizerSha256(), e.pooling(),
-          e.normalize(), Math.min(e.maxLength(), maxLength), e.dimension()));
+      encoders.add(e.compiled(maxLength));
     }
     Map<String, Object> compile = new LinkedHashMap<>();
     compile.put("format", "onnx");

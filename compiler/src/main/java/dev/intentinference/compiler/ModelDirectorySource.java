@@ -2,7 +2,6 @@ package dev.intentinference.compiler;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.intentinference.core.IntentException;
-import dev.intentinference.core.encoder.EncoderRegistry;
 import dev.intentinference.core.encoder.EncoderSpec;
 import dev.intentinference.core.io.ClasspathResources;
 import dev.intentinference.core.io.Hashes;
@@ -12,8 +11,8 @@ import dev.intentinference.core.model.EmbeddingHeadScorer;
 import dev.intentinference.core.model.EncoderRef;
 import dev.intentinference.core.model.IntentScorer;
 import dev.intentinference.core.model.ModelDirectory;
+import dev.intentinference.core.model.ModelEncoder;
 import dev.intentinference.core.model.ModelManifest;
-import dev.intentinference.core.onnx.EncoderGraphs;
 import dev.intentinference.core.onnx.SessionSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,16 +34,16 @@ public final class ModelDirectorySource implements CompileSource {
   private final ModelManifest manifest;
   private final ClassifierHead head;
   private final byte[] tokenizer;
-  private final List<EncoderSpec> specs;
+  private final List<ModelEncoder> encoders;
   private final String sha256;
 
   private ModelDirectorySource(Path dir, ModelManifest manifest, ClassifierHead head, byte[] tokenizer,
-      List<EncoderSpec> specs, String sha256) {
+      List<ModelEncoder> encoders, String sha256) {
     this.dir = dir;
     this.manifest = manifest;
     this.head = head;
     this.tokenizer = tokenizer;
-    this.specs = specs;
+    this.encoders = encoders;
     this.sha256 = sha256;
   }
 
@@ -63,21 +62,18 @@ public final class ModelDirectorySource implements CompileSource {
           + manifest.labels().size() + " labels");
     }
     byte[] tokenizer = ModelDirectory.readVerified(dir, manifest, ModelDirectory.TOKENIZER_FILE);
-    List<EncoderSpec> specs = new ArrayList<>();
+    List<ModelEncoder> encoders = new ArrayList<>();
     String tokenizerHash = null;
     for (EncoderRef ref : manifest.encoders()) {
-      EncoderSpec spec = EncoderRegistry.builtIn().get(ref.id());
-      if (!spec.onnxSha256().equals(ref.onnxSha256())) {
-        throw new IntentException(dir + ": trained on encoder " + ref.id() + " with SHA-256 " + ref.onnxSha256()
-            + " but this build has " + spec.onnxSha256());
-      }
+      ModelEncoder encoder = ModelEncoder.resolve(dir, manifest, ref);
+      EncoderSpec spec = encoder.spec();
       String th = TokenizerFingerprint.of(ClasspathResources.readAll(spec.tokenizerResource()));
       if (tokenizerHash != null && !tokenizerHash.equals(th)) {
         throw new IntentException(dir + ": encoders " + manifest.encoders().stream().map(EncoderRef::id).toList()
             + " use different tokenizers; one fused graph takes one tokenization");
       }
       tokenizerHash = th;
-      specs.add(spec);
+      encoders.add(encoder);
     }
     String sha;
     try {
@@ -85,7 +81,7 @@ public final class ModelDirectorySource implements CompileSource {
     } catch (IOException e) {
       throw new IntentException(dir + ": cannot read manifest.json", e);
     }
-    return new ModelDirectorySource(dir, manifest, head, tokenizer, List.copyOf(specs), sha);
+    return new ModelDirectorySource(dir, manifest, head, tokenizer, List.copyOf(encoders), sha);
   }
 
   @Override
@@ -100,11 +96,11 @@ public final class ModelDirectorySource implements CompileSource {
 
   @Override
   public ModelProto fusedGraph() {
-    List<HeadFusion.Encoder> encoders = new ArrayList<>();
-    for (EncoderSpec spec : specs) {
-      encoders.add(new HeadFusion.Encoder(spec, EncoderGraphs.model(spec)));
+    List<HeadFusion.Encoder> graphs = new ArrayList<>();
+    for (ModelEncoder encoder : encoders) {
+      graphs.add(new HeadFusion.Encoder(encoder.spec(), encoder.model()));
     }
-    return HeadFusion.fuse(encoders, head);
+    return HeadFusion.fuse(graphs, head);
   }
 
   @Override
@@ -130,6 +126,6 @@ public final class ModelDirectorySource implements CompileSource {
 
   /** The encoders' precisions, e.g. {@code [int8]}, to tell whether int8 is already in place. */
   public List<String> encoderPrecisions() {
-    return specs.stream().map(EncoderSpec::precision).toList();
+    return encoders.stream().map(e -> e.spec().precision()).toList();
   }
 }

@@ -1,8 +1,6 @@
 package dev.intentinference.core.model;
 
 import dev.intentinference.core.IntentException;
-import dev.intentinference.core.encoder.EncoderRegistry;
-import dev.intentinference.core.encoder.EncoderSpec;
 import dev.intentinference.core.onnx.SentenceEncoder;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.text.TextTokenizer;
@@ -49,12 +47,7 @@ public final class EmbeddingHeadScorer implements IntentScorer {
     List<SentenceEncoder> encoders = new ArrayList<>();
     try {
       for (EncoderRef ref : manifest.encoders()) {
-        EncoderSpec spec = EncoderRegistry.builtIn().get(ref.id());
-        if (!spec.onnxSha256().equals(ref.onnxSha256())) {
-          throw new IntentException(dir + ": trained on encoder " + ref.id() + " with SHA-256 " + ref.onnxSha256()
-              + " but this build has " + spec.onnxSha256());
-        }
-        encoders.add(SentenceEncoder.load(spec, settings));
+        encoders.add(ModelEncoder.resolve(dir, manifest, ref).load(settings));
       }
       return new EmbeddingHeadScorer(manifest, encoders, head);
     } catch (RuntimeException e) {

@@ -51,8 +51,26 @@ public final class EncoderGraphs {
 
   /** The graph the spec describes, parsed. */
   public static ModelProto model(EncoderSpec spec) {
-    ModelProto shipped = parse(shipped(spec), spec);
-    return spec.selection() == null ? shipped : select(shipped, spec);
+    return model(spec, shipped(spec));
+  }
+
+  /**
+   * The spec's graph made from {@code onnx} instead of the shipped file: a fine-tuned copy of the
+   * same topology, whose hash the caller has checked. The spec's layer selection applies as usual.
+   */
+  public static ModelProto model(EncoderSpec spec, byte[] onnx) {
+    ModelProto graph = parse(onnx, spec);
+    return spec.selection() == null ? graph : select(graph, spec);
+  }
+
+  /** {@link #model(EncoderSpec, byte[])}, serialized. */
+  public static byte[] bytes(EncoderSpec spec, byte[] onnx) {
+    return spec.selection() == null ? onnx : select(parse(onnx, spec), spec).toByteArray();
+  }
+
+  /** The shipped file as it is in the jar, checked against its SHA-256 (no selection applied). */
+  public static byte[] shippedBytes(EncoderSpec spec) {
+    return shipped(spec);
   }
 
   private static byte[] shipped(EncoderSpec spec) {

@@ -51,7 +51,18 @@ public final class SentenceEncoder implements AutoCloseable {
    * graph to the spec's layer selection, if any ({@link EncoderGraphs}).
    */
   public static SentenceEncoder load(EncoderSpec spec, SessionSettings settings) {
-    byte[] onnx = EncoderGraphs.bytes(spec);
+    return fromGraph(spec, EncoderGraphs.bytes(spec), settings);
+  }
+
+  /**
+   * The spec's encoder running {@code onnx} (a fine-tuned copy of its graph, already checked by the
+   * caller) instead of the shipped file; the spec's layer selection applies.
+   */
+  public static SentenceEncoder load(EncoderSpec spec, byte[] onnx, SessionSettings settings) {
+    return fromGraph(spec, EncoderGraphs.bytes(spec, onnx), settings);
+  }
+
+  private static SentenceEncoder fromGraph(EncoderSpec spec, byte[] onnx, SessionSettings settings) {
     TextTokenizer tokenizer =
         TextTokenizer.fromBytes(ClasspathResources.readAll(spec.tokenizerResource()), spec.maxLength());
     try {

@@ -1,0 +1,269 @@
+package dev.intentinference.train.finetune;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.encoder.EncoderSpec;
+import dev.intentinference.core.text.TokenBatch;
+import dev.intentinference.core.text.TokenizedText;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Fine-tunes an encoder together with a linear head, end to end, on the CPU: AdamW, linear
+ * warm-up and decay, dropout, gradient clipping, and batches of similar length (so little time
+ * goes on padding). Optionally distils: the loss then mixes the labels with a teacher's softened
+ * probabilities (Hinton et al.), so a small student learns what a large teacher learnt.
+ *
+ * <p>Deterministic for a seed and a thread count: shuffling, head initialisation and dropout are
+ * all seeded.
+ *
+ * <pre>{@code
+ * try (NDManager m = TorchRuntime.manager(2, 42)) {
+ *   FineTuner.Result r = new FineTuner(FineTuneConfig.defaults()).train(m, spec, weights, 150, train, null, val, listener);
+ * }
+ * }</pre>
+ */
+public final class FineTuner {
+  /** Texts per forward pass when only predicting. */
+  static final int PREDICT_BATCH = 128;
+  /** Batches are drawn from pools of this many batches sorted by length. */
+  private static final int POOL_BATCHES = 50;
+
+  /** Training examples: token ids and a label index per text. */
+  public record Examples(List<TokenizedText> tokens, int[] labels) {
+    public Examples {
+      if (tokens.size() != labels.length) {
+        throw new IllegalArgumentException(tokens.size() + " texts but " + labels.length + " labels");
+      }
+    }
+
+    public int size() {
+      return labels.length;
+    }
+  }
+
+  /**
+   * A teacher's logits for every training text, and how they are used.
+   *
+   * @param logits one row per training text, in the order of the training examples
+   * @param temperature softens both teacher and student distributions, (0, 100]
+   * @param weight share of the loss that comes from the teacher, [0, 1]
+   */
+  public record Distillation(float[][] logits, double temperature, double weight) {
+    public Distillation {
+      if (!(temperature > 0 && temperature <= 100)) {
+        throw new IllegalArgumentException("temperature must be in (0, 100], was " + temperature);
+      }
+      if (!(weight >= 0 && weight <= 1)) {
+        throw new IllegalArgumentException("weight must be in [0, 1], was " + weight);
+      }
+    }
+  }
+
+  /** What happens during a run, for progress bars and logs. */
+  public interface Listener {
+    Listener NONE = new Listener() {};
+
+    default void started(int epochs, int stepsPerEpoch) {}
+
+    default void step(int step, int totalSteps, double loss) {}
+
+    default void epochFinished(EpochRecord epoch) {}
+  }
+
+  /** One epoch: mean training loss, validation in-scope accuracy, time taken. */
+  public record EpochRecord(int epoch, double trainLoss, double validationAccuracy, double seconds) {}
+
+  public record Result(IntentNetwork network, List<EpochRecord> history, double seconds) {}
+
+  private final FineTuneConfig config;
+
+  public FineTuner(FineTuneConfig config) {
+    this.config = config;
+  }
+
+  public FineTuneConfig config() {
+    return config;
+  }
+
+  public Result train(NDManager manager, EncoderSpec spec, BertWeights weights, int labels, Examples train,
+      Distillation teacher, Examples validation, Listener listener) {
+    if (teacher != null && teacher.logits().length != train.size()) {
+      throw new IllegalArgumentException("teacher gives " + teacher.logits().length + " rows for " + train.size() + " texts");
+    }
+    long start = System.nanoTime();
+    IntentNetwork net = new IntentNetwork(manager, spec, weights, labels, config.logitScale(),
+        config.trainWordEmbeddings(), config.seed());
+    Map<String, NDArray> params = net.trainable();
+    Map<String, Double> rates = new HashMap<>();
+    params.keySet().forEach(n -> rates.put(n, n.startsWith("head.") ? config.headLearningRate() : config.encoderLearningRate()));
+    AdamW optimizer = new AdamW(manager, config.weightDecay(), config.maxGradNorm());
+    Random rng = new Random(config.seed());
+    int perEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
+    int total = perEpoch * config.epochs();
+    int warmup = (int) Math.round(total * config.warmupFraction());
+    listener.started(config.epochs(), perEpoch);
+    List<EpochRecord> history = new ArrayList<>();
+    int step = 0;
+    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+      long epochStart = System.nanoTime();
+      double lossSum = 0;
+      List<int[]> batches = batches(train.tokens(), config.batchSize(), rng);
+      for (int[] batch : batches) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new IntentException("fine-tuning interrupted at step " + step + " of " + total);
+        }
+        double rate = step < warmup ? (step + 1.0) / warmup : Math.max(0.0, (double) (total - step) / Math.max(1, total - warmup));
+        double loss = step(manager, net, train, teacher, labels, batch);
+        if (!Double.isFinite(loss)) {
+          throw new IntentException("fine-tuning diverged at step " + step + " (loss " + loss + "); lower the learning rates");
+        }
+        optimizer.step(params, rates, rate);
+        lossSum += loss;
+        step++;
+        listener.step(step, total, loss);
+      }
+      double accuracy = validation.size() == 0 ? Double.NaN : accuracy(manager, net, validation);
+      EpochRecord record = new EpochRecord(epoch, lossSum / batches.size(), accuracy, (System.nanoTime() - epochStart) / 1e9);
+      history.add(record);
+      listener.epochFinished(record);
+    }
+    return new Result(net, List.copyOf(history), (System.nanoTime() - start) / 1e9);
+  }
+
+  private double step(NDManager manager, IntentNetwork net, Examples train, Distillation teacher, int labels, int[] batch) {
+    try (NDManager m = manager.newSubManager()) {
+      List<TokenizedText> texts = new ArrayList<>(batch.length);
+      for (int i : batch) {
+        texts.add(train.tokens().get(i));
+      }
+      NDArray loss;
+      try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+        NDArray logits = net.logits(m, TokenBatch.pack(texts), (float) config.dropout());
+        Shape shape = new Shape(batch.length, labels);
+        NDArray target = m.create(targets(train.labels(), batch, labels), shape);
+        loss = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).neg().mean();
+        if (teacher != null && teacher.weight() > 0) {
+          float t = (float) teacher.temperature();
+          NDArray soft = m.create(softTargets(teacher, batch, labels), shape);
+          NDArray kd = logits.div(t).logSoftmax(-1).mul(soft).sum(new int[] {1}).neg().mean().mul(t * t);
+          loss = loss.mul((float) (1 - teacher.weight())).add(kd.mul((float) teacher.weight()));
+        }
+        gc.backward(loss);
+      }
+      return loss.getFloat();
+    }
+  }
+
+  private float[] targets(int[] gold, int[] batch, int labels) {
+    float smooth = (float) config.labelSmoothing();
+    float[] t = new float[batch.length * labels];
+    for (int r = 0; r < batch.length; r++) {
+      for (int c = 0; c < labels; c++) {
+        t[r * labels + c] = smooth / labels;
+      }
+      t[r * labels + gold[batch[r]]] += 1 - smooth;
+    }
+    return t;
+  }
+
+  private static float[] softTargets(Distillation teacher, int[] batch, int labels) {
+    float[] t = new float[batch.length * labels];
+    for (int r = 0; r < batch.length; r++) {
+      float[] z = teacher.logits()[batch[r]];
+      double max = Double.NEGATIVE_INFINITY;
+      for (float v : z) {
+        max = Math.max(max, v / teacher.temperature());
+      }
+      double sum = 0;
+      for (int c = 0; c < labels; c++) {
+        double e = Math.exp(z[c] / teacher.temperature() - max);
+        t[r * labels + c] = (float) e;
+        sum += e;
+      }
+      for (int c = 0; c < labels; c++) {
+        t[r * labels + c] /= (float) sum;
+      }
+    }
+    return t;
+  }
+
+  /** Share of {@code examples} whose highest logit is their label. */
+  public static double accuracy(NDManager manager, IntentNetwork net, Examples examples) {
+    float[][] logits = logits(manager, net, examples.tokens());
+    int correct = 0;
+    for (int i = 0; i < logits.length; i++) {
+      if (argMax(logits[i]) == examples.labels()[i]) {
+        correct++;
+      }
+    }
+    return (double) correct / logits.length;
+  }
+
+  /** Logits for every text, in order, without dropout or gradients. */
+  public static float[][] logits(NDManager manager, IntentNetwork net, List<TokenizedText> texts) {
+    Integer[] order = new Integer[texts.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, Comparator.comparingInt(i -> texts.get(i).length()));
+    float[][] out = new float[texts.size()][];
+    for (int from = 0; from < order.length; from += PREDICT_BATCH) {
+      int to = Math.min(order.length, from + PREDICT_BATCH);
+      List<TokenizedText> chunk = new ArrayList<>();
+      for (int i = from; i < to; i++) {
+        chunk.add(texts.get(order[i]));
+      }
+      try (NDManager m = manager.newSubManager()) {
+        NDArray logits = net.logits(m, TokenBatch.pack(chunk), 0f);
+        int labels = (int) logits.getShape().get(1);
+        float[] flat = logits.toFloatArray();
+        for (int i = from; i < to; i++) {
+          out[order[i]] = java.util.Arrays.copyOfRange(flat, (i - from) * labels, (i - from + 1) * labels);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Batches for one epoch: indices shuffled, then pools of {@link #POOL_BATCHES} batches sorted by
+   * length and cut, then the batches shuffled, so each batch holds texts of similar length.
+   */
+  static List<int[]> batches(List<TokenizedText> texts, int batchSize, Random rng) {
+    List<Integer> idx = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      idx.add(i);
+    }
+    Collections.shuffle(idx, rng);
+    List<int[]> batches = new ArrayList<>();
+    int pool = batchSize * POOL_BATCHES;
+    for (int from = 0; from < idx.size(); from += pool) {
+      List<Integer> chunk = new ArrayList<>(idx.subList(from, Math.min(idx.size(), from + pool)));
+      chunk.sort(Comparator.comparingInt(i -> texts.get(i).length()));
+      for (int b = 0; b < chunk.size(); b += batchSize) {
+        batches.add(chunk.subList(b, Math.min(chunk.size(), b + batchSize)).stream().mapToInt(Integer::intValue).toArray());
+      }
+    }
+    Collections.shuffle(batches, rng);
+    return batches;
+  }
+
+  static int argMax(float[] v) {
+    int best = 0;
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] > v[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,124 @@
+package dev.intentinference.train.finetune;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.intentinference.core.encoder.EncoderSpec;
+import dev.intentinference.core.encoder.LayerSelection;
+import dev.intentinference.core.encoder.Pooling;
+import dev.intentinference.core.model.Activation;
+import dev.intentinference.core.model.ClassifierHead;
+import dev.intentinference.core.model.DenseLayer;
+import dev.intentinference.core.text.TokenBatch;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Encoder, pooling and head as one autograd network: the computation the served model does
+ * (selected hidden states concatenated, pooled as the encoder's spec says, L2-normalised, then a
+ * linear head), so that what is trained here is exactly what ONNX Runtime later runs.
+ *
+ * <p>The pooled vector has unit length, so the head multiplies by a fixed {@code logitScale}
+ * (a cosine-style classifier); the scale is folded into the exported head's weights.
+ */
+public final class IntentNetwork {
+  static final String HEAD_WEIGHT = "head.weight";
+  static final String HEAD_BIAS = "head.bias";
+
+  private final EncoderSpec spec;
+  private final TorchBert bert;
+  private final NDArray headWeight;
+  private final NDArray headBias;
+  private final float logitScale;
+  private final int labels;
+
+  /**
+   * @param weights the encoder's weights (fp32), read from its ONNX graph
+   * @param labels number of classes
+   */
+  public IntentNetwork(NDManager manager, EncoderSpec spec, BertWeights weights, int labels, double logitScale,
+      boolean trainWordEmbeddings, long seed) {
+    this.spec = spec;
+    this.labels = labels;
+    this.logitScale = (float) logitScale;
+    Set<String> frozen = trainWordEmbeddings ? Set.of() : Set.of("embeddings.word_embeddings.weight");
+    this.bert = new TorchBert(manager, weights, spec.layersRun(), frozen);
+    int features = spec.dimension();
+    float[] w = new float[features * labels];
+    Random r = new Random(seed);
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) (r.nextGaussian() * 0.02);
+    }
+    this.headWeight = manager.create(w, new Shape(features, labels));
+    this.headWeight.setRequiresGradient(true);
+    this.headBias = manager.zeros(new Shape(labels));
+    this.headBias.setRequiresGradient(true);
+  }
+
+  public EncoderSpec spec() {
+    return spec;
+  }
+
+  public TorchBert bert() {
+    return bert;
+  }
+
+  /** The weights that train, by name: the encoder's (less any frozen) and the head's. */
+  public Map<String, NDArray> trainable() {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    bert.parameters().forEach((name, a) -> {
+      if (bert.isTrainable(name)) {
+        out.put(name, a);
+      }
+    });
+    out.put(HEAD_WEIGHT, headWeight);
+    out.put(HEAD_BIAS, headBias);
+    return out;
+  }
+
+  /** Logits {@code [batch, labels]} for a packed batch, on {@code m}'s device. */
+  public NDArray logits(NDManager m, TokenBatch batch, float dropout) {
+    Shape s = new Shape(batch.batch(), batch.sequenceLength());
+    NDArray mask = m.create(batch.attentionMask(), s);
+    List<NDArray> states = bert.hiddenStates(m.create(batch.ids(), s), m.create(batch.typeIds(), s), mask, dropout);
+    LayerSelection sel = spec.selection();
+    NDArray hidden = sel == null ? states.get(states.size() - 1)
+        : sel.count() == 1 ? states.get(sel.first())
+        : NDArrays.concat(new NDList(states.subList(sel.first(), sel.last() + 1)), -1);
+    NDArray pooled;
+    if (spec.pooling() == Pooling.CLS) {
+      pooled = hidden.get(":, 0, :");
+    } else {
+      NDArray weights = mask.toType(DataType.FLOAT32, false).expandDims(-1);
+      pooled = hidden.mul(weights).sum(new int[] {1}).div(weights.sum(new int[] {1}).maximum(1f));
+    }
+    if (spec.normalize()) {
+      pooled = pooled.div(pooled.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
+    }
+    return pooled.matMul(headWeight).mul(logitScale).add(headBias);
+  }
+
+  /** The head as the model directory stores it: one dense layer, the logit scale folded in. */
+  public ClassifierHead head() {
+    int features = spec.dimension();
+    float[] w = headWeight.toFloatArray(); // [features, labels]
+    float[] out = new float[labels * features]; // [labels, features]
+    for (int f = 0; f < features; f++) {
+      for (int l = 0; l < labels; l++) {
+        out[l * features + f] = w[f * labels + l] * logitScale;
+      }
+    }
+    return new ClassifierHead(List.of(new DenseLayer(features, labels, out, headBias.toFloatArray(), Activation.NONE)));
+  }
+
+  /** The encoder's weights as trained, over {@code base} (layers that were not built keep theirs). */
+  public BertWeights encoderWeights(BertWeights base) {
+    return base.with(bert.values());
+  }
+}
