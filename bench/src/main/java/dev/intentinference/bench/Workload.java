@@ -1,11 +1,11 @@
 package dev.intentinference.bench;
 
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.data.BuiltInDatasets;
 import dev.intentinference.core.data.Columns;
 import dev.intentinference.core.data.DataFormat;
 import dev.intentinference.core.data.DatasetReader;
 import dev.intentinference.core.data.LabeledText;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +15,7 @@ import java.util.Random;
 
 /**
  * The messages a run sends: read with core's {@link DatasetReader}, shuffled with a seed and
- * optionally cut to a sample. CLINC150 JSON files contribute their {@code test} and
+ * optionally cut to a sample. CLINC150 JSON files (by default the copy shipped with intent) contribute their {@code test} and
  * {@code oos_test} splits (every split when those are absent).
  *
  * <pre>{@code
@@ -23,16 +23,11 @@ import java.util.Random;
  * }</pre>
  */
 public final class Workload {
-  /** Where the CLINC150 file is looked for when no {@code --data} is given, in order. */
-  public static final List<Path> DEFAULT_DATA = List.of(
-      Path.of("shared/data/clinc150/data_full.json"),
-      Path.of("../shared/data/clinc150/data_full.json"),
-      Path.of("/work/shared/data/clinc150/data_full.json"));
-
   private Workload() {}
 
   /**
-   * @param data the file, or {@code null} for the CLINC150 test messages
+   * @param data the file (or a {@link BuiltInDatasets} name), or {@code null} for the test messages
+   *     of the CLINC150 copy shipped with intent
    * @param limit at most this many messages (0: all)
    * @param seed seeds the shuffle
    */
@@ -40,7 +35,7 @@ public final class Workload {
     if (limit < 0) {
       throw new IntentException("--messages: " + limit + " must be 0 (all) or more");
     }
-    Path file = data != null ? data : defaultData();
+    Path file = data != null ? BuiltInDatasets.resolve(data) : BuiltInDatasets.file(BuiltInDatasets.CLINC150);
     List<LabeledText> rows;
     DatasetReader reader = new DatasetReader(Columns.DEFAULT);
     if (DataFormat.of(file) == DataFormat.CLINC_JSON) {
@@ -60,16 +55,6 @@ public final class Workload {
     }
     Collections.shuffle(rows, new Random(seed));
     return limit > 0 && limit < rows.size() ? List.copyOf(rows.subList(0, limit)) : List.copyOf(rows);
-  }
-
-  private static Path defaultData() {
-    for (Path p : DEFAULT_DATA) {
-      if (Files.isRegularFile(p)) {
-        return p;
-      }
-    }
-    throw new IntentException("no --data given and the CLINC150 file was not found at " + DEFAULT_DATA
-        + " (pass --data FILE)");
   }
 
   public static List<String> texts(List<LabeledText> rows) {

@@ -65,7 +65,7 @@ public final class BenchBaselineCommand implements Callable<Integer> {
   @Option(names = "--interval", defaultValue = "1s", paramLabel = "TIME", description = "Time between rows. Default: ${DEFAULT-VALUE}.")
   String interval;
 
-  @Option(names = "--data", paramLabel = "FILE", description = "Messages (default: the CLINC150 test messages).")
+  @Option(names = "--data", paramLabel = "FILE", description = "Messages (default: the test messages of the CLINC150 copy shipped with intent).")
   Path data;
 
   @Option(names = "--messages", defaultValue = "0", paramLabel = "N", description = "Sample this many messages (0 = all). Default: ${DEFAULT-VALUE}.")

@@ -93,7 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
   int window;
 
   @Option(names = "--data", paramLabel = "FILE",
-      description = "Messages: CLINC150 JSON (test + oos_test splits), CSV/TSV with text,intent header, or JSONL. Default: the CLINC150 test messages.")
+      description = "Messages: CLINC150 JSON (test + oos_test splits), CSV/TSV with text,intent header, or JSONL. Default: the test messages of the CLINC150 copy shipped with intent.")
   Path data;
 
   @Option(names = "--messages", defaultValue = "0", paramLabel = "N",

@@ -9,6 +9,7 @@ import dev.intentinference.compiler.ModelDirectorySource;
 import dev.intentinference.compiler.Precision;
 import dev.intentinference.compiler.Target;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.data.BuiltInDatasets;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ final class CompileCommand implements Callable<Integer> {
   double minAgreement;
 
   @Option(names = "--verify-data", paramLabel = "FILE",
-      description = "Labeled data to verify on (CLINC150 JSON, CSV, TSV, JSONL); default: 200 built-in sentences.")
+      description = "Labeled data to verify on (CLINC150 JSON, CSV, TSV, JSONL, or clinc150 for the CLINC150 Full copy shipped with intent); default: 200 built-in sentences.")
   Path verifyData;
 
   @Option(names = "--verify-split", paramLabel = "SPLIT", defaultValue = "val",
@@ -118,7 +119,7 @@ final class CompileCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     CompileOptions options = new CompileOptions(Target.parse(target), Precision.parse(precision), maxLength,
-        CompileOptions.parseBuckets(buckets), minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
+        CompileOptions.parseBuckets(buckets), minAgreement, BuiltInDatasets.resolve(verifyData), verifySplit, verifyLimit, weightBits, keepFloat, threads);
     if (!Files.exists(model)) {
       throw new IntentException("--model: " + model + ": no such file or directory");
     }

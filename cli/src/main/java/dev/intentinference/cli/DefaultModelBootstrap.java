@@ -5,6 +5,7 @@ import dev.intentinference.compiler.ModelCompiler;
 import dev.intentinference.compiler.ModelDirectorySource;
 import dev.intentinference.compiler.Precision;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.data.BuiltInDatasets;
 import dev.intentinference.server.RepositoryBootstrapper;
 import dev.intentinference.train.IntentTrainer;
 import dev.intentinference.train.TrainingOptions;
@@ -15,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -23,52 +23,61 @@ import java.util.stream.Stream;
  * Builds the default CLINC150 model into an empty repository on the first {@code intent serve}:
  * the same as {@code intent train} with its defaults on CLINC150 Full, then {@code intent compile
  * --precision int8} verified on the validation split, giving {@code REPO/clinc150/1/clinc150-1.intent}.
- * The trained model directory is an intermediate and is deleted; the artifact's manifest keeps its
- * provenance.
+ * The data is {@code --data} when given, else the copy shipped in intent-core
+ * ({@link BuiltInDatasets#CLINC150}), so a fresh clone needs nothing else. The trained model
+ * directory is an intermediate and is deleted; the artifact's manifest keeps its provenance.
  *
  * <pre>{@code
- * RepositoryBootstrapper b = new DefaultModelBootstrap(DefaultModelBootstrap.findClinc150(null), out);
+ * RepositoryBootstrapper b = DefaultModelBootstrap.of(null, out);   // the shipped CLINC150
  * }</pre>
  */
 final class DefaultModelBootstrap implements RepositoryBootstrapper {
   static final String MODEL = "clinc150";
   static final String VERSION = "1";
-  static final List<Path> DATA_CANDIDATES = List.of(
-      Path.of("data/clinc150/data_full.json"),
-      Path.of("../shared/data/clinc150/data_full.json"),
-      Path.of("/work/shared/data/clinc150/data_full.json"));
 
-  private final Path data;
+  /** The CLINC150 file from {@code --data}, or null for the shipped copy. */
+  private final Path given;
   private final PrintWriter out;
 
-  DefaultModelBootstrap(Path data, PrintWriter out) {
-    this.data = data;
+  private DefaultModelBootstrap(Path given, PrintWriter out) {
+    this.given = given;
     this.out = out;
   }
 
-  /** The CLINC150 file: {@code given} when set, else the first of {@link #DATA_CANDIDATES} that exists. */
-  static Path findClinc150(Path given) {
-    if (given != null) {
-      if (!Files.isRegularFile(given)) {
-        throw new IntentException("--data " + given + ": no such file");
+  /**
+   * @param given {@code --data}: a CLINC150 {@code data_full.json}, or {@code null} or
+   *     {@code clinc150} for the copy shipped in intent-core
+   */
+  static DefaultModelBootstrap of(Path given, PrintWriter out) {
+    if (given != null && !Files.isRegularFile(given)) {
+      if (!given.toString().equals(BuiltInDatasets.CLINC150)) {
+        throw new IntentException("--data " + given + ": no such file (give a CLINC150 data_full.json, or "
+            + BuiltInDatasets.CLINC150 + " for the copy shipped with intent)");
       }
-      return given;
+      given = null;
     }
-    return DATA_CANDIDATES.stream().filter(Files::isRegularFile).findFirst().orElse(null);
+    return new DefaultModelBootstrap(given, out);
+  }
+
+  /** Whether the data is the copy shipped in intent-core rather than a {@code --data} file. */
+  boolean usesShippedData() {
+    return given == null;
+  }
+
+  /** The file to train on; the shipped copy is written out (SHA-256 checked) only when first asked for. */
+  Path data() {
+    return given != null ? given : BuiltInDatasets.file(BuiltInDatasets.CLINC150);
   }
 
   @Override
   public void populate(Path repository) {
-    if (data == null) {
-      throw new IntentException("the model repository " + repository + " is empty and CLINC150 (data_full.json) was not found at "
-          + DATA_CANDIDATES + "; pass --data FILE or put a model in " + repository + "/<model>/<version>/");
-    }
     out.printf("intent: %s is empty: building the default model %s/%s from %s (train, then compile int8)...%n",
-        repository, MODEL, VERSION, data);
+        repository, MODEL, VERSION, given != null ? given : "CLINC150 Full as shipped with intent (" + BuiltInDatasets.resource(BuiltInDatasets.CLINC150) + ")");
     out.flush();
     long start = System.nanoTime();
     Path work = null;
     try {
+      Path data = data();
       Files.createDirectories(repository);
       // Outside the repository, so the poller never sees a half-built model.
       work = Files.createTempDirectory("intent-default-model-");

@@ -3,6 +3,7 @@ package dev.intentinference.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.data.BuiltInDatasets;
 import dev.intentinference.core.data.Columns;
 import dev.intentinference.core.data.DataFormat;
 import dev.intentinference.core.data.DatasetReader;
@@ -59,7 +60,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "PATH", description = "Model directory or .intent artifact.")
   Path model;
 
-  @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labelled data (.json CLINC150, .csv, .tsv, .jsonl).")
+  @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labelled data (.json CLINC150, .csv, .tsv, .jsonl), or clinc150 for the CLINC150 Full copy shipped with intent.")
   Path data;
 
   @Option(names = "--split", split = ",", paramLabel = "NAME",
@@ -96,9 +97,10 @@ public final class EvalCommand implements Callable<Integer> {
       throw new IntentException("--top must be at least 1, was " + top);
     }
     DatasetReader reader = new DatasetReader(new Columns(textColumn, labelColumn));
-    List<LabeledText> rows = DataFormat.of(data) == DataFormat.CLINC_JSON
-        ? reader.read(data, splits.toArray(String[]::new))
-        : reader.read(data);
+    Path file = BuiltInDatasets.resolve(data);
+    List<LabeledText> rows = DataFormat.of(file) == DataFormat.CLINC_JSON
+        ? reader.read(file, splits.toArray(String[]::new))
+        : reader.read(file);
     long start = System.nanoTime();
     List<IntentPrediction> predictions;
     Map<String, Object> model;
@@ -126,7 +128,7 @@ public final class EvalCommand implements Callable<Integer> {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("model", model);
       doc.put("data", data.toString());
-      if (DataFormat.of(data) == DataFormat.CLINC_JSON) {
+      if (DataFormat.of(file) == DataFormat.CLINC_JSON) {
         doc.put("splits", splits);
       }
       doc.put("report", report);

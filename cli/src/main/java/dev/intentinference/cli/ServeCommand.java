@@ -91,7 +91,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--data", paramLabel = "FILE",
       description = "CLINC150 data_full.json used to build the default model when the repository is empty "
-          + "(default: data/clinc150/data_full.json or ../shared/data/clinc150/data_full.json).")
+          + "(default: clinc150, the CLINC150 Full copy shipped with intent).")
   Path data;
 
   ServerConfig config() {
@@ -110,7 +110,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     ServerConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
-    InferenceServer server = InferenceServer.start(config, new DefaultModelBootstrap(DefaultModelBootstrap.findClinc150(data), out));
+    InferenceServer server = InferenceServer.start(config, DefaultModelBootstrap.of(data, out));
     Thread hook = new Thread(server::close, "intent-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     out.printf("intent: serving %s from %s (%d instance(s) x %d thread(s), max batch %d)%n", server.models(),

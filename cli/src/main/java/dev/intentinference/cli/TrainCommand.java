@@ -1,6 +1,7 @@
 package dev.intentinference.cli;
 
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.data.BuiltInDatasets;
 import dev.intentinference.core.data.Columns;
 import dev.intentinference.core.model.ClassifierHead;
 import dev.intentinference.core.onnx.SessionSettings;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--data", required = true, paramLabel = "FILE", description = "Training data (.json CLINC150, .csv, .tsv, .jsonl).")
+  @Option(names = "--data", required = true, paramLabel = "FILE", description = "Training data (.json CLINC150, .csv, .tsv, .jsonl), or clinc150 for the CLINC150 Full copy shipped with intent.")
   Path data;
 
   @Option(names = "--val", paramLabel = "FILE", description = "Validation data; rows labelled 'oos' help choose the threshold.")
@@ -147,8 +148,8 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingOptions o;
     try {
       head = new HeadConfig(hiddenUnits, epochs, patience, batchSize, learningRate, weightDecay, dropout, labelSmoothing, seed);
-      o = TrainingOptions.defaults(data, out)
-          .withValidation(val)
+      o = TrainingOptions.defaults(BuiltInDatasets.resolve(data), out)
+          .withValidation(BuiltInDatasets.resolve(val))
           .withEncoders(encoders)
           .withHead(head)
           .withTemperature(temperature)

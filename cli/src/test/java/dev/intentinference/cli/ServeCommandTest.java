@@ -26,6 +26,7 @@ class ServeCommandTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("--max-queue-delay=MICROS").contains("(default: 1000)").contains("--max-body=BYTES")
         .contains("(default: 1048576, 1 MiB)").contains("intent serve --repository");
+    assertThat(r.out()).as("--data defaults to the shipped copy").contains("CLINC150 Full copy").doesNotContain("shared/");
   }
 
   @Test
@@ -40,7 +41,7 @@ class ServeCommandTest {
   }
 
   @Test
-  void anEmptyRepositoryWithoutDataIsAClearError() {
+  void aMissingDataFileIsAClearError() {
     Run r = run("serve", "--repository", tmp.resolve("repo").toString(), "--data", tmp.resolve("missing.json").toString(), "--port", "0");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--data " + tmp.resolve("missing.json") + ": no such file");
