@@ -29,6 +29,14 @@ final class ProgressBars {
         .build();
   }
 
+  /** A line of its own between bars (e.g. an epoch's result), unless quiet. */
+  void log(String line) {
+    if (!quiet) {
+      System.err.println();
+      System.err.println(line);
+    }
+  }
+
   static void stepTo(ProgressBar bar, long n) {
     if (bar != null) {
       bar.stepTo(n);

@@ -6,6 +6,9 @@ import dev.intentinference.core.data.Columns;
 import dev.intentinference.core.model.ClassifierHead;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.train.EvalReport;
+import dev.intentinference.train.FineTuneTrainer;
+import dev.intentinference.train.FineTuning;
+import dev.intentinference.train.finetune.FineTuneConfig;
 import dev.intentinference.train.HeadConfig;
 import dev.intentinference.train.HeadTrainer;
 import dev.intentinference.train.IntentTrainer;
@@ -31,15 +34,23 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Train an intent model from labelled utterances.",
       "",
-      "Embeds the data with frozen encoder(s), trains a classification head with early stopping on "
-          + "validation data, chooses the out-of-scope threshold on validation data only and writes a "
-          + "model directory (manifest.json, head.safetensors, tokenizer.json) atomically.",
+      "By default fine-tunes the encoder's weights together with a linear head, end to end on the CPU "
+          + "(PyTorch through DJL, offline): first a teacher (--teacher, the 6-layer all-MiniLM-L6-v2), then "
+          + "the served model (--encoder, its first 3 layers), which learns from the labels and from the "
+          + "teacher's softened probabilities. The model directory then also holds encoder.onnx: the "
+          + "shipped fp32 graph with the trained weights (compile --precision int8 quantizes it).",
+      "With --frozen: the quick recipe. Embeds the data with frozen encoder(s) and trains a classification "
+          + "head with early stopping on validation data.",
+      "Either way the out-of-scope threshold is chosen on validation data only and the model directory "
+          + "(manifest.json, head.safetensors, tokenizer.json) is written atomically: Ctrl-C leaves nothing.",
       "Data: CLINC150 .json (train trains, val+oos_val validate; oos_train only with --oos-class), "
           + ".csv/.tsv with a header, or .jsonl. Without validation data a stratified slice is held out.",
       ""
     },
-    footer = {"", "Examples:", "  intent train --data data_full.json --out models/clinc150",
-        "  intent train --data data_full.json --out models/clinc150-accurate --encoder bge-small-en-v1.5-q,all-minilm-l6-v2-q"})
+    footer = {"", "Examples:", "  intent train --data clinc150 --out models-src/clinc150",
+        "  intent train --data intents.csv --out models-src/support --teacher none --epochs 4",
+        "  intent train --data clinc150 --out models-src/clinc150-quick --frozen",
+        "  intent train --data clinc150 --out models-src/clinc150-accurate --frozen --encoder bge-small-en-v1.5-q,all-minilm-l6-v2-q"})
 public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -55,9 +66,35 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--encoder", split = ",", paramLabel = "ID",
       description = "Encoder id(s): bge-small-en-v1.5-q, bge-small-en-v1.5, all-minilm-l6-v2-q, all-minilm-l6-v2, each "
           + "optionally cut to hidden states with @LAST or @FIRST-LAST (0 = embedding output; those states are "
-          + "mean- or CLS-pooled and concatenated). Several (comma-separated) have their embeddings concatenated. "
-          + "Default: ${DEFAULT-VALUE}.")
-  List<String> encoders = TrainingOptions.DEFAULT_ENCODERS;
+          + "mean- or CLS-pooled and concatenated). Several (comma-separated) have their embeddings concatenated "
+          + "(--frozen only; fine-tuning trains one fp32 encoder). "
+          + "Default: " + FineTuning.DEFAULT_MODEL_ENCODER + ", with --frozen all-minilm-l6-v2-q@0-3.")
+  List<String> encoders;
+
+  @Option(names = "--frozen", description = "The quick recipe: train only a head on frozen encoder features (about 80 s on CLINC150).")
+  boolean frozen;
+
+  @Option(names = "--teacher", paramLabel = "ID|none",
+      description = "Fine-tuning: encoder of the teacher trained first and distilled into the model, or none. Default: ${DEFAULT-VALUE}.")
+  String teacher = FineTuning.DEFAULT_TEACHER;
+
+  @Option(names = "--teacher-epochs", paramLabel = "N", description = "Fine-tuning: the teacher's epochs. Default: as --epochs.")
+  Integer teacherEpochs;
+
+  @Option(names = "--distill-temperature", paramLabel = "T", description = "Fine-tuning: distillation temperature, (0, 100]. Default: ${DEFAULT-VALUE}.")
+  double distillTemperature = FineTuning.DEFAULT_DISTILL_TEMPERATURE;
+
+  @Option(names = "--distill-weight", paramLabel = "W", description = "Fine-tuning: share of the model's loss from the teacher, [0, 1]. Default: ${DEFAULT-VALUE}.")
+  double distillWeight = FineTuning.DEFAULT_DISTILL_WEIGHT;
+
+  @Option(names = "--head-learning-rate", paramLabel = "LR", description = "Fine-tuning: peak AdamW rate of the head, (0, 1]. Default: ${DEFAULT-VALUE}.")
+  double headLearningRate = FineTuneConfig.DEFAULT_HEAD_LEARNING_RATE;
+
+  @Option(names = "--max-tokens", paramLabel = "N", description = "Fine-tuning: texts are cut to N tokens while training (not when serving), 8..512. Default: ${DEFAULT-VALUE}.")
+  int maxTokens = FineTuning.DEFAULT_MAX_TOKENS;
+
+  @Option(names = "--memory-limit", paramLabel = "SIZE", description = "Fine-tuning: refuse to start when the memory estimate exceeds SIZE (e.g. 2G, 512M). Default: the machine's memory.")
+  String memoryLimit;
 
   @Option(names = "--text-column", paramLabel = "NAME", description = "Text column/field for CSV/TSV/JSONL. Default: ${DEFAULT-VALUE}.")
   String textColumn = Columns.DEFAULT.text();
@@ -71,31 +108,37 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Seeds initialisation, shuffling, dropout and the held-out slice. Default: ${DEFAULT-VALUE}.")
   long seed = HeadConfig.DEFAULT_SEED;
 
-  @Option(names = "--epochs", paramLabel = "N", description = "Maximum epochs, 1..1000. Default: ${DEFAULT-VALUE}.")
-  int epochs = HeadConfig.DEFAULT_MAX_EPOCHS;
+  @Option(names = "--epochs", paramLabel = "N", description = "Epochs (with --frozen the most epochs). Default: "
+      + FineTuneConfig.DEFAULT_EPOCHS + ", with --frozen " + HeadConfig.DEFAULT_MAX_EPOCHS + ".")
+  Integer epochs;
 
-  @Option(names = "--patience", paramLabel = "N", description = "Stop after N epochs without better validation accuracy. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--patience", paramLabel = "N", description = "--frozen: stop after N epochs without better validation accuracy. Default: ${DEFAULT-VALUE}.")
   int patience = HeadConfig.DEFAULT_PATIENCE;
 
-  @Option(names = "--hidden-units", paramLabel = "N", description = "Hidden ReLU units; 0 = softmax regression. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--hidden-units", paramLabel = "N", description = "--frozen: hidden ReLU units; 0 = softmax regression. Default: ${DEFAULT-VALUE}.")
   int hiddenUnits = HeadConfig.DEFAULT_HIDDEN_UNITS;
 
-  @Option(names = "--batch-size", paramLabel = "N", description = "Examples per gradient step. Default: ${DEFAULT-VALUE}.")
-  int batchSize = HeadConfig.DEFAULT_BATCH_SIZE;
+  @Option(names = "--batch-size", paramLabel = "N", description = "Examples per gradient step. Default: "
+      + FineTuneConfig.DEFAULT_BATCH_SIZE + ", with --frozen " + HeadConfig.DEFAULT_BATCH_SIZE + ".")
+  Integer batchSize;
 
-  @Option(names = "--learning-rate", paramLabel = "LR", description = "AdamW learning rate, (0, 1]. Default: ${DEFAULT-VALUE}.")
-  double learningRate = HeadConfig.DEFAULT_LEARNING_RATE;
+  @Option(names = "--learning-rate", paramLabel = "LR", description = "Peak AdamW learning rate (fine-tuning: of the encoder), (0, 1]. Default: "
+      + FineTuneConfig.DEFAULT_ENCODER_LEARNING_RATE + ", with --frozen " + HeadConfig.DEFAULT_LEARNING_RATE + ".")
+  Double learningRate;
 
-  @Option(names = "--weight-decay", paramLabel = "WD", description = "Decoupled weight decay, [0, 1). Default: ${DEFAULT-VALUE}.")
-  double weightDecay = HeadConfig.DEFAULT_WEIGHT_DECAY;
+  @Option(names = "--weight-decay", paramLabel = "WD", description = "Decoupled weight decay, [0, 1). Default: "
+      + FineTuneConfig.DEFAULT_WEIGHT_DECAY + ", with --frozen " + HeadConfig.DEFAULT_WEIGHT_DECAY + ".")
+  Double weightDecay;
 
-  @Option(names = "--dropout", paramLabel = "P", description = "Hidden-unit dropout (MLP only), [0, 0.9]. Default: ${DEFAULT-VALUE}.")
-  double dropout = HeadConfig.DEFAULT_DROPOUT;
+  @Option(names = "--dropout", paramLabel = "P", description = "Dropout (fine-tuning: BERT's; --frozen: the MLP's hidden units), [0, 0.9]. Default: "
+      + FineTuneConfig.DEFAULT_DROPOUT + ", with --frozen " + HeadConfig.DEFAULT_DROPOUT + ".")
+  Double dropout;
 
-  @Option(names = "--label-smoothing", paramLabel = "E", description = "Label smoothing, [0, 0.5]. Default: ${DEFAULT-VALUE}.")
-  double labelSmoothing = HeadConfig.DEFAULT_LABEL_SMOOTHING;
+  @Option(names = "--label-smoothing", paramLabel = "E", description = "Label smoothing, [0, 0.5]. Default: "
+      + FineTuneConfig.DEFAULT_LABEL_SMOOTHING + ", with --frozen " + HeadConfig.DEFAULT_LABEL_SMOOTHING + ".")
+  Double labelSmoothing;
 
-  @Option(names = "--temperature", paramLabel = "T", description = "Softmax temperature folded into the head, (0, 100]. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--temperature", paramLabel = "T", description = "--frozen: softmax temperature folded into the head, (0, 100]. Default: ${DEFAULT-VALUE}.")
   double temperature = TrainingOptions.DEFAULT_TEMPERATURE;
 
   @Option(names = "--holdout", paramLabel = "FRACTION",
@@ -108,7 +151,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model-version", paramLabel = "V", description = "Model version in the manifest. Default: ${DEFAULT-VALUE}.")
   String modelVersion = "1";
 
-  @Option(names = "--threads", paramLabel = "N", description = "Threads for embedding (ONNX Runtime) and head training. Default: all cores (${DEFAULT-VALUE}).")
+  @Option(names = "--threads", paramLabel = "N", description = "Threads for fine-tuning (PyTorch), embedding (ONNX Runtime) and head training. Default: all cores (${DEFAULT-VALUE}).")
   int threads = Runtime.getRuntime().availableProcessors();
 
   @Option(names = "--quiet", description = "No progress bars.")
@@ -118,7 +161,8 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     TrainingOptions options = options();
     PrintWriter out = spec.commandLine().getOut();
-    TrainingResult r = new IntentTrainer().train(options, new TrainingProgressBars(new ProgressBars(quiet)));
+    TrainingListener bars = new TrainingProgressBars(new ProgressBars(quiet));
+    TrainingResult r = frozen ? new IntentTrainer().train(options, bars) : new FineTuneTrainer(fineTuning()).train(options, bars);
     EvalReport v = r.validation();
     out.printf(Locale.ROOT, "model: %s (%d intents, encoders %s, head %s)%n", r.directory(), r.manifest().labels().size(),
         String.join("+", options.encoders()), describe(r.head()));
@@ -128,10 +172,15 @@ public final class TrainCommand implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "validation: in-scope accuracy %s, out-of-scope recall %s, precision %s, macro-F1 %s%n",
         Format.pct(v.inScopeAccuracy()), Format.pct(v.oosRecall()), Format.pct(v.oosPrecision()), Format.pct(v.macroF1()));
-    out.printf(Locale.ROOT, "embedding: %d texts x %d encoder(s) in %.1f s (%.0f texts/s)%n",
-        r.embeddedTexts(), options.encoders().size(), r.embeddingSeconds(), r.textsPerSecond());
-    out.printf(Locale.ROOT, "head training: %.1f s (%s epochs, best %s)%n", r.headSeconds(),
-        r.manifest().training().get("epochs_run"), r.manifest().training().get("best_epoch"));
+    if (frozen) {
+      out.printf(Locale.ROOT, "embedding: %d texts x %d encoder(s) in %.1f s (%.0f texts/s)%n",
+          r.embeddedTexts(), options.encoders().size(), r.embeddingSeconds(), r.textsPerSecond());
+      out.printf(Locale.ROOT, "head training: %.1f s (%s epochs, best %s)%n", r.headSeconds(),
+          r.manifest().training().get("epochs_run"), r.manifest().training().get("best_epoch"));
+    } else {
+      out.printf(Locale.ROOT, "fine-tuning: %d texts, model %.1f s%s%n", r.embeddedTexts(), r.headSeconds(),
+          r.manifest().training().get("teacher") instanceof java.util.Map<?, ?> t ? ", teacher " + t.get("seconds") + " s" : "");
+    }
     out.printf(Locale.ROOT, "total: %.1f s%n", r.totalSeconds());
     return 0;
   }
@@ -147,10 +196,15 @@ public final class TrainCommand implements Callable<Integer> {
     HeadConfig head;
     TrainingOptions o;
     try {
-      head = new HeadConfig(hiddenUnits, epochs, patience, batchSize, learningRate, weightDecay, dropout, labelSmoothing, seed);
+      head = new HeadConfig(hiddenUnits, or(epochs, HeadConfig.DEFAULT_MAX_EPOCHS), patience,
+          or(batchSize, HeadConfig.DEFAULT_BATCH_SIZE), or(learningRate, HeadConfig.DEFAULT_LEARNING_RATE),
+          or(weightDecay, HeadConfig.DEFAULT_WEIGHT_DECAY), or(dropout, HeadConfig.DEFAULT_DROPOUT),
+          or(labelSmoothing, HeadConfig.DEFAULT_LABEL_SMOOTHING), seed);
+      List<String> ids = encoders != null ? encoders
+          : frozen ? TrainingOptions.DEFAULT_ENCODERS : List.of(FineTuning.DEFAULT_MODEL_ENCODER);
       o = TrainingOptions.defaults(BuiltInDatasets.resolve(data), out)
           .withValidation(BuiltInDatasets.resolve(val))
-          .withEncoders(encoders)
+          .withEncoders(ids)
           .withHead(head)
           .withTemperature(temperature)
           .withOosClass(oosClass)
@@ -167,5 +221,31 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IntentException("invalid option: " + e.getMessage(), e);
     }
     return o;
+  }
+
+  /** The fine-tuning recipe from the options; both networks share every option but their epochs. */
+  FineTuning fineTuning() {
+    try {
+      FineTuneConfig recipe = new FineTuneConfig(or(epochs, FineTuneConfig.DEFAULT_EPOCHS),
+          or(batchSize, FineTuneConfig.DEFAULT_BATCH_SIZE), or(learningRate, FineTuneConfig.DEFAULT_ENCODER_LEARNING_RATE),
+          headLearningRate, FineTuneConfig.DEFAULT_WARMUP_FRACTION, or(weightDecay, FineTuneConfig.DEFAULT_WEIGHT_DECAY),
+          or(dropout, FineTuneConfig.DEFAULT_DROPOUT), or(labelSmoothing, FineTuneConfig.DEFAULT_LABEL_SMOOTHING),
+          FineTuneConfig.DEFAULT_LOGIT_SCALE, FineTuneConfig.DEFAULT_MAX_GRAD_NORM, false, seed);
+      String teacherId = "none".equalsIgnoreCase(teacher) ? null : teacher;
+      return FineTuning.defaults()
+          .withRecipe(recipe)
+          .withTeacher(teacherId)
+          .withTeacherRecipe(recipe.withEpochs(or(teacherEpochs, recipe.epochs())))
+          .withDistillation(distillTemperature, distillWeight)
+          .withThreads(threads)
+          .withMaxTokens(maxTokens)
+          .withMemoryLimit(memoryLimit == null ? 0 : Sizes.parseBytes(memoryLimit, "--memory-limit"));
+    } catch (IllegalArgumentException e) {
+      throw new IntentException("invalid option: " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> T or(T value, T otherwise) {
+    return value != null ? value : otherwise;
   }
 }

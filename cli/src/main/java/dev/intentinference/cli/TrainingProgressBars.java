@@ -5,10 +5,16 @@ import dev.intentinference.train.TrainingListener;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 
-/** Draws one bar per encoder (texts/s, ETA) and one for head epochs. */
+/**
+ * Draws one bar per encoder (texts/s, ETA) and one for head epochs; when fine-tuning, one bar per
+ * network (teacher, then model) over optimisation steps, with the running loss and the last
+ * epoch's validation accuracy.
+ */
 final class TrainingProgressBars implements TrainingListener {
   private final ProgressBars bars;
   private ProgressBar current;
+  private double smoothedLoss = Double.NaN;
+  private String lastEpoch = "";
 
   TrainingProgressBars(ProgressBars bars) {
     this.bars = bars;
@@ -45,6 +51,35 @@ final class TrainingProgressBars implements TrainingListener {
 
   @Override
   public void headFinished(int epochs, double seconds) {
+    ProgressBars.close(current);
+    current = null;
+  }
+
+  @Override
+  public void fineTuneStarted(String role, String encoderId, int epochs, int totalSteps) {
+    smoothedLoss = Double.NaN;
+    lastEpoch = "";
+    current = bars.start("fine-tune " + role + " " + encoderId, totalSteps, "steps");
+  }
+
+  @Override
+  public void fineTuneStep(int step, int totalSteps, double loss) {
+    smoothedLoss = Double.isNaN(smoothedLoss) ? loss : 0.95 * smoothedLoss + 0.05 * loss;
+    if (current != null) {
+      current.stepTo(step);
+      current.setExtraMessage(String.format(Locale.ROOT, " loss %.4f%s", smoothedLoss, lastEpoch));
+    }
+  }
+
+  @Override
+  public void fineTuneEpoch(String role, dev.intentinference.train.finetune.FineTuner.EpochRecord epoch) {
+    lastEpoch = String.format(Locale.ROOT, " | epoch %d val acc %.4f", epoch.epoch(), epoch.validationAccuracy());
+    bars.log(String.format(Locale.ROOT, "%s epoch %d: train loss %.4f, validation in-scope accuracy %.4f (%.0f s)",
+        role, epoch.epoch(), epoch.trainLoss(), epoch.validationAccuracy(), epoch.seconds()));
+  }
+
+  @Override
+  public void fineTuneFinished(String role, double seconds) {
     ProgressBars.close(current);
     current = null;
   }

@@ -179,7 +179,7 @@ public final class IntentTrainer {
         texts.size(), embedSeconds, headSeconds, total);
   }
 
-  private static ThresholdInfo chooseThreshold(TrainingData data, IntentDecoder decoder, List<float[]> valProbs) {
+  static ThresholdInfo chooseThreshold(TrainingData data, IntentDecoder decoder, List<float[]> valProbs) {
     List<Double> inBest = new ArrayList<>();
     List<Boolean> inCorrect = new ArrayList<>();
     List<Double> oosBest = new ArrayList<>();
@@ -251,7 +251,7 @@ public final class IntentTrainer {
   }
 
   /** Fails before any work when the model directory cannot be written (checked again on write). */
-  private static void requireFreeOutput(java.nio.file.Path out) {
+  static void requireFreeOutput(java.nio.file.Path out) {
     if (java.nio.file.Files.exists(out)) {
       boolean empty;
       try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(out)) {
@@ -271,15 +271,15 @@ public final class IntentTrainer {
     return Math.min(64, options.session().intraOpThreads());
   }
 
-  private static int countOos(List<LabeledText> rows) {
+  static int countOos(List<LabeledText> rows) {
     return (int) rows.stream().filter(LabeledText::isOutOfScope).count();
   }
 
-  private static double round(double v) {
+  static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
   }
 
-  private static String onnxRuntimeVersion() {
+  static String onnxRuntimeVersion() {
     try {
       return OrtEnvironment.getEnvironment().getVersion();
     } catch (RuntimeException | LinkageError e) {

@@ -22,4 +22,19 @@ public interface TrainingListener {
   default void headEpoch(HeadTrainer.EpochResult epoch) {}
 
   default void headFinished(int epochs, double seconds) {}
+
+  /** Fine-tuning of {@code encoderId} starts ({@code role} is {@code teacher} or {@code model}): {@code totalSteps} steps follow. */
+  default void fineTuneStarted(String role, String encoderId, int epochs, int totalSteps) {}
+
+  /** One optimisation step finished with this batch loss. */
+  default void fineTuneStep(int step, int totalSteps, double loss) {}
+
+  /** One epoch finished, with its validation in-scope accuracy. */
+  default void fineTuneEpoch(String role, dev.intentinference.train.finetune.FineTuner.EpochRecord epoch) {}
+
+  /** Fine-tuning of {@code role} finished. */
+  default void fineTuneFinished(String role, double seconds) {}
+
+  /** The teacher labels the training texts for the student. */
+  default void teacherLabelling(int texts) {}
 }

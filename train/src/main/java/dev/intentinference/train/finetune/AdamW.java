@@ -1,7 +1,6 @@
 package dev.intentinference.train.finetune;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,14 +14,12 @@ final class AdamW {
   private static final float BETA2 = 0.999f;
   private static final float EPSILON = 1e-8f;
 
-  private final NDManager manager;
   private final double weightDecay;
   private final double maxGradNorm;
   private final Map<String, NDArray[]> moments = new HashMap<>();
   private int steps;
 
-  AdamW(NDManager manager, double weightDecay, double maxGradNorm) {
-    this.manager = manager;
+  AdamW(double weightDecay, double maxGradNorm) {
     this.weightDecay = weightDecay;
     this.maxGradNorm = maxGradNorm;
   }
@@ -35,43 +32,51 @@ final class AdamW {
    */
   double step(Map<String, NDArray> params, Map<String, Double> learningRates, double rate) {
     steps++;
-    try (NDManager scratch = manager.newSubManager()) {
-      Map<String, NDArray> grads = new HashMap<>();
-      NDArray total = null;
-      for (Map.Entry<String, NDArray> e : params.entrySet()) {
-        NDArray g = e.getValue().getGradient();
-        g.attach(scratch);
-        grads.put(e.getKey(), g);
-        NDArray sq = g.square().sum();
-        total = total == null ? sq : total.add(sq);
+    // Every temporary is closed as soon as it is used: the parameters and moments live in the
+    // long-lived manager, and anything left attached to it would accumulate step after step.
+    Map<String, NDArray> grads = new HashMap<>();
+    double sumSquares = 0;
+    for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      NDArray g = e.getValue().getGradient();
+      grads.put(e.getKey(), g);
+      try (NDArray sq = g.square(); NDArray sum = sq.sum()) {
+        sumSquares += sum.getFloat();
       }
-      double norm = Math.sqrt(total.getFloat());
-      float clip = norm > maxGradNorm ? (float) (maxGradNorm / (norm + 1e-6)) : 1f;
-      float correction1 = (float) (1 - Math.pow(BETA1, steps));
-      float correction2 = (float) (1 - Math.pow(BETA2, steps));
-      for (Map.Entry<String, NDArray> e : params.entrySet()) {
-        String name = e.getKey();
-        NDArray p = e.getValue();
-        NDArray g = grads.get(name);
-        NDArray[] mv = moments.computeIfAbsent(name, k -> new NDArray[] {p.zerosLike(), p.zerosLike()});
-        NDArray m = mv[0];
-        NDArray v = mv[1];
-        p.tempAttach(scratch);
-        m.tempAttach(scratch);
-        v.tempAttach(scratch);
-        NDArray clipped = clip == 1f ? g : g.mul(clip);
-        m.muli(BETA1).addi(clipped.mul(1 - BETA1));
-        v.muli(BETA2).addi(clipped.square().muli(1 - BETA2));
-        float lr = (float) (rate * learningRates.get(name));
-        NDArray update = m.div(correction1).divi(v.div(correction2).sqrt().addi(EPSILON));
-        if (decays(name) && weightDecay > 0) {
-          update.addi(p.mul((float) weightDecay));
+    }
+    double norm = Math.sqrt(sumSquares);
+    float clip = norm > maxGradNorm ? (float) (maxGradNorm / (norm + 1e-6)) : 1f;
+    float correction1 = (float) (1 - Math.pow(BETA1, steps));
+    float correction2 = (float) (1 - Math.pow(BETA2, steps));
+    for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      String name = e.getKey();
+      NDArray p = e.getValue();
+      NDArray[] mv = moments.computeIfAbsent(name, k -> new NDArray[] {p.zerosLike(), p.zerosLike()});
+      float lr = (float) (rate * learningRates.get(name));
+      try (NDArray g = grads.get(name)) {
+        if (clip != 1f) {
+          g.muli(clip);
         }
-        p.subi(update.muli(lr));
+        try (NDArray scaled = g.mul(1 - BETA1)) {
+          mv[0].muli(BETA1).addi(scaled);
+        }
+        try (NDArray squared = g.square()) {
+          mv[1].muli(BETA2).addi(squared.muli(1 - BETA2));
+        }
+        try (NDArray vHat = mv[1].div(correction2);
+            NDArray root = vHat.sqrt();
+            NDArray update = mv[0].div(correction1)) {
+          update.divi(root.addi(EPSILON));
+          if (decays(name) && weightDecay > 0) {
+            try (NDArray decay = p.mul((float) weightDecay)) {
+              update.addi(decay);
+            }
+          }
+          p.subi(update.muli(lr));
+        }
         g.muli(0f);
       }
-      return norm;
     }
+    return norm;
   }
 
   private static boolean decays(String name) {

@@ -105,7 +105,7 @@ public final class FineTuner {
     Map<String, NDArray> params = net.trainable();
     Map<String, Double> rates = new HashMap<>();
     params.keySet().forEach(n -> rates.put(n, n.startsWith("head.") ? config.headLearningRate() : config.encoderLearningRate()));
-    AdamW optimizer = new AdamW(manager, config.weightDecay(), config.maxGradNorm());
+    AdamW optimizer = new AdamW(config.weightDecay(), config.maxGradNorm());
     Random rng = new Random(config.seed());
     int perEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
     int total = perEpoch * config.epochs();
@@ -126,7 +126,8 @@ public final class FineTuner {
         if (!Double.isFinite(loss)) {
           throw new IntentException("fine-tuning diverged at step " + step + " (loss " + loss + "); lower the learning rates");
         }
-        optimizer.step(params, rates, rate);
+        double gradNorm = optimizer.step(params, rates, rate);
+        if (System.getenv("FT_DEBUG") != null) System.err.printf("step %d loss %.4f norm %.4f rate %.4f%n", step, loss, gradNorm, rate);
         lossSum += loss;
         step++;
         listener.step(step, total, loss);

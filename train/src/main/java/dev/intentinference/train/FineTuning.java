@@ -1,0 +1,117 @@
+package dev.intentinference.train;
+
+import dev.intentinference.core.encoder.EncoderRegistry;
+import dev.intentinference.train.finetune.FineTuneConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How {@code intent train} fine-tunes: the recipe for the served model (the student) and,
+ * optionally, a larger teacher fine-tuned first whose softened probabilities the student learns
+ * from. Validated on construction.
+ *
+ * <pre>{@code
+ * FineTuning f = FineTuning.defaults().withTeacher(null); // fine-tune the model alone, no distillation
+ * }</pre>
+ *
+ * @param recipe how the served model's encoder and head are trained
+ * @param teacher encoder id of the teacher, or null to train without one
+ * @param teacherRecipe how the teacher is trained
+ * @param distillTemperature softens teacher and student probabilities in the distillation loss, (0, 100]
+ * @param distillWeight share of the student's loss taken from the teacher, [0, 1]
+ * @param threads PyTorch intra-op threads, 1..256
+ * @param maxTokens texts are cut to this many tokens while training (not when serving), 8..512
+ * @param memoryLimitBytes refuse to start when the estimate exceeds this; 0 means the memory
+ *     the machine has available
+ */
+public record FineTuning(
+    FineTuneConfig recipe,
+    String teacher,
+    FineTuneConfig teacherRecipe,
+    double distillTemperature,
+    double distillWeight,
+    int threads,
+    int maxTokens,
+    long memoryLimitBytes) {
+
+  /** The served default: all-MiniLM-L6-v2 (fp32, fine-tuned) cut to its embedding output and first three layers. */
+  public static final String DEFAULT_MODEL_ENCODER = "all-minilm-l6-v2@0-3";
+  /** The teacher: the whole 6-layer all-MiniLM-L6-v2, fine-tuned first. */
+  public static final String DEFAULT_TEACHER = "all-minilm-l6-v2";
+  public static final double DEFAULT_DISTILL_TEMPERATURE = 2.0;
+  public static final double DEFAULT_DISTILL_WEIGHT = 0.5;
+  public static final int DEFAULT_MAX_TOKENS = 64;
+
+  public FineTuning {
+    java.util.Objects.requireNonNull(recipe, "recipe");
+    java.util.Objects.requireNonNull(teacherRecipe, "teacherRecipe");
+    if (teacher != null) {
+      EncoderRegistry.builtIn().get(teacher);
+    }
+    if (!(distillTemperature > 0 && distillTemperature <= 100)) {
+      throw new IllegalArgumentException("distillTemperature must be in (0, 100], was " + distillTemperature);
+    }
+    if (!(distillWeight >= 0 && distillWeight <= 1)) {
+      throw new IllegalArgumentException("distillWeight must be in [0, 1], was " + distillWeight);
+    }
+    if (threads < 1 || threads > 256) {
+      throw new IllegalArgumentException("threads must be in 1..256, was " + threads);
+    }
+    if (maxTokens < 8 || maxTokens > 512) {
+      throw new IllegalArgumentException("maxTokens must be in 8..512, was " + maxTokens);
+    }
+    if (memoryLimitBytes < 0) {
+      throw new IllegalArgumentException("memoryLimitBytes must not be negative, was " + memoryLimitBytes);
+    }
+  }
+
+  public static FineTuning defaults() {
+    return new FineTuning(FineTuneConfig.defaults(), DEFAULT_TEACHER, FineTuneConfig.defaults(),
+        DEFAULT_DISTILL_TEMPERATURE, DEFAULT_DISTILL_WEIGHT, Runtime.getRuntime().availableProcessors(),
+        DEFAULT_MAX_TOKENS, 0);
+  }
+
+  public FineTuning withRecipe(FineTuneConfig v) {
+    return new FineTuning(v, teacher, teacherRecipe, distillTemperature, distillWeight, threads, maxTokens, memoryLimitBytes);
+  }
+
+  public FineTuning withTeacher(String v) {
+    return new FineTuning(recipe, v, teacherRecipe, distillTemperature, distillWeight, threads, maxTokens, memoryLimitBytes);
+  }
+
+  public FineTuning withTeacherRecipe(FineTuneConfig v) {
+    return new FineTuning(recipe, teacher, v, distillTemperature, distillWeight, threads, maxTokens, memoryLimitBytes);
+  }
+
+  public FineTuning withDistillation(double temperature, double weight) {
+    return new FineTuning(recipe, teacher, teacherRecipe, temperature, weight, threads, maxTokens, memoryLimitBytes);
+  }
+
+  public FineTuning withThreads(int v) {
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, v, maxTokens, memoryLimitBytes);
+  }
+
+  public FineTuning withMaxTokens(int v) {
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, threads, v, memoryLimitBytes);
+  }
+
+  public FineTuning withMemoryLimit(long v) {
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, threads, maxTokens, v);
+  }
+
+  /** The whole recipe as the manifest records it. */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>(recipe.toMap());
+    m.put("threads", threads);
+    m.put("max_tokens", maxTokens);
+    if (teacher != null) {
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("encoder", teacher);
+      t.put("recipe", teacherRecipe.toMap());
+      t.put("temperature", distillTemperature);
+      t.put("weight", distillWeight);
+      m.put("distillation", t);
+    }
+    return m;
+  }
+}
