@@ -103,6 +103,7 @@ public record FineTuning(
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>(recipe.toMap());
     m.put("threads", threads);
+    m.put("repeatable", dev.intentinference.train.finetune.TorchRuntime.repeatable());
     m.put("max_tokens", maxTokens);
     if (teacher != null) {
       Map<String, Object> t = new LinkedHashMap<>();

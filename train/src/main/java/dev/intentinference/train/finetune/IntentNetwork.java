@@ -84,6 +84,14 @@ public final class IntentNetwork {
 
   /** Logits {@code [batch, labels]} for a packed batch, on {@code m}'s device. */
   public NDArray logits(NDManager m, TokenBatch batch, float dropout) {
+    return features(m, batch, dropout).matMul(headWeight).mul(logitScale).add(headBias);
+  }
+
+  /**
+   * The head's input {@code [batch, features]}: what the exported encoder gives for the batch
+   * (selected states, pooled, normalised).
+   */
+  public NDArray features(NDManager m, TokenBatch batch, float dropout) {
     Shape s = new Shape(batch.batch(), batch.sequenceLength());
     NDArray mask = m.create(batch.attentionMask(), s);
     List<NDArray> states = bert.hiddenStates(m.create(batch.ids(), s), m.create(batch.typeIds(), s), mask, dropout);
@@ -101,7 +109,7 @@ public final class IntentNetwork {
     if (spec.normalize()) {
       pooled = pooled.div(pooled.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
     }
-    return pooled.matMul(headWeight).mul(logitScale).add(headBias);
+    return pooled;
   }
 
   /** The head as the model directory stores it: one dense layer, the logit scale folded in. */

@@ -39,6 +39,15 @@ public final class TorchRuntime {
     return engine.newBaseManager();
   }
 
+  /**
+   * Whether runs repeat bit for bit: with one thread always; with several only when MKL may not
+   * change its thread count on the fly (environment {@code MKL_DYNAMIC=FALSE}, which the
+   * {@code intent} launcher sets), since another split of a sum rounds differently.
+   */
+  public static boolean repeatable() {
+    return threads() == 1 || "FALSE".equalsIgnoreCase(System.getenv("MKL_DYNAMIC"));
+  }
+
   /** The intra-op threads PyTorch was started with. */
   public static int threads() {
     String v = System.getProperty("ai.djl.pytorch.num_threads");

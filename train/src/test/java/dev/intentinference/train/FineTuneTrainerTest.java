@@ -1,0 +1,182 @@
+package dev.intentinference.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.data.BuiltInDatasets;
+import dev.intentinference.core.data.Columns;
+import dev.intentinference.core.data.DatasetReader;
+import dev.intentinference.core.data.LabeledText;
+import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.model.IntentPredictor;
+import dev.intentinference.core.model.LoadOptions;
+import dev.intentinference.core.model.ModelLoader;
+import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.onnx.SessionSettings;
+import dev.intentinference.train.finetune.FineTuneConfig;
+import dev.intentinference.train.finetune.FineTuner;
+import dev.intentinference.train.finetune.TorchRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fine-tuning on a CLINC150 sample of intents that differ by one idea ("what is on my list" against
+ * "change my list"), where frozen features confuse them: the loss falls, the fine-tuned model beats
+ * a head on the same encoder's frozen features on held-out test rows, and the model directory it
+ * writes loads in ONNX Runtime with its provenance.
+ */
+class FineTuneTrainerTest {
+  private static final List<String> INTENTS = List.of("calendar", "calendar_update", "reminder", "reminder_update",
+      "todo_list", "todo_list_update", "shopping_list", "shopping_list_update");
+  private static final String ENCODER = "all-minilm-l6-v2@0-3";
+
+  @TempDir static Path tmp;
+  static Path train;
+  static Path val;
+  static List<LabeledText> test;
+  static TrainingResult fineTuned;
+  static List<Double> losses = new ArrayList<>();
+
+  @BeforeAll
+  static void sampleAndFineTune() throws Exception {
+    Map<String, List<LabeledText>> splits = new DatasetReader(Columns.DEFAULT).readSplits(BuiltInDatasets.file(BuiltInDatasets.CLINC150));
+    train = csv("train.csv", sample(splits.get("train"), 20));
+    List<LabeledText> v = new ArrayList<>(sample(splits.get("val"), 10));
+    v.addAll(splits.get("oos_val").subList(0, 20));
+    val = csv("val.csv", v);
+    test = sample(splits.get("test"), 30);
+    fineTuned = new FineTuneTrainer(quick(42)).train(options(tmp.resolve("fine-tuned")), new TrainingListener() {
+      @Override
+      public void fineTuneEpoch(String role, FineTuner.EpochRecord epoch) {
+        losses.add(epoch.trainLoss());
+      }
+    });
+  }
+
+  static FineTuning quick(long seed) {
+    return FineTuning.defaults().withTeacher(null).withThreads(2)
+        .withRecipe(FineTuneConfig.defaults().withEpochs(6).withBatchSize(16).withLearningRates(2e-4, 5e-3).withSeed(seed));
+  }
+
+  static TrainingOptions options(Path out) {
+    return TrainingOptions.defaults(train, out).withValidation(val).withEncoders(List.of(ENCODER))
+        .withSession(new SessionSettings(2, 1, true));
+  }
+
+  @Test
+  void lossFallsAndTheFineTunedModelBeatsTheFrozenHeadOnHeldOutRows() {
+    assertThat(losses).hasSize(6);
+    assertThat(losses.get(losses.size() - 1)).isLessThan(losses.get(0) / 2);
+    TrainingResult frozen = new IntentTrainer().train(options(tmp.resolve("frozen")), TrainingListener.NONE);
+    double frozenAccuracy = testAccuracy(frozen.directory());
+    double tunedAccuracy = testAccuracy(fineTuned.directory());
+    assertThat(tunedAccuracy).as("fine-tuned %s vs frozen %s", tunedAccuracy, frozenAccuracy)
+        .isGreaterThan(frozenAccuracy + 0.03);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void theModelDirectoryRecordsItsProvenance() throws Exception {
+    Path dir = fineTuned.directory();
+    assertThat(dir.resolve(FineTuneTrainer.ENCODER_FILE)).exists();
+    ModelManifest m = fineTuned.manifest();
+    assertThat(m.encoders()).singleElement().satisfies(e -> {
+      assertThat(e.id()).isEqualTo(ENCODER);
+      assertThat(e.file()).isEqualTo(FineTuneTrainer.ENCODER_FILE);
+      assertThat(e.onnxSha256()).isEqualTo(Hashes.sha256(dir.resolve(FineTuneTrainer.ENCODER_FILE)));
+    });
+    Map<String, Object> t = m.training();
+    assertThat(t.get("mode")).isEqualTo("fine-tune");
+    assertThat((Map<String, Object>) t.get("base_encoder")).containsEntry("id", ENCODER)
+        .containsKey("onnx_sha256");
+    assertThat((Map<String, Object>) t.get("recipe")).containsEntry("epochs", 6).containsEntry("seed", 42)
+        .containsEntry("encoder_learning_rate", 2e-4).containsKey("schedule");
+    assertThat((List<?>) t.get("validation_history")).hasSize(6);
+    assertThat((Map<String, Object>) t.get("data_sha256")).containsEntry("train.csv", Hashes.sha256(train));
+    assertThat(m.threshold().value()).isBetween(0.0, 1.0);
+  }
+
+  /** Bit for bit: both runs use 2 threads, and the build pins MKL's thread count (MKL_DYNAMIC=FALSE). */
+  @Test
+  void sameSeedAndThreadsGiveTheSameModel() throws Exception {
+    TrainingResult again = new FineTuneTrainer(quick(42)).train(options(tmp.resolve("again")), TrainingListener.NONE);
+    assertThat(TorchRuntime.repeatable()).as("the build runs tests with MKL_DYNAMIC=FALSE").isTrue();
+    assertThat(again.manifest().files()).isEqualTo(fineTuned.manifest().files());
+  }
+
+  @Test
+  void anInterruptedRunLeavesNothing() {
+    Path out = tmp.resolve("interrupted");
+    TrainingListener interrupt = new TrainingListener() {
+      @Override
+      public void fineTuneStep(int step, int totalSteps, double loss) {
+        if (step == 3) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    assertThatThrownBy(() -> new FineTuneTrainer(quick(1)).train(options(out), interrupt))
+        .isInstanceOf(IntentException.class).hasMessageContaining("interrupted");
+    Thread.interrupted();
+    assertThat(out).doesNotExist();
+    try (Stream<Path> left = Files.list(tmp)) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".interrupted"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void anInt8EncoderIsRefusedWithTheFp32Alternative() {
+    TrainingOptions o = TrainingOptions.defaults(train, tmp.resolve("int8")).withValidation(val)
+        .withEncoders(List.of("all-minilm-l6-v2-q@0-3"));
+    assertThatThrownBy(() -> new FineTuneTrainer(quick(1)).train(o, TrainingListener.NONE))
+        .isInstanceOf(IntentException.class).hasMessageContaining("all-minilm-l6-v2@0-3");
+  }
+
+  @Test
+  void tooLittleMemoryIsRefusedBeforeAnyWork() {
+    FineTuning tight = quick(1).withMemoryLimit(64L << 20);
+    assertThatThrownBy(() -> new FineTuneTrainer(tight).train(options(tmp.resolve("tight")), TrainingListener.NONE))
+        .isInstanceOf(IntentException.class).hasMessageContaining("too little memory").hasMessageContaining("64 MB");
+    assertThat(tmp.resolve("tight")).doesNotExist();
+  }
+
+  private static double testAccuracy(Path model) {
+    try (IntentPredictor p = ModelLoader.open(model, LoadOptions.defaults())) {
+      int correct = 0;
+      List<String> texts = test.stream().map(LabeledText::text).toList();
+      var predictions = p.predictAll(texts);
+      for (int i = 0; i < texts.size(); i++) {
+        if (predictions.get(i).top().get(0).intent().equals(test.get(i).intent())) {
+          correct++;
+        }
+      }
+      return (double) correct / texts.size();
+    }
+  }
+
+  private static List<LabeledText> sample(List<LabeledText> rows, int perIntent) {
+    List<LabeledText> out = new ArrayList<>();
+    for (String intent : INTENTS) {
+      out.addAll(rows.stream().filter(r -> r.intent().equals(intent)).limit(perIntent).toList());
+    }
+    return out;
+  }
+
+  private static Path csv(String name, List<LabeledText> rows) throws Exception {
+    StringBuilder s = new StringBuilder("text,intent\n");
+    for (LabeledText r : rows) {
+      s.append('"').append(r.text().replace("\"", "\"\"")).append("\",").append(r.intent()).append('\n');
+    }
+    return Files.writeString(tmp.resolve(name), s);
+  }
+}
