@@ -3,6 +3,7 @@ package dev.intentinference.cli;
 import dev.intentinference.server.BatchPolicy;
 import dev.intentinference.server.InferenceServer;
 import dev.intentinference.server.ServerConfig;
+import dev.intentinference.train.FineTuning;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,6 +90,16 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--top-k", defaultValue = "3", description = "Intents listed per prediction (default: ${DEFAULT-VALUE}).")
   int topK;
 
+  @Option(names = "--upgrade", arity = "1", defaultValue = "true",
+      description = "When the repository serves only the quick default model (clinc150/1, a head on frozen features), "
+          + "fine-tune the accurate one in the background and publish it as clinc150/2, which is swapped in without a "
+          + "restart (default: ${DEFAULT-VALUE}).")
+  boolean upgrade;
+
+  @Option(names = "--upgrade-threads", paramLabel = "N",
+      description = "Threads for that background fine-tuning (default: all cores but one, at least 1).")
+  Integer upgradeThreads;
+
   @Option(names = "--data", paramLabel = "FILE",
       description = "CLINC150 data_full.json used to build the default model when the repository is empty "
           + "(default: clinc150, the CLINC150 Full copy shipped with intent).")
@@ -110,7 +121,12 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     ServerConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
-    InferenceServer server = InferenceServer.start(config, DefaultModelBootstrap.of(data, out));
+    DefaultModelBootstrap bootstrap = DefaultModelBootstrap.of(data, out);
+    int upgradeThreadCount = upgradeThreads != null ? upgradeThreads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    if (upgradeThreadCount < 1) {
+      throw new dev.intentinference.core.IntentException("--upgrade-threads must be at least 1, was " + upgradeThreadCount);
+    }
+    InferenceServer server = InferenceServer.start(config, bootstrap);
     Thread hook = new Thread(server::close, "intent-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     out.printf("intent: serving %s from %s (%d instance(s) x %d thread(s), max batch %d)%n", server.models(),
@@ -121,6 +137,10 @@ final class ServeCommand implements Callable<Integer> {
     out.printf("  web page:    %s%n", server.pageUrl());
     out.println("Press Ctrl-C to stop.");
     out.flush();
+    if (upgrade && DefaultModelUpgrade.needed(config.repository())) {
+      new DefaultModelUpgrade(bootstrap.data(), FineTuning.defaults().withThreads(upgradeThreadCount), out)
+          .startInBackground(config.repository(), pollSeconds == 0 ? server::reloadNow : () -> {});
+    }
     server.awaitStop();
     return 0;
   }

@@ -132,7 +132,9 @@ public final class IntentTrainer {
     }
     EvalReport validation = IntentMetrics.of(gold, decided);
 
-    Map<String, Object> training = new LinkedHashMap<>(options.head().toMap());
+    Map<String, Object> training = new LinkedHashMap<>();
+    training.put("mode", "frozen");
+    training.putAll(options.head().toMap());
     training.put("head_threads", headThreads(options));
     training.put("temperature", options.temperature());
     training.put("epochs_run", trained.history().size());

@@ -126,8 +126,7 @@ public final class FineTuner {
         if (!Double.isFinite(loss)) {
           throw new IntentException("fine-tuning diverged at step " + step + " (loss " + loss + "); lower the learning rates");
         }
-        double gradNorm = optimizer.step(params, rates, rate);
-        if (System.getenv("FT_DEBUG") != null) System.err.printf("step %d loss %.4f norm %.4f rate %.4f%n", step, loss, gradNorm, rate);
+        optimizer.step(params, rates, rate);
         lossSum += loss;
         step++;
         listener.step(step, total, loss);
@@ -150,11 +149,11 @@ public final class FineTuner {
       try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
         NDArray logits = net.logits(m, TokenBatch.pack(texts), (float) config.dropout());
         Shape shape = new Shape(batch.length, labels);
-        NDArray target = m.create(targets(train.labels(), batch, labels), shape);
+        NDArray target = Tensors.owned(m, targets(train.labels(), batch, labels), shape);
         loss = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).neg().mean();
         if (teacher != null && teacher.weight() > 0) {
           float t = (float) teacher.temperature();
-          NDArray soft = m.create(softTargets(teacher, batch, labels), shape);
+          NDArray soft = Tensors.owned(m, softTargets(teacher, batch, labels), shape);
           NDArray kd = logits.div(t).logSoftmax(-1).mul(soft).sum(new int[] {1}).neg().mean().mul(t * t);
           loss = loss.mul((float) (1 - teacher.weight())).add(kd.mul((float) teacher.weight()));
         }

@@ -55,7 +55,7 @@ public final class IntentNetwork {
     for (int i = 0; i < w.length; i++) {
       w[i] = (float) (r.nextGaussian() * 0.02);
     }
-    this.headWeight = manager.create(w, new Shape(features, labels));
+    this.headWeight = Tensors.owned(manager, w, new Shape(features, labels));
     this.headWeight.setRequiresGradient(true);
     this.headBias = manager.zeros(new Shape(labels));
     this.headBias.setRequiresGradient(true);
@@ -93,8 +93,8 @@ public final class IntentNetwork {
    */
   public NDArray features(NDManager m, TokenBatch batch, float dropout) {
     Shape s = new Shape(batch.batch(), batch.sequenceLength());
-    NDArray mask = m.create(batch.attentionMask(), s);
-    List<NDArray> states = bert.hiddenStates(m.create(batch.ids(), s), m.create(batch.typeIds(), s), mask, dropout);
+    NDArray mask = Tensors.owned(m, batch.attentionMask(), s);
+    List<NDArray> states = bert.hiddenStates(Tensors.owned(m, batch.ids(), s), Tensors.owned(m, batch.typeIds(), s), mask, dropout);
     LayerSelection sel = spec.selection();
     NDArray hidden = sel == null ? states.get(states.size() - 1)
         : sel.count() == 1 ? states.get(sel.first())

@@ -46,7 +46,7 @@ public final class TorchBert {
     Set<String> train = new java.util.LinkedHashSet<>();
     for (String name : names) {
       BertWeights.Tensor t = weights.get(name);
-      NDArray a = manager.create(t.values(), new Shape(t.shape()));
+      NDArray a = Tensors.owned(manager, t.values(), new Shape(t.shape()));
       if (!frozen.contains(name)) {
         a.setRequiresGradient(true);
         train.add(name);

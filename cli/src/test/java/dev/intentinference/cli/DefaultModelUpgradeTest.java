@@ -1,0 +1,90 @@
+package dev.intentinference.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.intentinference.server.InferenceServer;
+import dev.intentinference.server.RepositoryBootstrapper;
+import dev.intentinference.server.ServerConfig;
+import dev.intentinference.train.FineTuning;
+import dev.intentinference.train.finetune.FineTuneConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The first {@code intent serve} answers with the quick model, then fine-tunes in the background
+ * and swaps the fine-tuned model in as version 2 while requests keep flowing, none failing. (A
+ * 10-intent CLINC150 slice and a short recipe stand in for the full data.)
+ */
+class DefaultModelUpgradeTest {
+  @TempDir Path tmp;
+
+  @Test
+  void theQuickModelServesWhileVersionTwoIsFineTunedThenSwappedIn() throws Exception {
+    Path data = Path.of(getClass().getResource("/clinc10.json").toURI());
+    Path repo = tmp.resolve("repo");
+    StringWriter log = new StringWriter();
+    PrintWriter out = new PrintWriter(log, true);
+    RepositoryBootstrapper bootstrap = DefaultModelBootstrap.of(data, out);
+    try (InferenceServer server = InferenceServer.start(
+        ServerConfig.builder(repo).port(0).threads(1).pollInterval(Duration.ofMillis(200)).build(), bootstrap)) {
+      assertThat(server.servingVersion("clinc150")).isEqualTo("1");
+      assertThat(DefaultModelUpgrade.needed(repo)).isTrue();
+
+      HttpClient client = HttpClient.newHttpClient();
+      URI predict = server.baseUri().resolve("/v1/models/clinc150/predict");
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicInteger ok = new AtomicInteger();
+      AtomicInteger failed = new AtomicInteger();
+      Thread load = new Thread(() -> {
+        while (running.get()) {
+          try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(predict)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"what is my balance\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            (r.statusCode() == 200 ? ok : failed).incrementAndGet();
+          } catch (Exception e) {
+            failed.incrementAndGet();
+          }
+        }
+      });
+      load.start();
+      FineTuneConfig quick = FineTuneConfig.defaults().withEpochs(2).withBatchSize(16).withLearningRates(2e-4, 5e-3);
+      FineTuning recipe = FineTuning.defaults().withThreads(1).withRecipe(quick).withTeacherRecipe(quick.withEpochs(1));
+      Path published = new DefaultModelUpgrade(data, recipe, out).run(repo);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!"2".equals(server.servingVersion("clinc150")) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(300);
+      running.set(false);
+      load.join();
+
+      assertThat(server.servingVersion("clinc150")).as(log.toString()).isEqualTo("2");
+      assertThat(published).isEqualTo(repo.resolve("clinc150/2"));
+      assertThat(failed.get()).as("failed requests during the swap").isZero();
+      assertThat(ok.get()).isPositive();
+      HttpResponse<String> meta = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/v2/models/clinc150")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(meta.body()).contains("\"versions\":[\"2\"]");
+      assertThat(log.toString()).contains("fine-tuning the teacher").contains("fine-tuning the model")
+          .contains("epoch 1, validation in-scope accuracy").contains("published clinc150/2");
+      assertThat(DefaultModelUpgrade.needed(repo)).as("nothing more to upgrade").isFalse();
+      try (Stream<Path> left = Files.list(repo.resolve("clinc150"))) {
+        assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("1", "2");
+      }
+    }
+  }
+}
