@@ -46,8 +46,9 @@ final class CompileCommand implements Callable<Integer> {
   Path model;
 
   @Option(names = "--out", paramLabel = "FILE|DIR", defaultValue = ".",
-      description = "Artifact file, or a directory to write NAME-VERSION.intent into (default: ${DEFAULT-VALUE}).")
-  Path out;
+      description = "Artifact file, or a directory to write NAME-VERSION.intent into; a path ending in / is a "
+          + "directory and is created when missing (default: ${DEFAULT-VALUE}).")
+  String out;
 
   @Option(names = "--precision", paramLabel = "fp32|int8|fp16", defaultValue = "fp32",
       description = "Weight precision (default: ${DEFAULT-VALUE}). int8: dynamic quantization of MatMul/Gemm weights,"
@@ -136,12 +137,25 @@ final class CompileCommand implements Callable<Integer> {
     }
     PrintWriter o = spec.commandLine().getOut();
     String tool = IntentCli.class.getPackage().getImplementationVersion();
-    ModelCompiler.CompileResult r = new ModelCompiler(options, tool == null ? "dev" : tool).compile(source, out);
+    ModelCompiler.CompileResult r = new ModelCompiler(options, tool == null ? "dev" : tool).compile(source, outPath());
     o.println("wrote " + r.artifact() + " (" + (r.sizeBytes() / 1024) + " KiB, " + options.target().id() + ", "
         + options.precision().id() + ")");
     o.println(r.report().summary());
     o.println("passes: " + r.manifest().compile().get("passes"));
     o.println("timings (ms): " + r.manifest().compile().get("timings_ms"));
     return 0;
+  }
+
+  /** {@code --out} as a path; one written as a directory ({@code models/clinc150/2/}) is created, so the artifact goes inside it. */
+  private Path outPath() {
+    Path p = Path.of(out);
+    if (out.endsWith("/") || out.endsWith(java.io.File.separator)) {
+      try {
+        Files.createDirectories(p);
+      } catch (java.io.IOException e) {
+        throw new IntentException("--out " + out + ": cannot create the directory: " + e.getMessage(), e);
+      }
+    }
+    return p;
   }
 }

@@ -54,6 +54,15 @@ class CompileCommandTest {
   }
 
   @Test
+  void anOutPathEndingInASlashIsADirectoryCreatedForTheArtifact() {
+    Path dir = tmp.resolve("repo/cli-demo/7");
+    Run r = run("compile", "--model", model.toString(), "--out", dir + "/", "--precision", "fp32", "--buckets", "16,512");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(dir).isDirectory();
+    assertThat(dir.resolve("cli-demo-7.intent")).isRegularFile();
+  }
+
+  @Test
   void inspectPrintsTheManifestAndChecksEveryHash() {
     assertThat(artifact).exists();
     Run r = run("inspect", artifact.toString());

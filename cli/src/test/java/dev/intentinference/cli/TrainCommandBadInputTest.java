@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every kind of bad training input ends with one line naming the problem, exit code 2 and no
- * model directory (not even a partial or temporary one). All fail before an encoder is loaded.
+ * model directory (not even a partial or temporary one). All fail before an encoder is loaded or
+ * a step is trained; they run the default (fine-tuning) recipe unless they say --frozen.
  */
 class TrainCommandBadInputTest {
   @TempDir Path tmp;
@@ -65,6 +66,52 @@ class TrainCommandBadInputTest {
   void emptyText() throws Exception {
     Path csv = file("empty-text.csv", "text,intent\n" + GOOD_ROWS + " ,balance\n");
     assertThat(failTraining("--data", csv.toString())).contains("empty-text.csv:6: empty text");
+  }
+
+  @Test
+  void emptyTextWithTheFrozenRecipeToo() throws Exception {
+    Path csv = file("empty-text.csv", "text,intent\n" + GOOD_ROWS + " ,balance\n");
+    assertThat(failTraining("--frozen", "--data", csv.toString())).contains("empty-text.csv:6: empty text");
+  }
+
+  @Test
+  void oneIntentOnly() throws Exception {
+    Path csv = file("one.csv", "text,intent\nwhat's my balance,balance\nhow much money do i have,balance\n"
+        + "balance please,balance\n");
+    assertThat(failTraining("--data", csv.toString())).contains("need at least 2 intents").contains("[balance]");
+  }
+
+  @Test
+  void tooLittleMemory() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString(), "--memory-limit", "64M"))
+        .contains("too little memory").contains("64 MB").contains("--batch-size");
+  }
+
+  @Test
+  void aMemoryLimitThatIsNoSize() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString(), "--memory-limit", "lots")).contains("--memory-limit lots: not a size");
+  }
+
+  @Test
+  void fineTuningAnInt8EncoderNamesTheFp32One() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString(), "--encoder", "bge-small-en-v1.5-q"))
+        .contains("needs fp32 weights").contains("use bge-small-en-v1.5 ");
+  }
+
+  @Test
+  void fineTuningTwoEncodersIsRefused() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString(), "--encoder", "all-minilm-l6-v2,bge-small-en-v1.5"))
+        .contains("fine-tuning trains one encoder");
+  }
+
+  @Test
+  void anUnknownTeacher() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString(), "--teacher", "bert-large")).contains("unknown encoder 'bert-large'");
   }
 
   @Test

@@ -38,6 +38,12 @@ public record FineTuning(
   public static final String DEFAULT_MODEL_ENCODER = "all-minilm-l6-v2@0-3";
   /** The teacher: the whole 6-layer all-MiniLM-L6-v2, fine-tuned first. */
   public static final String DEFAULT_TEACHER = "all-minilm-l6-v2";
+  /**
+   * The teacher's epochs: on CLINC150 validation a 2-epoch teacher taught as well as a 3-epoch one
+   * (distilled model 2964 vs 2969 of 3100 validation queries right) in 2 minutes less, which keeps
+   * the whole run within 10 minutes on 2 cores (docs/accuracy.md).
+   */
+  public static final int DEFAULT_TEACHER_EPOCHS = 2;
   public static final double DEFAULT_DISTILL_TEMPERATURE = 2.0;
   public static final double DEFAULT_DISTILL_WEIGHT = 0.5;
   public static final int DEFAULT_MAX_TOKENS = 64;
@@ -66,7 +72,7 @@ public record FineTuning(
   }
 
   public static FineTuning defaults() {
-    return new FineTuning(FineTuneConfig.defaults(), DEFAULT_TEACHER, FineTuneConfig.defaults(),
+    return new FineTuning(FineTuneConfig.defaults(), DEFAULT_TEACHER, FineTuneConfig.defaults().withEpochs(DEFAULT_TEACHER_EPOCHS),
         DEFAULT_DISTILL_TEMPERATURE, DEFAULT_DISTILL_WEIGHT, Runtime.getRuntime().availableProcessors(),
         DEFAULT_MAX_TOKENS, 0);
   }
