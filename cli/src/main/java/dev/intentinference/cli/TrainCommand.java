@@ -79,8 +79,9 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Fine-tuning: encoder of the teacher trained first and distilled into the model, or none. Default: ${DEFAULT-VALUE}.")
   String teacher = FineTuning.DEFAULT_TEACHER;
 
-  @Option(names = "--teacher-epochs", paramLabel = "N", description = "Fine-tuning: the teacher's epochs, 1..100. Default: ${DEFAULT-VALUE}.")
-  int teacherEpochs = FineTuning.DEFAULT_TEACHER_EPOCHS;
+  @Option(names = "--teacher-epochs", paramLabel = "N", description = "Fine-tuning: the teacher's epochs, 1..100. Default: "
+      + FineTuning.DEFAULT_TEACHER_EPOCHS + ", more on small data (as --epochs).")
+  Integer teacherEpochs;
 
   @Option(names = "--distill-temperature", paramLabel = "T", description = "Fine-tuning: distillation temperature, (0, 100]. Default: ${DEFAULT-VALUE}.")
   double distillTemperature = FineTuning.DEFAULT_DISTILL_TEMPERATURE;
@@ -110,7 +111,8 @@ public final class TrainCommand implements Callable<Integer> {
   long seed = HeadConfig.DEFAULT_SEED;
 
   @Option(names = "--epochs", paramLabel = "N", description = "Epochs (with --frozen the most epochs). Default: "
-      + FineTuneConfig.DEFAULT_EPOCHS + ", with --frozen " + HeadConfig.DEFAULT_MAX_EPOCHS + ".")
+      + FineTuneConfig.DEFAULT_EPOCHS + ", or more on small data so that at least " + FineTuneConfig.DEFAULT_MIN_STEPS
+      + " steps are made; with --frozen " + HeadConfig.DEFAULT_MAX_EPOCHS + ".")
   Integer epochs;
 
   @Option(names = "--patience", paramLabel = "N", description = "--frozen: stop after N epochs without better validation accuracy. Default: ${DEFAULT-VALUE}.")
@@ -231,12 +233,16 @@ public final class TrainCommand implements Callable<Integer> {
           or(batchSize, FineTuneConfig.DEFAULT_BATCH_SIZE), or(learningRate, FineTuneConfig.DEFAULT_ENCODER_LEARNING_RATE),
           headLearningRate, FineTuneConfig.DEFAULT_WARMUP_FRACTION, or(weightDecay, FineTuneConfig.DEFAULT_WEIGHT_DECAY),
           or(dropout, FineTuneConfig.DEFAULT_DROPOUT), or(labelSmoothing, FineTuneConfig.DEFAULT_LABEL_SMOOTHING),
-          FineTuneConfig.DEFAULT_LOGIT_SCALE, FineTuneConfig.DEFAULT_MAX_GRAD_NORM, false, seed);
+          FineTuneConfig.DEFAULT_LOGIT_SCALE, FineTuneConfig.DEFAULT_MAX_GRAD_NORM, false, seed,
+          epochs == null ? FineTuneConfig.DEFAULT_MIN_STEPS : 0);
+      FineTuneConfig teacherRecipe = teacherEpochs == null
+          ? recipe.withEpochs(FineTuning.DEFAULT_TEACHER_EPOCHS).withMinSteps(FineTuneConfig.DEFAULT_MIN_STEPS)
+          : recipe.withEpochs(teacherEpochs).withMinSteps(0);
       String teacherId = "none".equalsIgnoreCase(teacher) ? null : teacher;
       return FineTuning.defaults()
           .withRecipe(recipe)
           .withTeacher(teacherId)
-          .withTeacherRecipe(recipe.withEpochs(teacherEpochs))
+          .withTeacherRecipe(teacherRecipe)
           .withDistillation(distillTemperature, distillWeight)
           .withThreads(threads)
           .withMaxTokens(maxTokens)

@@ -13,11 +13,9 @@ import dev.intentinference.core.model.BuildInfo;
 import dev.intentinference.core.model.ClassifierHead;
 import dev.intentinference.core.model.EncoderRef;
 import dev.intentinference.core.model.HeadInfo;
-import dev.intentinference.core.model.IntentDecoder;
 import dev.intentinference.core.model.ModelDirectory;
 import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.model.Softmax;
-import dev.intentinference.core.model.ThresholdInfo;
 import dev.intentinference.core.onnx.EncoderGraphs;
 import dev.intentinference.core.text.TextTokenizer;
 import dev.intentinference.train.finetune.BertWeights;
@@ -68,75 +66,106 @@ public final class FineTuneTrainer {
     EncoderSpec teacherSpec = fineTuning.teacher() == null ? null : fineTunable(fineTuning.teacher(), "--teacher");
     TrainingData data = TrainingData.load(options.data(), options.validation(), options.columns(),
         options.oosClass(), options.holdoutFraction(), fineTuning.recipe().seed());
-    List<String> labels = data.labels();
-    Map<String, Integer> index = new HashMap<>();
-    for (int i = 0; i < labels.size(); i++) {
-      index.put(labels.get(i), i);
-    }
-    List<LabeledText> valKnown = data.validation().stream().filter(v -> index.containsKey(v.intent())).toList();
-    if (valKnown.isEmpty()) {
-      throw new IntentException("validation data has no in-scope examples; give --val with labelled intents");
-    }
-    MemoryEstimate.check(spec, teacherSpec, fineTuning, labels.size());
+    Texts texts = Texts.of(data);
+    MemoryEstimate.check(spec, teacherSpec, fineTuning, data.labels().size());
 
-    List<String> trainTexts = data.train().stream().map(LabeledText::text).toList();
-    int[] trainLabels = data.train().stream().mapToInt(t -> index.get(t.intent())).toArray();
-    int[] valLabels = valKnown.stream().mapToInt(t -> index.get(t.intent())).toArray();
-    List<String> valKnownTexts = valKnown.stream().map(LabeledText::text).toList();
-    List<String> valTexts = data.validation().stream().map(LabeledText::text).toList();
+    Teacher teacher = teacherSpec == null ? null : teach(teacherSpec, texts, data.labels().size(), listener);
+    Trained model = trainModel(spec, texts, data.labels().size(), teacher, listener);
+    ValidationOutcome outcome = ValidationOutcome.of(data, model.validationProbabilities(), options.version());
 
-    Map<String, Object> teacherRecord = null;
-    FineTuner.Distillation distillation = null;
-    if (teacherSpec != null) {
-      try (TextTokenizer tok = tokenizer(teacherSpec);
-          NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.teacherRecipe().seed())) {
-        FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(trainTexts), trainLabels);
-        FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(valKnownTexts), valLabels);
-        FineTuner.Result t = run(ROLE_TEACHER, teacherSpec, fineTuning.teacherRecipe(), manager, labels.size(), train, null, val, listener);
-        listener.teacherLabelling(trainTexts.size());
-        distillation = new FineTuner.Distillation(FineTuner.logits(manager, t.network(), train.tokens()),
-            fineTuning.distillTemperature(), fineTuning.distillWeight());
-        teacherRecord = new LinkedHashMap<>();
-        teacherRecord.put("encoder", teacherSpec.id());
-        teacherRecord.put("base_onnx_sha256", teacherSpec.onnxSha256());
-        teacherRecord.put("validation_history", history(t.history()));
-        teacherRecord.put("seconds", IntentTrainer.round(t.seconds()));
+    String tokenizerSha = Hashes.sha256(model.tokenizer());
+    EncoderRef ref = EncoderRef.fineTuned(spec, tokenizerSha, ENCODER_FILE, Hashes.sha256(model.encoderOnnx()));
+    ClassifierHead head = model.head();
+    Map<String, Object> training = provenance(options, spec, data, texts, teacher, model);
+    Map<String, Object> timing = new LinkedHashMap<>();
+    timing.put("fine_tune_seconds", IntentTrainer.round(model.result().seconds()));
+    timing.put("total_seconds", IntentTrainer.round((System.nanoTime() - start) / 1e9));
+    training.put("timing", timing);
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("validation", outcome.report().summary());
+    ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, ModelManifest.KIND_MODEL,
+        options.name(), options.version(), data.labels(), List.of(ref), outcome.threshold(),
+        new HeadInfo(ModelDirectory.HEAD_FILE, "safetensors-f32", head.activationNames()),
+        training, metrics, null, null,
+        BuildInfo.current(options.toolVersion(), null, IntentTrainer.onnxRuntimeVersion()));
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(ModelDirectory.HEAD_FILE, head.toSafeTensors());
+    files.put(ModelDirectory.TOKENIZER_FILE, model.tokenizer());
+    files.put(ENCODER_FILE, model.encoderOnnx());
+    ModelDirectory.write(options.out(), manifest, files);
+    double total = (System.nanoTime() - start) / 1e9;
+    return new TrainingResult(options.out(), ModelDirectory.readManifest(options.out()), head, outcome.report(),
+        texts.train().size(), 0, model.result().seconds(), total);
+  }
+
+  /** The data as the networks take it: texts and label indices; validation rows of unknown labels (oos) only choose the threshold. */
+  private record Texts(List<String> train, int[] trainLabels, List<String> validationKnown, int[] validationLabels,
+      List<String> validation) {
+    static Texts of(TrainingData data) {
+      Map<String, Integer> index = new HashMap<>();
+      for (int i = 0; i < data.labels().size(); i++) {
+        index.put(data.labels().get(i), i);
       }
+      List<LabeledText> known = data.validation().stream().filter(v -> index.containsKey(v.intent())).toList();
+      if (known.isEmpty()) {
+        throw new IntentException("validation data has no in-scope examples; give --val with labelled intents");
+      }
+      return new Texts(data.train().stream().map(LabeledText::text).toList(),
+          data.train().stream().mapToInt(t -> index.get(t.intent())).toArray(),
+          known.stream().map(LabeledText::text).toList(),
+          known.stream().mapToInt(t -> index.get(t.intent())).toArray(),
+          data.validation().stream().map(LabeledText::text).toList());
     }
+  }
 
+  /** A fine-tuned teacher's lesson for the model, and what the manifest records of it. */
+  private record Teacher(FineTuner.Distillation distillation, Map<String, Object> record) {}
+
+  /** The served model after training: network result, head, written graph, validation probabilities. */
+  private record Trained(FineTuner.Result result, ClassifierHead head, byte[] encoderOnnx, byte[] tokenizer,
+      List<float[]> validationProbabilities) {}
+
+  private Teacher teach(EncoderSpec spec, Texts texts, int labels, TrainingListener listener) {
+    try (TextTokenizer tok = tokenizer(spec);
+        NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.teacherRecipe().seed())) {
+      FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.train()), texts.trainLabels());
+      FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
+      FineTuner.Result t = run(ROLE_TEACHER, spec, fineTuning.teacherRecipe(), manager, labels, train, null, val, listener);
+      listener.teacherLabelling(texts.train().size());
+      FineTuner.Distillation lesson = new FineTuner.Distillation(FineTuner.logits(manager, t.network(), train.tokens()),
+          fineTuning.distillTemperature(), fineTuning.distillWeight());
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("encoder", spec.id());
+      record.put("base_onnx_sha256", spec.onnxSha256());
+      record.put("validation_history", history(t.history()));
+      record.put("seconds", IntentTrainer.round(t.seconds()));
+      return new Teacher(lesson, record);
+    }
+  }
+
+  private Trained trainModel(EncoderSpec spec, Texts texts, int labels, Teacher teacher, TrainingListener listener) {
     byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
-    FineTuner.Result model;
-    ClassifierHead head;
-    byte[] encoderOnnx;
-    List<float[]> valProbs = new ArrayList<>();
     try (TextTokenizer tok = tokenizer(spec);
         NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.recipe().seed())) {
-      FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(trainTexts), trainLabels);
-      FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(valKnownTexts), valLabels);
-      model = run(ROLE_MODEL, spec, fineTuning.recipe(), manager, labels.size(), train, distillation, val, listener);
-      head = model.network().head();
+      FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.train()), texts.trainLabels());
+      FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
+      FineTuner.Result model = run(ROLE_MODEL, spec, fineTuning.recipe(), manager, labels, train,
+          teacher == null ? null : teacher.distillation(), val, listener);
+      List<float[]> probabilities = new ArrayList<>();
       // Validation probabilities as served: the whole text, up to the encoder's own limit.
       try (TextTokenizer serving = TextTokenizer.fromBytes(tokenizerJson, spec.maxLength())) {
-        for (float[] logits : FineTuner.logits(manager, model.network(), serving.encodeAll(valTexts))) {
-          valProbs.add(Softmax.of(logits));
+        for (float[] logits : FineTuner.logits(manager, model.network(), serving.encodeAll(texts.validation()))) {
+          probabilities.add(Softmax.of(logits));
         }
       }
       ModelProto shipped = parse(EncoderGraphs.shippedBytes(spec), spec);
-      encoderOnnx = model.network().encoderWeights(BertWeights.read(shipped)).writeInto(shipped).toByteArray();
+      byte[] onnx = model.network().encoderWeights(BertWeights.read(shipped)).writeInto(shipped).toByteArray();
+      return new Trained(model, model.network().head(), onnx, tokenizerJson, probabilities);
     }
+  }
 
-    IntentDecoder decoder = new IntentDecoder(labels, 0, 1, options.version());
-    ThresholdInfo threshold = IntentTrainer.chooseThreshold(data, decoder, valProbs);
-    IntentDecoder finalDecoder = new IntentDecoder(labels, threshold.value(), 1, options.version());
-    List<String> gold = new ArrayList<>();
-    List<String> decided = new ArrayList<>();
-    for (int i = 0; i < data.validation().size(); i++) {
-      float[] p = valProbs.get(i);
-      gold.add(data.validation().get(i).intent());
-      decided.add(finalDecoder.isOutOfScope(p) ? LabeledText.OUT_OF_SCOPE : labels.get(finalDecoder.bestInScope(p)));
-    }
-    EvalReport validation = IntentMetrics.of(gold, decided);
-
+  private Map<String, Object> provenance(TrainingOptions options, EncoderSpec spec, TrainingData data, Texts texts,
+      Teacher teacher, Trained model) {
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("mode", "fine-tune");
     Map<String, Object> base = new LinkedHashMap<>();
@@ -145,43 +174,22 @@ public final class FineTuneTrainer {
     base.put("onnx_sha256", spec.onnxSha256());
     training.put("base_encoder", base);
     training.put("recipe", fineTuning.toMap());
-    if (teacherRecord != null) {
-      training.put("teacher", teacherRecord);
+    if (teacher != null) {
+      training.put("teacher", teacher.record());
     }
-    training.put("validation_history", history(model.history()));
+    training.put("validation_history", history(model.result().history()));
     training.put("oos_class", options.oosClass());
     training.put("data", data.sources());
     training.put("data_sha256", data.dataSha256());
     Map<String, Object> sizes = new LinkedHashMap<>();
-    sizes.put("train_examples", data.train().size());
-    sizes.put("validation_in_scope", valKnown.size() - (options.oosClass() ? IntentTrainer.countOos(valKnown) : 0));
+    sizes.put("train_examples", texts.train().size());
+    sizes.put("validation_in_scope", texts.validationKnown().size()
+        - (options.oosClass() ? IntentTrainer.countOos(data.validation()) : 0));
     sizes.put("validation_out_of_scope", IntentTrainer.countOos(data.validation()));
-    sizes.put("labels", labels.size());
-    sizes.put("features", head.inputs());
+    sizes.put("labels", data.labels().size());
+    sizes.put("features", model.head().inputs());
     training.put("sizes", sizes);
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("validation", validation.summary());
-
-    String tokenizerSha = Hashes.sha256(tokenizerJson);
-    EncoderRef ref = EncoderRef.fineTuned(spec, tokenizerSha, ENCODER_FILE, Hashes.sha256(encoderOnnx));
-    double seconds = (System.nanoTime() - start) / 1e9;
-    Map<String, Object> timing = new LinkedHashMap<>();
-    timing.put("fine_tune_seconds", IntentTrainer.round(model.seconds()));
-    timing.put("total_seconds", IntentTrainer.round(seconds));
-    training.put("timing", timing);
-    ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, ModelManifest.KIND_MODEL,
-        options.name(), options.version(), labels, List.of(ref), threshold,
-        new HeadInfo(ModelDirectory.HEAD_FILE, "safetensors-f32", head.activationNames()),
-        training, metrics, null, null,
-        BuildInfo.current(options.toolVersion(), null, IntentTrainer.onnxRuntimeVersion()));
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    files.put(ModelDirectory.HEAD_FILE, head.toSafeTensors());
-    files.put(ModelDirectory.TOKENIZER_FILE, tokenizerJson);
-    files.put(ENCODER_FILE, encoderOnnx);
-    ModelDirectory.write(options.out(), manifest, files);
-    double total = (System.nanoTime() - start) / 1e9;
-    return new TrainingResult(options.out(), ModelDirectory.readManifest(options.out()), head, validation,
-        trainTexts.size(), 0, model.seconds(), total);
+    return training;
   }
 
   private FineTuner.Result run(String role, EncoderSpec spec, FineTuneConfig recipe, NDManager manager, int labels,

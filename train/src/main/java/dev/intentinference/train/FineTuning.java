@@ -72,7 +72,8 @@ public record FineTuning(
   }
 
   public static FineTuning defaults() {
-    return new FineTuning(FineTuneConfig.defaults(), DEFAULT_TEACHER, FineTuneConfig.defaults().withEpochs(DEFAULT_TEACHER_EPOCHS),
+    FineTuneConfig recipe = FineTuneConfig.defaults().withMinSteps(FineTuneConfig.DEFAULT_MIN_STEPS);
+    return new FineTuning(recipe, DEFAULT_TEACHER, recipe.withEpochs(DEFAULT_TEACHER_EPOCHS),
         DEFAULT_DISTILL_TEMPERATURE, DEFAULT_DISTILL_WEIGHT, Runtime.getRuntime().availableProcessors(),
         DEFAULT_MAX_TOKENS, 0);
   }

@@ -10,7 +10,6 @@ import dev.intentinference.core.model.BuildInfo;
 import dev.intentinference.core.model.ClassifierHead;
 import dev.intentinference.core.model.EncoderRef;
 import dev.intentinference.core.model.HeadInfo;
-import dev.intentinference.core.model.IntentDecoder;
 import dev.intentinference.core.model.ModelDirectory;
 import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.model.Softmax;
@@ -113,24 +112,15 @@ public final class IntentTrainer {
     ClassifierHead head = Temperature.fold(trained.head(), options.temperature());
 
     // Threshold on validation only.
-    IntentDecoder decoder = new IntentDecoder(labels, 0, 1, options.version());
     List<float[]> valProbs = new ArrayList<>();
     for (LabeledText v : data.validation()) {
       valProbs.add(Softmax.of(head.logits(features.vectors()[row.get(v.text())])));
     }
-    ThresholdInfo threshold = chooseThreshold(data, decoder, valProbs);
+    ValidationOutcome outcome = ValidationOutcome.of(data, valProbs, options.version());
+    ThresholdInfo threshold = outcome.threshold();
+    EvalReport validation = outcome.report();
     double headSeconds = (System.nanoTime() - headStart) / 1e9;
     listener.headFinished(trained.history().size(), headSeconds);
-
-    IntentDecoder finalDecoder = new IntentDecoder(labels, threshold.value(), 1, options.version());
-    List<String> gold = new ArrayList<>();
-    List<String> decided = new ArrayList<>();
-    for (int i = 0; i < data.validation().size(); i++) {
-      float[] p = valProbs.get(i);
-      gold.add(data.validation().get(i).intent());
-      decided.add(finalDecoder.isOutOfScope(p) ? LabeledText.OUT_OF_SCOPE : labels.get(finalDecoder.bestInScope(p)));
-    }
-    EvalReport validation = IntentMetrics.of(gold, decided);
 
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("mode", "frozen");
@@ -179,36 +169,6 @@ public final class IntentTrainer {
     double total = (System.nanoTime() - start) / 1e9;
     return new TrainingResult(options.out(), ModelDirectory.readManifest(options.out()), head, validation,
         texts.size(), embedSeconds, headSeconds, total);
-  }
-
-  static ThresholdInfo chooseThreshold(TrainingData data, IntentDecoder decoder, List<float[]> valProbs) {
-    List<Double> inBest = new ArrayList<>();
-    List<Boolean> inCorrect = new ArrayList<>();
-    List<Double> oosBest = new ArrayList<>();
-    int oosIndex = decoder.labels().indexOf(LabeledText.OUT_OF_SCOPE);
-    for (int i = 0; i < valProbs.size(); i++) {
-      float[] p = valProbs.get(i);
-      int best = decoder.bestInScope(p);
-      // With an explicit oos class, a query whose oos probability wins is rejected whatever the
-      // threshold: score it below every threshold.
-      boolean rejectedByClass = oosIndex >= 0 && p[oosIndex] > p[best];
-      double score = rejectedByClass ? -1 : p[best];
-      LabeledText v = data.validation().get(i);
-      if (v.isOutOfScope()) {
-        oosBest.add(score);
-      } else {
-        inBest.add(score);
-        inCorrect.add(!rejectedByClass && decoder.labels().get(best).equals(v.intent()));
-      }
-    }
-    boolean[] correct = new boolean[inCorrect.size()];
-    for (int i = 0; i < correct.length; i++) {
-      correct[i] = inCorrect.get(i);
-    }
-    String source = data.sources().getOrDefault("validation", "validation");
-    return ThresholdSelector.choose(
-        inBest.stream().mapToDouble(Double::doubleValue).toArray(), correct,
-        oosBest.stream().mapToDouble(Double::doubleValue).toArray(), source);
   }
 
   private record Features(float[][] vectors, List<EncoderRef> refs, byte[] tokenizer) {}

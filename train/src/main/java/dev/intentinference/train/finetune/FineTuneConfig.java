@@ -26,6 +26,8 @@ import java.util.Map;
  * @param maxGradNorm global gradient norm clip, (0, 1000]
  * @param trainWordEmbeddings whether the 30k x 384 word-embedding table is trained too
  * @param seed seeds head initialisation, shuffling and dropout
+ * @param minSteps small data sets get more epochs, as many as it takes to make at least this many
+ *     steps (at most {@value #MAX_EPOCHS_FOR_MIN_STEPS} epochs); 0 runs exactly {@code epochs}, 0..100000
  */
 public record FineTuneConfig(
     int epochs,
@@ -39,7 +41,8 @@ public record FineTuneConfig(
     double logitScale,
     double maxGradNorm,
     boolean trainWordEmbeddings,
-    long seed) {
+    long seed,
+    int minSteps) {
 
   public static final int DEFAULT_EPOCHS = 3;
   public static final int DEFAULT_BATCH_SIZE = 32;
@@ -52,6 +55,9 @@ public record FineTuneConfig(
   public static final double DEFAULT_LOGIT_SCALE = 20;
   public static final double DEFAULT_MAX_GRAD_NORM = 1.0;
   public static final long DEFAULT_SEED = 42;
+  /** What {@code intent train} asks for when no --epochs is given: 300 steps is 3 CLINC150 epochs of 470 steps' worth and more. */
+  public static final int DEFAULT_MIN_STEPS = 300;
+  static final int MAX_EPOCHS_FOR_MIN_STEPS = 50;
 
   public FineTuneConfig {
     range("epochs", epochs, 1, 100);
@@ -72,47 +78,59 @@ public record FineTuneConfig(
     }
     open("logitScale", logitScale, 1000);
     open("maxGradNorm", maxGradNorm, 1000);
+    range("minSteps", minSteps, 0, 100_000);
+  }
+
+  /** Epochs actually run for {@code stepsPerEpoch} steps each: {@code epochs}, or more to reach {@code minSteps}. */
+  public int epochsFor(int stepsPerEpoch) {
+    int needed = (minSteps + stepsPerEpoch - 1) / Math.max(1, stepsPerEpoch);
+    return Math.max(epochs, Math.min(MAX_EPOCHS_FOR_MIN_STEPS, needed));
   }
 
   public static FineTuneConfig defaults() {
     return new FineTuneConfig(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_ENCODER_LEARNING_RATE,
         DEFAULT_HEAD_LEARNING_RATE, DEFAULT_WARMUP_FRACTION, DEFAULT_WEIGHT_DECAY, DEFAULT_DROPOUT,
-        DEFAULT_LABEL_SMOOTHING, DEFAULT_LOGIT_SCALE, DEFAULT_MAX_GRAD_NORM, false, DEFAULT_SEED);
+        DEFAULT_LABEL_SMOOTHING, DEFAULT_LOGIT_SCALE, DEFAULT_MAX_GRAD_NORM, false, DEFAULT_SEED, 0);
   }
 
   public FineTuneConfig withEpochs(int v) {
     return new FineTuneConfig(v, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed);
+        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps);
   }
 
   public FineTuneConfig withBatchSize(int v) {
     return new FineTuneConfig(epochs, v, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed);
+        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps);
   }
 
   public FineTuneConfig withLearningRates(double encoder, double head) {
     return new FineTuneConfig(epochs, batchSize, encoder, head, warmupFraction, weightDecay,
-        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed);
+        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps);
   }
 
   public FineTuneConfig withDropout(double v) {
     return new FineTuneConfig(epochs, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        v, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed);
+        v, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps);
   }
 
   public FineTuneConfig withLabelSmoothing(double v) {
     return new FineTuneConfig(epochs, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        dropout, v, logitScale, maxGradNorm, trainWordEmbeddings, seed);
+        dropout, v, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps);
   }
 
   public FineTuneConfig withTrainWordEmbeddings(boolean v) {
     return new FineTuneConfig(epochs, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        dropout, labelSmoothing, logitScale, maxGradNorm, v, seed);
+        dropout, labelSmoothing, logitScale, maxGradNorm, v, seed, minSteps);
+  }
+
+  public FineTuneConfig withMinSteps(int v) {
+    return new FineTuneConfig(epochs, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
+        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, v);
   }
 
   public FineTuneConfig withSeed(long v) {
     return new FineTuneConfig(epochs, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, v);
+        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, v, minSteps);
   }
 
   /** The recipe as the manifest records it. */
@@ -131,6 +149,7 @@ public record FineTuneConfig(
     m.put("max_grad_norm", maxGradNorm);
     m.put("train_word_embeddings", trainWordEmbeddings);
     m.put("seed", seed);
+    m.put("min_steps", minSteps);
     return m;
   }
 

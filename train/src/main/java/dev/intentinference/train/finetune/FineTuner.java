@@ -108,12 +108,13 @@ public final class FineTuner {
     AdamW optimizer = new AdamW(config.weightDecay(), config.maxGradNorm());
     Random rng = new Random(config.seed());
     int perEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
-    int total = perEpoch * config.epochs();
+    int epochs = config.epochsFor(perEpoch);
+    int total = perEpoch * epochs;
     int warmup = (int) Math.round(total * config.warmupFraction());
-    listener.started(config.epochs(), perEpoch);
+    listener.started(epochs, perEpoch);
     List<EpochRecord> history = new ArrayList<>();
     int step = 0;
-    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+    for (int epoch = 1; epoch <= epochs; epoch++) {
       long epochStart = System.nanoTime();
       double lossSum = 0;
       List<int[]> batches = batches(train.tokens(), config.batchSize(), rng);

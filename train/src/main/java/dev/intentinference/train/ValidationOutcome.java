@@ -1,0 +1,65 @@
+package dev.intentinference.train;
+
+import dev.intentinference.core.data.LabeledText;
+import dev.intentinference.core.model.IntentDecoder;
+import dev.intentinference.core.model.ThresholdInfo;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The out-of-scope threshold chosen on validation probabilities (never on test data), and the
+ * validation scores the model gets with it: the last step of every training recipe.
+ *
+ * @param threshold the rule the model directory records
+ * @param report validation metrics with that rule
+ */
+record ValidationOutcome(ThresholdInfo threshold, EvalReport report) {
+
+  /**
+   * @param valProbs probabilities for every validation example, in {@code data.validation()} order
+   */
+  static ValidationOutcome of(TrainingData data, List<float[]> valProbs, String version) {
+    List<String> labels = data.labels();
+    ThresholdInfo threshold = chooseThreshold(data, new IntentDecoder(labels, 0, 1, version), valProbs);
+    IntentDecoder decoder = new IntentDecoder(labels, threshold.value(), 1, version);
+    List<String> gold = new ArrayList<>();
+    List<String> decided = new ArrayList<>();
+    for (int i = 0; i < data.validation().size(); i++) {
+      float[] p = valProbs.get(i);
+      gold.add(data.validation().get(i).intent());
+      decided.add(decoder.isOutOfScope(p) ? LabeledText.OUT_OF_SCOPE : labels.get(decoder.bestInScope(p)));
+    }
+    return new ValidationOutcome(threshold, IntentMetrics.of(gold, decided));
+  }
+
+  private static ThresholdInfo chooseThreshold(TrainingData data, IntentDecoder decoder, List<float[]> valProbs) {
+    List<Double> inBest = new ArrayList<>();
+    List<Boolean> inCorrect = new ArrayList<>();
+    List<Double> oosBest = new ArrayList<>();
+    int oosIndex = decoder.labels().indexOf(LabeledText.OUT_OF_SCOPE);
+    for (int i = 0; i < valProbs.size(); i++) {
+      float[] p = valProbs.get(i);
+      int best = decoder.bestInScope(p);
+      // With an explicit oos class, a query whose oos probability wins is rejected whatever the
+      // threshold: score it below every threshold.
+      boolean rejectedByClass = oosIndex >= 0 && p[oosIndex] > p[best];
+      double score = rejectedByClass ? -1 : p[best];
+      LabeledText v = data.validation().get(i);
+      if (v.isOutOfScope()) {
+        oosBest.add(score);
+      } else {
+        inBest.add(score);
+        inCorrect.add(!rejectedByClass && decoder.labels().get(best).equals(v.intent()));
+      }
+    }
+    boolean[] correct = new boolean[inCorrect.size()];
+    for (int i = 0; i < correct.length; i++) {
+      correct[i] = inCorrect.get(i);
+    }
+    String source = data.sources().getOrDefault("validation", "validation");
+    return ThresholdSelector.choose(
+        inBest.stream().mapToDouble(Double::doubleValue).toArray(), correct,
+        oosBest.stream().mapToDouble(Double::doubleValue).toArray(), source);
+  }
+
+}
