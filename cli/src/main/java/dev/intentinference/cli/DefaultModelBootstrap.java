@@ -38,6 +38,8 @@ final class DefaultModelBootstrap implements RepositoryBootstrapper {
   /** The CLINC150 file from {@code --data}, or null for the shipped copy. */
   private final Path given;
   private final PrintWriter out;
+  /** The shipped CLINC150 written to a temporary file, once, for the first build and the upgrade. */
+  private Path shippedCopy;
 
   private DefaultModelBootstrap(Path given, PrintWriter out) {
     this.given = given;
@@ -65,8 +67,11 @@ final class DefaultModelBootstrap implements RepositoryBootstrapper {
   }
 
   /** The file to train on; the shipped copy is written out (SHA-256 checked) only when first asked for. */
-  Path data() {
-    return given != null ? given : BuiltInDatasets.file(BuiltInDatasets.CLINC150);
+  synchronized Path data() {
+    if (shippedCopy == null && given == null) {
+      shippedCopy = BuiltInDatasets.file(BuiltInDatasets.CLINC150);
+    }
+    return given != null ? given : shippedCopy;
   }
 
   @Override

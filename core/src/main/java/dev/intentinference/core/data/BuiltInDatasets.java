@@ -7,15 +7,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Datasets shipped inside intent-core as classpath resources ({@code datasets/NAME/}, with their
  * licence and attribution beside them), so that nothing outside the project is needed to use them.
- * Readers take a {@link Path}, so {@link #file} copies a dataset once per JVM into a temporary
- * directory, under its published file name, after checking its SHA-256.
+ * Readers take a {@link Path}, so {@link #file} copies a dataset into a temporary directory, under
+ * its published file name, after checking its SHA-256.
  *
  * <pre>{@code
  * Path clinc = BuiltInDatasets.file(BuiltInDatasets.CLINC150);   // .../data_full.json
@@ -30,7 +29,6 @@ public final class BuiltInDatasets {
 
   private static final Map<String, Shipped> SHIPPED = Map.of(
       CLINC150, new Shipped("data_full.json", "36923c3705a59e08fe9c3883d8bc2dd966ef93e22cb78ac41171782a698d56e0"));
-  private static final Map<String, Path> COPIES = new HashMap<>();
 
   private BuiltInDatasets() {}
 
@@ -69,26 +67,21 @@ public final class BuiltInDatasets {
 
   /**
    * A file holding the shipped dataset, named as published (e.g. {@code data_full.json}, which is
-   * what training provenance records). Written once per JVM to a temporary directory that is
-   * deleted at exit; written again if it has gone.
+   * what training provenance records), in a new temporary directory deleted at exit. Each call
+   * writes its own copy: callers that need the file more than once keep the path.
    */
-  public static synchronized Path file(String name) {
-    Path copy = COPIES.get(name);
-    if (copy != null && Files.isRegularFile(copy)) {
-      return copy;
-    }
+  public static Path file(String name) {
     byte[] bytes = bytes(name);
     try {
       Path dir = Files.createTempDirectory("intent-dataset-" + name + "-");
       dir.toFile().deleteOnExit();
-      copy = dir.resolve(shipped(name).fileName());
+      Path copy = dir.resolve(shipped(name).fileName());
       Files.write(copy, bytes);
       copy.toFile().deleteOnExit();   // runs before the directory's (reverse order of registration)
+      return copy;
     } catch (IOException e) {
       throw new UncheckedIOException("writing the built-in dataset " + name + " to a temporary file", e);
     }
-    COPIES.put(name, copy);
-    return copy;
   }
 
   /**
