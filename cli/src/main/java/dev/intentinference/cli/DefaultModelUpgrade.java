@@ -179,7 +179,8 @@ final class DefaultModelUpgrade {
 
     @Override
     public void fineTuneEpoch(String role, FineTuner.EpochRecord epoch) {
-      log("%s: epoch %d, validation in-scope accuracy %.2f%%", role, epoch.epoch(), 100 * epoch.validationAccuracy());
+      log("%s: epoch %d, validation in-scope accuracy %.2f%%%s", role, epoch.epoch(), 100 * epoch.validationAccuracy(),
+          epoch.skippedSteps() == 0 ? "" : ", " + epoch.skippedSteps() + " steps skipped (non-finite)");
     }
   }
 

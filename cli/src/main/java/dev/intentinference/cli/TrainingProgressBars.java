@@ -74,8 +74,9 @@ final class TrainingProgressBars implements TrainingListener {
   @Override
   public void fineTuneEpoch(String role, dev.intentinference.train.finetune.FineTuner.EpochRecord epoch) {
     lastEpoch = String.format(Locale.ROOT, " | epoch %d val acc %.4f", epoch.epoch(), epoch.validationAccuracy());
-    bars.log(String.format(Locale.ROOT, "%s epoch %d: train loss %.4f, validation in-scope accuracy %.4f (%.0f s)",
-        role, epoch.epoch(), epoch.trainLoss(), epoch.validationAccuracy(), epoch.seconds()));
+    bars.log(String.format(Locale.ROOT, "%s epoch %d: train loss %.4f, validation in-scope accuracy %.4f (%.0f s)%s",
+        role, epoch.epoch(), epoch.trainLoss(), epoch.validationAccuracy(), epoch.seconds(),
+        epoch.skippedSteps() == 0 ? "" : ", " + epoch.skippedSteps() + " steps skipped (non-finite)"));
   }
 
   @Override

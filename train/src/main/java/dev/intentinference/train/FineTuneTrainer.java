@@ -254,6 +254,7 @@ public final class FineTuneTrainer {
       m.put("train_loss", IntentTrainer.round(e.trainLoss()));
       m.put("validation_accuracy", IntentTrainer.round(e.validationAccuracy()));
       m.put("seconds", IntentTrainer.round(e.seconds()));
+      m.put("skipped_steps", e.skippedSteps());
       out.add(m);
     }
     return out;

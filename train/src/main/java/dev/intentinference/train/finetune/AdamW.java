@@ -1,6 +1,7 @@
 package dev.intentinference.train.finetune;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,12 +27,13 @@ final class AdamW {
 
   /**
    * One step over {@code params} (each with a gradient from the last backward pass), each at
-   * {@code rate * its group's learning rate}; gradients are zeroed afterwards.
+   * {@code rate * its group's learning rate}; gradients are zeroed afterwards. A step whose
+   * gradients are not finite changes nothing (the gradients are dropped), as mixed-precision
+   * trainers skip overflowing steps.
    *
-   * @return the global gradient norm before clipping
+   * @return the global gradient norm before clipping; not finite when the step was skipped
    */
   double step(Map<String, NDArray> params, Map<String, Double> learningRates, double rate) {
-    steps++;
     // Every temporary is closed as soon as it is used: the parameters and moments live in the
     // long-lived manager, and anything left attached to it would accumulate step after step.
     Map<String, NDArray> grads = new HashMap<>();
@@ -44,6 +46,11 @@ final class AdamW {
       }
     }
     double norm = Math.sqrt(sumSquares);
+    if (!Double.isFinite(norm)) {
+      discard(grads);
+      return norm;
+    }
+    steps++;
     float clip = norm > maxGradNorm ? (float) (maxGradNorm / (norm + 1e-6)) : 1f;
     float correction1 = (float) (1 - Math.pow(BETA1, steps));
     float correction2 = (float) (1 - Math.pow(BETA2, steps));
@@ -77,6 +84,26 @@ final class AdamW {
       }
     }
     return norm;
+  }
+
+  /** Zeroes the gradients of {@code params} without a step (after a non-finite loss). */
+  void skip(Map<String, NDArray> params) {
+    Map<String, NDArray> grads = new HashMap<>();
+    params.forEach((name, p) -> {
+      if (p.hasGradient()) {
+        grads.put(name, p.getGradient());
+      }
+    });
+    discard(grads);
+  }
+
+  /** Sets the gradients to zero in place (multiplying by 0 would keep a NaN). */
+  private static void discard(Map<String, NDArray> grads) {
+    for (NDArray g : grads.values()) {
+      try (g) {
+        g.set(new NDIndex("..."), 0f);
+      }
+    }
   }
 
   private static boolean decays(String name) {

@@ -32,6 +32,8 @@ import java.util.Random;
  * }</pre>
  */
 public final class FineTuner {
+  /** More non-finite steps in a row than this (or more than 1% of all) mean training has diverged. */
+  static final int MAX_CONSECUTIVE_SKIPS = 5;
   /** Texts per forward pass when only predicting. */
   static final int PREDICT_BATCH = 128;
   /** Batches are drawn from pools of this many batches sorted by length. */
@@ -79,8 +81,11 @@ public final class FineTuner {
     default void epochFinished(EpochRecord epoch) {}
   }
 
-  /** One epoch: mean training loss, validation in-scope accuracy, time taken. */
-  public record EpochRecord(int epoch, double trainLoss, double validationAccuracy, double seconds) {}
+  /**
+   * One epoch: mean training loss, validation in-scope accuracy, time taken, and the steps skipped
+   * because their loss or gradients were not finite (normally 0).
+   */
+  public record EpochRecord(int epoch, double trainLoss, double validationAccuracy, double seconds, int skippedSteps) {}
 
   public record Result(IntentNetwork network, List<EpochRecord> history, double seconds) {}
 
@@ -114,9 +119,12 @@ public final class FineTuner {
     listener.started(epochs, perEpoch);
     List<EpochRecord> history = new ArrayList<>();
     int step = 0;
+    int skipped = 0;
+    int consecutiveSkips = 0;
     for (int epoch = 1; epoch <= epochs; epoch++) {
       long epochStart = System.nanoTime();
       double lossSum = 0;
+      int epochSkipped = 0;
       List<int[]> batches = batches(train.tokens(), config.batchSize(), rng);
       for (int[] batch : batches) {
         if (Thread.currentThread().isInterrupted()) {
@@ -124,16 +132,30 @@ public final class FineTuner {
         }
         double rate = step < warmup ? (step + 1.0) / warmup : Math.max(0.0, (double) (total - step) / Math.max(1, total - warmup));
         double loss = step(manager, net, train, teacher, labels, batch);
-        if (!Double.isFinite(loss)) {
-          throw new IntentException("fine-tuning diverged at step " + step + " (loss " + loss + "); lower the learning rates");
+        boolean applied;
+        if (Double.isFinite(loss)) {
+          applied = Double.isFinite(optimizer.step(params, rates, rate));
+        } else {
+          optimizer.skip(params);
+          applied = false;
         }
-        optimizer.step(params, rates, rate);
-        lossSum += loss;
+        if (applied) {
+          lossSum += loss;
+          consecutiveSkips = 0;
+        } else {
+          skipped++;
+          epochSkipped++;
+          if (++consecutiveSkips > MAX_CONSECUTIVE_SKIPS || skipped > Math.max(MAX_CONSECUTIVE_SKIPS, total / 100)) {
+            throw new IntentException("fine-tuning diverged: " + skipped + " of " + (step + 1)
+                + " steps had a non-finite loss or gradient; lower the learning rates");
+          }
+        }
         step++;
         listener.step(step, total, loss);
       }
       double accuracy = validation.size() == 0 ? Double.NaN : accuracy(manager, net, validation);
-      EpochRecord record = new EpochRecord(epoch, lossSum / batches.size(), accuracy, (System.nanoTime() - epochStart) / 1e9);
+      EpochRecord record = new EpochRecord(epoch, lossSum / Math.max(1, batches.size() - epochSkipped), accuracy,
+          (System.nanoTime() - epochStart) / 1e9, epochSkipped);
       history.add(record);
       listener.epochFinished(record);
     }
