@@ -38,8 +38,19 @@ class TrainEvalPredictTest {
     assertThat(model.resolve("manifest.json")).exists();
     assertThat(model.resolve("head.safetensors")).exists();
     assertThat(model.resolve("tokenizer.json")).exists();
+    assertThat(model.resolve("encoder.onnx")).as("the default recipe fine-tunes the encoder").exists();
     assertThat(trained.out()).contains("threshold: ").contains("validation: in-scope accuracy")
-        .contains("texts/s").contains("head training: ");
+        .contains("fine-tuning: 300 texts").contains("teacher");
+  }
+
+  @Test
+  void frozenIsTheQuickRecipeWithoutAnEncoderFile() {
+    Path quick = tmp.resolve("clinc10-frozen");
+    Cli r = Cli.run("train", "--quiet", "--frozen", "--threads", "2", "--data", data.toString(), "--out", quick.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("texts/s").contains("head training: ");
+    assertThat(quick.resolve("manifest.json")).exists();
+    assertThat(quick.resolve("encoder.onnx")).doesNotExist();
   }
 
   @Test
