@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.intentinference.core.onnx.OnnxTensors;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -120,7 +121,7 @@ public final class DynamicQuantizer {
 
   /** Returns {quantized weight, zero point, scale} initializer names; the weight as [in, out]. */
   private String[] quantizeWeight(GraphEditor ed, TensorProto w, boolean transposed) {
-    float[] v = OnnxNodes.floatValues(w);
+    float[] v = OnnxTensors.floatValues(w);
     int rows = (int) w.getDims(0);
     int cols = (int) w.getDims(1);
     int in = transposed ? cols : rows;

@@ -8,6 +8,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.onnx.OnnxTensors;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class HalfPrecision {
     int converted = 0;
     for (TensorProto t : g.getInitializerList()) {
       if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE) {
-        float[] v = OnnxNodes.floatValues(t);
+        float[] v = OnnxTensors.floatValues(t);
         half.addInitializer(toHalf(t, v));
         emu.addInitializer(roundTrip(t, v));
         converted++;
@@ -80,7 +81,7 @@ public final class HalfPrecision {
         if (n.getOpType().equals("Cast") && a.getName().equals("to") && a.getI() == TensorProto.DataType.FLOAT_VALUE) {
           nb.setAttribute(i, a.toBuilder().setI(TensorProto.DataType.FLOAT16_VALUE));
         } else if (a.hasT() && a.getT().getDataType() == TensorProto.DataType.FLOAT_VALUE) {
-          nb.setAttribute(i, a.toBuilder().setT(toHalf(a.getT(), OnnxNodes.floatValues(a.getT()))));
+          nb.setAttribute(i, a.toBuilder().setT(toHalf(a.getT(), OnnxTensors.floatValues(a.getT()))));
           converted++;
         }
       }

@@ -68,24 +68,6 @@ final class OnnxNodes {
     return b.build();
   }
 
-  /** A float tensor's values, whether stored as raw bytes or in {@code float_data}. */
-  static float[] floatValues(TensorProto t) {
-    if (t.getDataType() != TensorProto.DataType.FLOAT.getNumber()) {
-      throw new IllegalArgumentException("tensor " + t.getName() + " is not float32");
-    }
-    if (!t.getRawData().isEmpty()) {
-      ByteBuffer buf = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-      float[] out = new float[buf.remaining() / 4];
-      buf.asFloatBuffer().get(out);
-      return out;
-    }
-    float[] out = new float[t.getFloatDataCount()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = t.getFloatData(i);
-    }
-    return out;
-  }
-
   /** {@code [batch_size, width]} float (or other type) tensor value info; width may be 0 = unknown. */
   static ValueInfoProto matrixInfo(String name, TensorProto.DataType type, String batchDim, long width) {
     TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()

@@ -4,9 +4,8 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import com.google.protobuf.ByteString;
 import dev.intentinference.core.IntentException;
-import java.nio.ByteBuffer;
+import dev.intentinference.core.onnx.OnnxTensors;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -165,9 +164,7 @@ public final class BertWeights {
       if (t == null) {
         continue;
       }
-      ByteBuffer raw = ByteBuffer.allocate(t.size() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      raw.asFloatBuffer().put(t.values());
-      g.setInitializer(i, old.toBuilder().clearFloatData().setRawData(ByteString.copyFrom(raw.array())).build());
+      g.setInitializer(i, OnnxTensors.withFloatValues(old, t.values()));
       replaced++;
     }
     if (replaced != byInitializer.size()) {
@@ -187,21 +184,7 @@ public final class BertWeights {
           + "); fine-tuning starts from an fp32 encoder");
     }
     long[] shape = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
-    return new Tensor(name, initializer, shape, floats(t));
-  }
-
-  static float[] floats(TensorProto t) {
-    if (!t.getRawData().isEmpty()) {
-      ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-      float[] v = new float[b.remaining() / Float.BYTES];
-      b.asFloatBuffer().get(v);
-      return v;
-    }
-    float[] v = new float[t.getFloatDataCount()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = t.getFloatData(i);
-    }
-    return v;
+    return new Tensor(name, initializer, shape, OnnxTensors.floatValues(t));
   }
 
   /** The single number a Constant node (or a scalar initializer) holds. */
@@ -213,7 +196,7 @@ public final class BertWeights {
     TensorProto t = n.getAttribute(0).getT();
     switch (t.getDataType()) {
       case TensorProto.DataType.FLOAT_VALUE:
-        return floats(t)[0];
+        return OnnxTensors.floatValues(t)[0];
       case TensorProto.DataType.INT64_VALUE:
         return t.getRawData().isEmpty() ? t.getInt64Data(0)
             : t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getLong(0);
