@@ -2,7 +2,6 @@ package dev.intentinference.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.onnx.proto.OnnxMl.ModelProto;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.encoder.EncoderRegistry;
@@ -131,7 +130,6 @@ public final class FineTuneTrainer {
       FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.train()), texts.trainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
       FineTuner.Result t = run(ROLE_TEACHER, spec, fineTuning.teacherRecipe(), manager, labels, train, null, val, listener);
-      listener.teacherLabelling(texts.train().size());
       FineTuner.Distillation lesson = new FineTuner.Distillation(FineTuner.logits(manager, t.network(), train.tokens()),
           fineTuning.distillTemperature(), fineTuning.distillWeight());
       Map<String, Object> record = new LinkedHashMap<>();
@@ -158,7 +156,7 @@ public final class FineTuneTrainer {
           probabilities.add(Softmax.of(logits));
         }
       }
-      ModelProto shipped = parse(EncoderGraphs.shippedBytes(spec), spec);
+      ModelProto shipped = EncoderGraphs.shippedModel(spec);
       byte[] onnx = model.network().encoderWeights(BertWeights.read(shipped)).writeInto(shipped).toByteArray();
       return new Trained(model, model.network().head(), onnx, tokenizerJson, probabilities);
     }
@@ -236,14 +234,6 @@ public final class FineTuneTrainer {
   private static String baseId(EncoderSpec spec) {
     int at = spec.id().indexOf('@');
     return at < 0 ? spec.id() : spec.id().substring(0, at);
-  }
-
-  private static ModelProto parse(byte[] onnx, EncoderSpec spec) {
-    try {
-      return ModelProto.parseFrom(onnx);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IntentException("encoder " + spec.id() + ": not an ONNX model", e);
-    }
   }
 
   private static List<Map<String, Object>> history(List<FineTuner.EpochRecord> epochs) {

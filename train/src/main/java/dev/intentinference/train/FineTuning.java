@@ -109,7 +109,7 @@ public record FineTuning(
   /** The whole recipe as the manifest records it. */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>(recipe.toMap());
-    m.put("threads", threads);
+    m.put("threads", dev.intentinference.train.finetune.TorchRuntime.threads());
     m.put("repeatable", dev.intentinference.train.finetune.TorchRuntime.repeatable());
     m.put("max_tokens", maxTokens);
     if (teacher != null) {

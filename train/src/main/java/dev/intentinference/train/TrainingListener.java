@@ -34,7 +34,4 @@ public interface TrainingListener {
 
   /** Fine-tuning of {@code role} finished. */
   default void fineTuneFinished(String role, double seconds) {}
-
-  /** The teacher labels the training texts for the student. */
-  default void teacherLabelling(int texts) {}
 }

@@ -105,7 +105,7 @@ class FineTuneTrainerTest {
   }
 
   /**
-   * Bit for bit: both runs use 2 threads, and the build pins MKL's thread count (MKL_DYNAMIC=FALSE).
+   * Bit for bit: both runs use the same thread count, and the build pins MKL's (MKL_DYNAMIC=FALSE).
    * Two known exceptions, both documented (docs/fine-tuning.md): the first fine-tuning run of a JVM
    * (here the class's own run) may differ slightly from later ones, so two later runs are compared;
    * and a step skipped for a non-finite gradient in one run and not the other explains a difference

@@ -68,9 +68,9 @@ public final class EncoderGraphs {
     return spec.selection() == null ? onnx : select(parse(onnx, spec), spec).toByteArray();
   }
 
-  /** The shipped file as it is in the jar, checked against its SHA-256 (no selection applied). */
-  public static byte[] shippedBytes(EncoderSpec spec) {
-    return shipped(spec);
+  /** The shipped graph as it is in the jar, checked against its SHA-256, whole (no selection applied). */
+  public static ModelProto shippedModel(EncoderSpec spec) {
+    return parse(shipped(spec), spec);
   }
 
   private static byte[] shipped(EncoderSpec spec) {

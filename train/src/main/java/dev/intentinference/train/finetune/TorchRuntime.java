@@ -10,6 +10,8 @@ import dev.intentinference.core.IntentException;
  * of threads so that results are repeatable for a seed and a thread count.
  */
 public final class TorchRuntime {
+  private static final String THREADS = "ai.djl.pytorch.num_threads";
+
   private TorchRuntime() {}
 
   /**
@@ -22,8 +24,12 @@ public final class TorchRuntime {
       throw new IllegalArgumentException("threads must be at least 1, was " + threads);
     }
     System.setProperty("ai.djl.offline", "true");
-    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    // PyTorch reads these once, when the engine starts: only the first request (or a -D given on
+    // the command line) counts, so the property keeps telling the truth for threads().
+    if (System.getProperty(THREADS) == null) {
+      System.setProperty(THREADS, Integer.toString(threads));
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
     try {
       return Engine.getEngine("PyTorch");
     } catch (RuntimeException | LinkageError e) {
@@ -50,7 +56,7 @@ public final class TorchRuntime {
 
   /** The intra-op threads PyTorch was started with. */
   public static int threads() {
-    String v = System.getProperty("ai.djl.pytorch.num_threads");
+    String v = System.getProperty(THREADS);
     return v == null ? 0 : Integer.parseInt(v);
   }
 }

@@ -29,8 +29,7 @@ class ExportParityTest {
 
   @Test
   void exportedEncoderMatchesTheNetworkBeforeAndAfterFineTuning() throws Exception {
-    byte[] shippedBytes = EncoderGraphs.shippedBytes(SPEC);
-    ModelProto shipped = ModelProto.parseFrom(shippedBytes);
+    ModelProto shipped = EncoderGraphs.shippedModel(SPEC);
     try (SentenceEncoder ort = SentenceEncoder.load(SPEC, SessionSettings.allCores());
         NDManager m = TorchRuntime.manager(2, 7)) {
       List<TokenizedText> tokens = ort.tokenizer().encodeAll(TEXTS);
