@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
       PredictCommand.class,
       CompileCommand.class,
       InspectCommand.class,
+      PushCommand.class,
+      ModelsCommand.class,
       BenchCommand.class,
     },
     footer = {
@@ -36,6 +38,7 @@ import picocli.CommandLine.Option;
       "  intent predict --model models/clinc150 \"change company address\"",
       "  intent compile --model models/clinc150 --out clinc150-1.intent --precision int8",
       "  intent inspect clinc150-1.intent",
+      "  intent push clinc150-1.intent s3://my-models/prod && intent serve --repository s3://my-models/prod",
       "  intent bench --target http://127.0.0.1:8000 --concurrency 16 --duration 60s --csv run.csv",
       "",
       "Run 'intent help <command>' for a command's options and an example."

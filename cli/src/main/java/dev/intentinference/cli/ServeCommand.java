@@ -1,5 +1,12 @@
 package dev.intentinference.cli;
 
+import dev.intentinference.core.IntentException;
+import dev.intentinference.deploy.RepositoryMirror;
+import dev.intentinference.deploy.S3ArtifactStore;
+import dev.intentinference.deploy.S3Location;
+import picocli.CommandLine.Mixin;
+import software.amazon.awssdk.services.s3.S3Client;
+
 import dev.intentinference.server.BatchPolicy;
 import dev.intentinference.server.InferenceServer;
 import dev.intentinference.server.ServerConfig;
@@ -19,21 +26,38 @@ import picocli.CommandLine.Spec;
     description = "Serve every model of a repository (REPO/<model>/<version>/<artifact>.intent or a trained model "
         + "directory; the newest version serves) over Open Inference Protocol REST and gRPC, plain JSON, Prometheus "
         + "metrics and a chat web page, all on one port. New versions are hot-reloaded. An empty repository gets the "
-        + "default CLINC150 model built on first start. Ctrl-C shuts down gracefully.%n",
+        + "default CLINC150 model built on first start. An s3:// repository (intent push fills it) is copied into a "
+        + "local cache, every download checked against its SHA-256, and polled like a directory; a pin in the bucket "
+        + "(intent rollback) makes every server serve that version. Ctrl-C shuts down gracefully.%n",
     footer = {
       "",
       "Examples:",
       "  intent serve                                  # ./models on http://127.0.0.1:8000",
       "  intent serve --repository /srv/models --port 9000 --instances 2 --threads 2",
+      "  intent serve --repository s3://my-models/prod --cache /var/cache/intent     # AWS credentials as usual",
+      "  intent serve --repository s3://models/prod --s3-endpoint http://127.0.0.1:9000 --s3-path-style   # MinIO",
       "  curl -s localhost:8000/v1/models/clinc150/predict -H 'content-type: application/json' \\",
       "       -d '{\"text\":\"change my address\"}'"
     })
 final class ServeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--repository", paramLabel = "DIR", defaultValue = "models",
-      description = "Model repository (default: ${DEFAULT-VALUE}).")
-  Path repository;
+  @Option(names = "--repository", paramLabel = "DIR|s3://BUCKET/PREFIX", defaultValue = "models",
+      description = "Model repository: a directory, or an S3 location filled by intent push, copied into --cache "
+          + "and polled (default: ${DEFAULT-VALUE}).")
+  String repository;
+
+  @Option(names = "--cache", paramLabel = "DIR", defaultValue = "s3-cache",
+      description = "With an s3:// repository: local copy of the bucket's models, kept across restarts so a server "
+          + "starts even while the bucket is unreachable (default: ${DEFAULT-VALUE}).")
+  Path cache;
+
+  @Option(names = "--keep-versions", paramLabel = "N", defaultValue = "2",
+      description = "With an s3:// repository: newest versions of each model kept in the cache (the pinned one is kept "
+          + "too), 1..100 (default: ${DEFAULT-VALUE}).")
+  int keepVersions;
+
+  @Mixin S3Options s3;
 
   @Option(names = "--host", defaultValue = ServerConfig.DEFAULT_HOST, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String host;
@@ -105,9 +129,23 @@ final class ServeCommand implements Callable<Integer> {
           + "(default: clinc150, the CLINC150 Full copy shipped with intent).")
   Path data;
 
+  boolean fromBucket() {
+    return S3Location.isS3(repository);
+  }
+
+  /** The local directory the server loads from: the repository itself, or the bucket's copy. */
+  Path localRepository() {
+    if (!fromBucket()) {
+      return Path.of(repository);
+    }
+    S3Location at = S3Location.parse(repository);
+    Path dir = cache.resolve(at.bucket());
+    return at.prefix().isEmpty() ? dir : dir.resolve(at.prefix());
+  }
+
   ServerConfig config() {
     try {
-      return ServerConfig.builder(repository).host(host).port(port).instances(instances)
+      return ServerConfig.builder(localRepository()).host(host).port(port).instances(instances)
           .threads(threads == null ? Runtime.getRuntime().availableProcessors() : threads)
           .batch(new BatchPolicy(maxBatch, maxQueueDelay, queueCapacity))
           .timeout(Duration.ofMillis(timeoutMs)).maxBodyBytes(maxBody).truncate(truncate)
@@ -126,18 +164,42 @@ final class ServeCommand implements Callable<Integer> {
     if (upgradeThreadCount < 1) {
       throw new dev.intentinference.core.IntentException("--upgrade-threads must be at least 1, was " + upgradeThreadCount);
     }
-    InferenceServer server = InferenceServer.start(config, bootstrap);
-    Thread hook = new Thread(server::close, "intent-shutdown");
+    if (keepVersions < 1 || keepVersions > 100) {
+      throw new IntentException("--keep-versions must be 1..100, was " + keepVersions);
+    }
+    BucketRepository bucket = null;
+    InferenceServer server;
+    if (fromBucket()) {
+      S3Location at = S3Location.parse(repository);
+      S3Client client = s3.settings().client();
+      bucket = new BucketRepository(client, new RepositoryMirror(new S3ArtifactStore(client, at), config.repository(), keepVersions));
+      try {
+        server = InferenceServer.start(config, bucket);
+      } catch (RuntimeException e) {
+        bucket.close();
+        throw e;
+      }
+    } else {
+      server = InferenceServer.start(config, bootstrap);
+    }
+    BucketRepository openBucket = bucket;
+    Thread hook = new Thread(() -> {
+      server.close();
+      if (openBucket != null) {
+        openBucket.close();
+      }
+    }, "intent-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     out.printf("intent: serving %s from %s (%d instance(s) x %d thread(s), max batch %d)%n", server.models(),
-        config.repository().toAbsolutePath().normalize(), config.instances(), config.threadsPerInstance(), config.batch().maxBatch());
+        fromBucket() ? repository + " (copied to " + config.repository().toAbsolutePath().normalize() + ")"
+            : config.repository().toAbsolutePath().normalize(), config.instances(), config.threadsPerInstance(), config.batch().maxBatch());
     out.printf("  API (Open Inference Protocol REST; gRPC on the same port): %s%n", server.apiUrl());
     out.printf("  plain JSON:  %s%n", server.baseUri().resolve("/v1/models/" + server.models().get(0) + "/predict"));
     out.printf("  metrics:     %s%n", server.metricsUrl());
     out.printf("  web page:    %s%n", server.pageUrl());
     out.println("Press Ctrl-C to stop.");
     out.flush();
-    if (upgrade && DefaultModelUpgrade.needed(config.repository())) {
+    if (upgrade && !fromBucket() && DefaultModelUpgrade.needed(config.repository())) {
       new DefaultModelUpgrade(bootstrap.data(), FineTuning.defaults().withThreads(upgradeThreadCount), out)
           .startInBackground(config.repository(), pollSeconds == 0 ? server::reloadNow : () -> {});
     }

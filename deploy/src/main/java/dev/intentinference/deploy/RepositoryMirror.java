@@ -121,24 +121,28 @@ public final class RepositoryMirror {
       Map<String, String> meta = store.download(v, part);
       String expected = meta.get(S3ArtifactStore.META_SHA256);
       if (expected == null) {
-        throw new IntentException("unverifiable: the object has no " + S3ArtifactStore.META_SHA256
+        throw new Rejected("unverifiable: the object has no " + S3ArtifactStore.META_SHA256
             + " metadata (upload it with intent push)");
       }
       String actual = Hashes.sha256(part);
       if (!actual.equals(expected)) {
-        throw new IntentException("corrupt: its SHA-256 is " + actual + " but its metadata says " + expected);
+        throw new Rejected("corrupt: its SHA-256 is " + actual + " but its metadata says " + expected);
       }
       Path file = staging.resolve(v.fileName());
       Files.move(part, file, StandardCopyOption.REPLACE_EXISTING);
-      IntentArtifact.read(file); // the entries' own hashes, and that it is an artifact at all
+      try {
+        IntentArtifact.read(file); // the entries' own hashes, and that it is an artifact at all
+      } catch (IntentException e) {
+        throw new Rejected(e.getMessage());
+      }
       install(staging, target);
       downloaded.add(id);
-    } catch (IntentException e) {
+    } catch (Rejected e) {
       rejected.put(v.key(), v.etag());
       clear(staging);
       failed.add(id + ": " + e.getMessage());
-    } catch (IOException | UncheckedIOException | software.amazon.awssdk.core.exception.SdkClientException e) {
-      // The connection dropped or the disk failed: keep the part, the next sync resumes it.
+    } catch (IOException | RuntimeException e) {
+      // The connection dropped, the store failed or the disk did: keep the part, the next sync resumes it.
       pending.add(id + ": " + e.getMessage());
     }
   }
@@ -225,6 +229,13 @@ public final class RepositoryMirror {
       return s.toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The object itself is bad (not a transfer problem): refused until it changes. */
+  private static final class Rejected extends RuntimeException {
+    Rejected(String message) {
+      super(message, null, false, false);
     }
   }
 

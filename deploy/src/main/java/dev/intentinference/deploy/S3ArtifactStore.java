@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -104,7 +105,7 @@ public final class S3ArtifactStore {
           s3.deleteObject(b -> b.bucket(at.bucket()).key(o.key()));
         }
       }
-    } catch (S3Exception e) {
+    } catch (SdkException e) {
       throw failure("upload to " + url, e);
     }
     return new PushResult(url, model, version, size(file), sha, outcome);
@@ -159,6 +160,8 @@ public final class S3ArtifactStore {
         return Optional.empty();
       }
       throw failure("read " + key, e);
+    } catch (SdkException e) {
+      throw failure("read " + key, e);
     }
   }
 
@@ -176,7 +179,7 @@ public final class S3ArtifactStore {
     String key = at.key(model, PIN_NAME);
     try {
       s3.putObject(b -> b.bucket(at.bucket()).key(key).contentType("text/plain"), RequestBody.fromString(version + "\n"));
-    } catch (S3Exception e) {
+    } catch (SdkException e) {
       throw failure("write " + key, e);
     }
   }
@@ -186,7 +189,7 @@ public final class S3ArtifactStore {
     String key = at.key(model, PIN_NAME);
     try {
       s3.deleteObject(b -> b.bucket(at.bucket()).key(key));
-    } catch (S3Exception e) {
+    } catch (SdkException e) {
       throw failure("delete " + key, e);
     }
   }
@@ -228,7 +231,7 @@ public final class S3ArtifactStore {
       return Optional.of(new String(in.readNBytes(256), java.nio.charset.StandardCharsets.UTF_8));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
-    } catch (S3Exception e) {
+    } catch (SdkException e) {
       throw failure("read " + key, e);
     } catch (IOException e) {
       throw new IntentException("cannot read " + key + ": " + e.getMessage(), e);
@@ -240,15 +243,22 @@ public final class S3ArtifactStore {
       List<S3Object> out = new ArrayList<>();
       s3.listObjectsV2Paginator(b -> b.bucket(at.bucket()).prefix(keyPrefix)).contents().forEach(out::add);
       return out;
-    } catch (S3Exception e) {
+    } catch (SdkException e) {
       throw failure("list " + at, e);
     }
   }
 
-  private IntentException failure(String what, S3Exception e) {
-    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-    return new IntentException("cannot " + what + ": " + (code == null ? "HTTP " + e.statusCode() : code)
-        + (e.statusCode() == 404 && "NoSuchBucket".equals(code) ? " (bucket " + at.bucket() + " does not exist)" : ""), e);
+  private IntentException failure(String what, SdkException e) {
+    if (!(e instanceof S3Exception s3e)) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      return new IntentException("cannot " + what + ": " + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()), e);
+    }
+    String code = s3e.awsErrorDetails() == null ? null : s3e.awsErrorDetails().errorCode();
+    return new IntentException("cannot " + what + ": " + (code == null ? "HTTP " + s3e.statusCode() : code)
+        + ("NoSuchBucket".equals(code) ? " (bucket " + at.bucket() + " does not exist)" : ""), e);
   }
 
   /**

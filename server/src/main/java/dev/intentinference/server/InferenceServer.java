@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +46,16 @@ public final class InferenceServer implements AutoCloseable {
   private final Server server;
   private final ScheduledExecutorService poller;
   private final AtomicBoolean accepting = new AtomicBoolean(true);
+  private final RemoteRepository remote;
+  private final RepositoryStatus repositoryStatus;
 
-  private InferenceServer(ServerConfig config, ServerMetrics metrics, ModelRegistry registry) {
+  private InferenceServer(ServerConfig config, ServerMetrics metrics, ModelRegistry registry, RemoteRepository remote,
+      RepositoryStatus repositoryStatus) {
     this.config = config;
     this.metrics = metrics;
     this.registry = registry;
+    this.remote = remote;
+    this.repositoryStatus = repositoryStatus;
     this.server = build();
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "intent-repository-poll");
@@ -65,10 +71,26 @@ public final class InferenceServer implements AutoCloseable {
    * @throws IntentException when no model can be loaded or the port is taken
    */
   public static InferenceServer start(ServerConfig config, RepositoryBootstrapper bootstrapper) {
-    return start(config, bootstrapper, BatchClock.system());
+    return start(config, bootstrapper, null, BatchClock.system());
+  }
+
+  /**
+   * Serves the models of {@code remote}, copied into {@code config.repository()} before the first
+   * scan and before every poll. When the remote cannot be read the local copy keeps serving and
+   * readiness says why; at start that is only allowed when the local copy holds a model.
+   *
+   * @throws IntentException when the remote cannot be read and nothing is cached, or it holds no model
+   */
+  public static InferenceServer start(ServerConfig config, RemoteRepository remote) {
+    return start(config, RepositoryBootstrapper.NONE, remote, BatchClock.system());
   }
 
   static InferenceServer start(ServerConfig config, RepositoryBootstrapper bootstrapper, BatchClock clock) {
+    return start(config, bootstrapper, null, clock);
+  }
+
+  static InferenceServer start(ServerConfig config, RepositoryBootstrapper bootstrapper, RemoteRepository remote,
+      BatchClock clock) {
     try {
       Files.createDirectories(config.repository());
     } catch (IOException e) {
@@ -76,7 +98,18 @@ public final class InferenceServer implements AutoCloseable {
     }
     ServerMetrics metrics = new ServerMetrics();
     ModelRegistry registry = new ModelRegistry(config, metrics, clock);
-    if (registry.repository().isEmpty()) {
+    RepositoryStatus status = remote == null ? null : new RepositoryStatus(remote.address(), java.time.Clock.systemUTC());
+    if (remote != null) {
+      sync(remote, status, metrics);
+      if (!status.healthy() && registry.repository().isEmpty()) {
+        throw new IntentException("cannot read " + remote.address() + " and nothing is cached in " + config.repository()
+            + ": " + status.describe().get("error"));
+      }
+      if (registry.repository().isEmpty()) {
+        throw new IntentException("no model to serve in " + remote.address() + " (push one with: intent push FILE.intent "
+            + remote.address() + ")" + rejections(status));
+      }
+    } else if (registry.repository().isEmpty()) {
       try {
         bootstrapper.populate(config.repository());
       } catch (IntentException e) {
@@ -91,7 +124,7 @@ public final class InferenceServer implements AutoCloseable {
           .findFirst().orElse("expected <model>/<version>/<artifact>.intent or <model>/<version>/manifest.json");
       throw new IntentException("no model to serve in " + config.repository() + ": " + why);
     }
-    InferenceServer s = new InferenceServer(config, metrics, registry);
+    InferenceServer s = new InferenceServer(config, metrics, registry, remote, status);
     try {
       s.server.start().join();
     } catch (RuntimeException e) {
@@ -101,9 +134,43 @@ public final class InferenceServer implements AutoCloseable {
     }
     if (!config.pollInterval().isZero()) {
       long ms = config.pollInterval().toMillis();
-      s.poller.scheduleWithFixedDelay(registry::refresh, ms, ms, TimeUnit.MILLISECONDS);
+      s.poller.scheduleWithFixedDelay(s::poll, ms, ms, TimeUnit.MILLISECONDS);
     }
     return s;
+  }
+
+  /** Copies the remote (if any), then loads what is new. Never throws: failures are logged and counted. */
+  private void poll() {
+    if (remote != null) {
+      sync(remote, repositoryStatus, metrics);
+    }
+    registry.refresh();
+  }
+
+  private static void sync(RemoteRepository remote, RepositoryStatus status, ServerMetrics metrics) {
+    try {
+      List<String> rejected = remote.sync();
+      rejected.forEach(r -> LOG.warning(remote.address() + ": rejected " + r));
+      status.succeeded(rejected);
+      metrics.repositorySync(true);
+    } catch (RuntimeException e) {
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      if (status.healthy()) {
+        LOG.warning("cannot read " + remote.address() + ", serving the local copy: " + why);
+      }
+      status.failed(why);
+      metrics.repositorySync(false);
+    }
+  }
+
+  private static String rejections(RepositoryStatus status) {
+    Object r = status.describe().get("rejected");
+    return r == null ? "" : "; rejected: " + r;
+  }
+
+  /** The remote repository's state (address, in_sync or unreachable, last sync, errors); null when local. */
+  public java.util.Map<String, Object> repositoryStatus() {
+    return repositoryStatus == null ? null : repositoryStatus.describe();
   }
 
   private Server build() {
@@ -182,9 +249,9 @@ public final class InferenceServer implements AutoCloseable {
     return registry.slot(model).current().version();
   }
 
-  /** Scans the repository now instead of waiting for the next poll. */
+  /** Copies the remote repository (if any) and scans the local one now instead of waiting for the next poll. */
   public void reloadNow() {
-    registry.refresh();
+    poll();
   }
 
   /** Why the last refused version of {@code model} was refused, or null. */

@@ -112,6 +112,10 @@ public final class ServerMetrics {
     }
   }
 
+  void repositorySync(boolean ok) {
+    registry.counter(ok ? "intent_repository_syncs_total" : "intent_repository_sync_failures_total").increment();
+  }
+
   void loadFailure(String model) {
     registry.counter("intent_model_load_failures_total", "model", model).increment();
   }

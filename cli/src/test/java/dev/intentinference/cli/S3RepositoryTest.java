@@ -1,0 +1,305 @@
+package dev.intentinference.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.intentinference.core.encoder.EncoderRegistry;
+import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.model.CentroidModelBuilder;
+import dev.intentinference.core.onnx.SentenceEncoder;
+import dev.intentinference.core.onnx.SessionSettings;
+import dev.intentinference.deploy.RepositoryMirror;
+import dev.intentinference.deploy.S3ArtifactStore;
+import dev.intentinference.deploy.S3Location;
+import dev.intentinference.deploy.S3TestServer;
+import dev.intentinference.server.InferenceServer;
+import dev.intentinference.server.ServerConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Artifacts through object storage, end to end: real compiled artifacts pushed with the CLI to a
+ * real S3 API (S3Proxy on loopback, signed requests, the AWS SDK's client) and served from the
+ * bucket by real servers, while clients keep asking.
+ */
+class S3RepositoryTest {
+  @TempDir static Path shared;
+  @TempDir Path tmp;
+  static final Map<String, Path> ARTIFACTS = new LinkedHashMap<>();
+  static final Properties SAVED = new Properties();
+  private S3TestServer s3;
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  record Run(int exit, String out, String err) {}
+
+  static Run intent(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = IntentCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void compileThreeVersions() throws Exception {
+    // The CLI builds its client from the default credential chain, which reads these.
+    for (String k : S3TestServer.credentialProperties().stringPropertyNames()) {
+      if (System.getProperty(k) != null) {
+        SAVED.setProperty(k, System.getProperty(k));
+      }
+      System.setProperty(k, S3TestServer.credentialProperties().getProperty(k));
+    }
+    Map<String, List<String>> examples = new LinkedHashMap<>();
+    examples.put("balance", List.of("what is my account balance", "how much money do i have", "show my balance"));
+    examples.put("weather", List.of("will it rain tomorrow", "what is the weather like", "how hot is it outside"));
+    try (SentenceEncoder enc = SentenceEncoder.load(EncoderRegistry.builtIn().get(EncoderRegistry.DEFAULT_ID), SessionSettings.singleThread())) {
+      for (String v : List.of("1", "2", "3")) {
+        Path source = shared.resolve("source-" + v);
+        new CentroidModelBuilder(enc, "demo", v).write(source, examples, 0.0);
+        Path out = Files.createDirectories(shared.resolve("dist-" + v));
+        Run r = intent("compile", "--model", source.toString(), "--out", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        ARTIFACTS.put(v, out.resolve("demo-" + v + ".intent"));
+      }
+    }
+  }
+
+  @AfterAll
+  static void restoreProperties() {
+    for (String k : S3TestServer.credentialProperties().stringPropertyNames()) {
+      if (SAVED.containsKey(k)) {
+        System.setProperty(k, SAVED.getProperty(k));
+      } else {
+        System.clearProperty(k);
+      }
+    }
+  }
+
+  @BeforeEach
+  void startS3() throws Exception {
+    s3 = S3TestServer.start(tmp.resolve("blobs"));
+    s3.createBucket("models");
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+    s3.close();
+  }
+
+  private String[] s3Flags() {
+    return new String[] {"--s3-endpoint", s3.endpoint().toString(), "--s3-path-style"};
+  }
+
+  private Run push(String version, String... extra) {
+    List<String> args = new ArrayList<>(List.of("push", ARTIFACTS.get(version).toString(), "s3://models/prod"));
+    args.addAll(List.of(s3Flags()));
+    args.addAll(List.of(extra));
+    return intent(args.toArray(String[]::new));
+  }
+
+  private InferenceServer serve(String name) {
+    S3Client client = s3.client();
+    Path cache = tmp.resolve(name);
+    RepositoryMirror mirror = new RepositoryMirror(new S3ArtifactStore(client, S3Location.parse("s3://models/prod")), cache, 2);
+    BucketRepository bucket = new BucketRepository(client, mirror);
+    InferenceServer server = InferenceServer.start(
+        ServerConfig.builder(cache).port(0).threads(1).instances(1).pollInterval(Duration.ofMillis(200)).build(), bucket);
+    open.add(server);
+    open.add(bucket);
+    return server;
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void pushThenListThroughTheCommandLine() {
+    Run first = push("1");
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.out()).contains("pushed s3://models/prod/demo/1/demo-1.intent").contains(Hashes.sha256(ARTIFACTS.get("1")));
+    assertThat(push("1").out()).contains("already holds this artifact");
+    assertThat(push("2").exit()).isZero();
+
+    Run list = intent(concat(new String[] {"models", "s3://models/prod"}, s3Flags()));
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out()).contains("demo").contains(Hashes.sha256(ARTIFACTS.get("2")))
+        .containsPattern("\\* 2 +[0-9.]+ [KM]iB").containsPattern("  1 +[0-9.]+ [KM]iB");
+  }
+
+  @Test
+  void badPushesAreOneLineAndExitTwo() throws Exception {
+    Path notArtifact = Files.writeString(tmp.resolve("x.intent"), "garbage");
+    Run corrupt = intent(concat(new String[] {"push", notArtifact.toString(), "s3://models/prod"}, s3Flags()));
+    assertThat(corrupt.exit()).isEqualTo(2);
+    assertThat(corrupt.err()).contains("not a valid .intent artifact").doesNotContain("Exception");
+
+    Run badAddress = intent(concat(new String[] {"push", ARTIFACTS.get("1").toString(), "models/prod"}, s3Flags()));
+    assertThat(badAddress.exit()).isEqualTo(2);
+    assertThat(badAddress.err()).contains("not an S3 address");
+
+    Run noBucket = intent(concat(new String[] {"push", ARTIFACTS.get("1").toString(), "s3://no-such-bucket/p"}, s3Flags()));
+    assertThat(noBucket.exit()).isEqualTo(2);
+    assertThat(noBucket.err()).contains("NoSuchBucket").doesNotContain("Exception");
+
+    // A different artifact for a version the bucket already holds: refused unless --force.
+    assertThat(push("1").exit()).isZero();
+    Path impostor = Files.createDirectories(tmp.resolve("impostor")).resolve("demo-1.intent");
+    Files.copy(ARTIFACTS.get("2"), impostor);
+    rewriteVersion(impostor);
+    Run again = intent(concat(new String[] {"push", impostor.toString(), "s3://models/prod"}, s3Flags()));
+    assertThat(again.exit()).isEqualTo(2);
+    assertThat(again.err()).contains("already exists").contains("--force");
+  }
+
+  /** Pushing a new version while clients ask: every request answered, replies switch to the new version. */
+  @Test
+  void aServerOnTheBucketSwapsInANewVersionWithZeroFailedRequests() throws Exception {
+    assertThat(push("1").exit()).isZero();
+    InferenceServer server = serve("cache");
+    assertThat(server.servingVersion("demo")).isEqualTo("1");
+
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger failed = new AtomicInteger();
+    Map<String, AtomicInteger> byVersion = new java.util.concurrent.ConcurrentHashMap<>();
+    HttpClient http = HttpClient.newHttpClient();
+    URI predict = server.baseUri().resolve("/v1/models/demo/predict");
+    Thread load = new Thread(() -> {
+      while (running.get()) {
+        try {
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(predict).header("content-type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"what is my balance\"}")).build(), HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() != 200) {
+            failed.incrementAndGet();
+          } else {
+            String v = r.body().replaceAll(".*\"model_version\":\"([^\"]+)\".*", "$1");
+            byVersion.computeIfAbsent(v, k -> new AtomicInteger()).incrementAndGet();
+          }
+        } catch (Exception e) {
+          failed.incrementAndGet();
+        }
+      }
+    });
+    load.start();
+    try {
+      await("some answers from version 1", () -> byVersion.containsKey("1"));
+      assertThat(push("2").exit()).isZero();
+      await("version 2 to serve", () -> "2".equals(server.servingVersion("demo")));
+      await("answers from version 2", () -> byVersion.containsKey("2"));
+    } finally {
+      running.set(false);
+      load.join();
+    }
+    assertThat(failed.get()).as("failed requests").isZero();
+    assertThat(server.repositoryStatus()).containsEntry("status", "in_sync").containsEntry("address", "s3://models/prod");
+  }
+
+  @Test
+  void aCorruptObjectIsRejectedAndTheServingVersionStays() throws Exception {
+    assertThat(push("1").exit()).isZero();
+    InferenceServer server = serve("cache");
+    Path good = ARTIFACTS.get("2");
+    byte[] bytes = Files.readAllBytes(good);
+    bytes[bytes.length / 3] ^= 0x40;
+    try (S3Client c = s3.client()) {
+      c.putObject(b -> b.bucket("models").key("prod/demo/2/demo-2.intent")
+          .metadata(Map.of(S3ArtifactStore.META_SHA256, Hashes.sha256(good))), RequestBody.fromBytes(bytes));
+    }
+    server.reloadNow();
+
+    assertThat(server.servingVersion("demo")).isEqualTo("1");
+    assertThat(server.repositoryStatus().get("rejected")).asString().contains("demo/2: corrupt");
+    assertThat(tmp.resolve("cache/demo/2")).doesNotExist();
+  }
+
+  @Test
+  void whenTheBucketGoesAwayTheCachedVersionKeepsServingAndTheStatusSaysWhy() throws Exception {
+    assertThat(push("1").exit()).isZero();
+    InferenceServer server = serve("cache");
+    s3.stop();
+    server.reloadNow();
+
+    assertThat(server.repositoryStatus()).containsEntry("status", "unreachable").containsKey("error");
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.baseUri().resolve("/v1/models/demo/predict"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"will it rain\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("\"weather\"");
+
+    s3.restart();
+    assertThat(push("2").exit()).isZero();
+    await("recovery", () -> "in_sync".equals(server.repositoryStatus().get("status")) && "2".equals(server.servingVersion("demo")));
+  }
+
+  @Test
+  void aServerStartsFromItsCacheWhileTheBucketIsAwayButNotFromNothing() throws Exception {
+    assertThat(push("1").exit()).isZero();
+    InferenceServer first = serve("cache");
+    first.close();
+    s3.stop();
+
+    InferenceServer again = serve("cache");
+    assertThat(again.servingVersion("demo")).isEqualTo("1");
+    assertThat(again.repositoryStatus()).containsEntry("status", "unreachable");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> serve("empty-cache"))
+        .hasMessageContaining("cannot read s3://models/prod and nothing is cached");
+    s3.restart();
+  }
+
+  @Test
+  void twoServersOnOneBucketConvergeWithinAPollInterval() throws Exception {
+    assertThat(push("1").exit()).isZero();
+    InferenceServer a = serve("cache-a");
+    InferenceServer b = serve("cache-b");
+    assertThat(push("2").exit()).isZero();
+    long pushed = System.nanoTime();
+    await("both on version 2", () -> "2".equals(a.servingVersion("demo")) && "2".equals(b.servingVersion("demo")));
+    // One poll (200 ms) plus a download, a load and a warm-up each, on a shared 2-core machine.
+    assertThat(Duration.ofNanos(System.nanoTime() - pushed)).isLessThan(Duration.ofSeconds(20));
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** Leaves the file's bytes different but its manifest's version as it is (a different build of version 1). */
+  private static void rewriteVersion(Path artifact) throws Exception {
+    dev.intentinference.core.model.IntentArtifact a = dev.intentinference.core.model.IntentArtifact.read(artifact);
+    Files.delete(artifact);
+    dev.intentinference.core.model.ModelManifest m = a.manifest();
+    dev.intentinference.core.model.ModelManifest v1 = new dev.intentinference.core.model.ModelManifest(m.formatVersion(), m.kind(),
+        m.name(), "1", m.labels(), m.encoders(), m.threshold(), m.head(), m.training(), m.metrics(), m.compile(), m.files(), m.build());
+    dev.intentinference.core.model.IntentArtifact.write(artifact, v1, a.entries());
+  }
+}
