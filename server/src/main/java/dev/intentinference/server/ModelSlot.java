@@ -139,16 +139,6 @@ final class ModelSlot implements AutoCloseable {
     metrics.modelLoaded(name, next.version());
   }
 
-  /** Makes {@code next} the served version; the old one closes after its last request. */
-  void swap(LoadedVersion next) {
-    serve(next, false);
-  }
-
-  /** The current version with a reference taken (retries across a concurrent swap). */
-  LoadedVersion acquireCurrent() {
-    return acquire(null);
-  }
-
   /**
    * The version asked for with a reference taken: the serving one when {@code version} is null
    * or empty, else that loaded version (retries across a concurrent swap).
