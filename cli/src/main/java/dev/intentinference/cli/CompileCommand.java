@@ -9,6 +9,7 @@ import dev.intentinference.compiler.ModelDirectorySource;
 import dev.intentinference.compiler.Precision;
 import dev.intentinference.compiler.Target;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.model.ModelNames;
 import dev.intentinference.core.data.BuiltInDatasets;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -119,6 +120,10 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (name != null) {
+      ModelNames.check("--name", name);
+    }
+    ModelNames.check("--model-version", version);
     CompileOptions options = new CompileOptions(Target.parse(target), Precision.parse(precision), maxLength,
         CompileOptions.parseBuckets(buckets), minAgreement, BuiltInDatasets.resolve(verifyData), verifySplit, verifyLimit, weightBits, keepFloat, threads);
     if (!Files.exists(model)) {

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       CommandLine.HelpCommand.class,
       ServeCommand.class,
+      RollbackCommand.class,
       TrainCommand.class,
       EvalCommand.class,
       PredictCommand.class,
@@ -33,6 +34,7 @@ import picocli.CommandLine.Option;
       "",
       "Examples:",
       "  intent serve                                   # serve ./models (builds the default model on first start)",
+      "  intent rollback --repository models --model clinc150 --version 1",
       "  intent train --data data_full.json --out models/clinc150",
       "  intent eval --model models/clinc150 --data data_full.json",
       "  intent predict --model models/clinc150 \"change company address\"",

@@ -14,6 +14,8 @@ import dev.intentinference.train.FineTuning;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Serve every model of a repository (REPO/<model>/<version>/<artifact>.intent or a trained model "
         + "directory; the newest version serves) over Open Inference Protocol REST and gRPC, plain JSON, Prometheus "
-        + "metrics and a chat web page, all on one port. New versions are hot-reloaded. An empty repository gets the "
+        + "metrics and a chat web page, all on one port. New versions are hot-reloaded; --pin, a pin file written by "
+        + "'intent rollback' or the admin API keep a model on another version. An empty repository gets the "
         + "default CLINC150 model built on first start. An s3:// repository (intent push fills it) is copied into a "
         + "local cache, every download checked against its SHA-256, and polled like a directory; a pin in the bucket "
         + "(intent rollback) makes every server serve that version. Ctrl-C shuts down gracefully.%n",
@@ -36,6 +39,7 @@ import picocli.CommandLine.Spec;
       "  intent serve --repository /srv/models --port 9000 --instances 2 --threads 2",
       "  intent serve --repository s3://my-models/prod --cache /var/cache/intent     # AWS credentials as usual",
       "  intent serve --repository s3://models/prod --s3-endpoint http://127.0.0.1:9000 --s3-path-style   # MinIO",
+      "  INTENT_ADMIN_TOKEN=s3cret intent serve --pin clinc150=1   # admin API on, clinc150 stays on version 1",
       "  curl -s localhost:8000/v1/models/clinc150/predict -H 'content-type: application/json' \\",
       "       -d '{\"text\":\"change my address\"}'"
     })
@@ -129,6 +133,19 @@ final class ServeCommand implements Callable<Integer> {
           + "(default: clinc150, the CLINC150 Full copy shipped with intent).")
   Path data;
 
+  @Option(names = "--admin-token", paramLabel = "TOKEN",
+      description = "Bearer token of the admin API (POST /v2/repository/index, /v2/repository/models/{m}/load and /unload); "
+          + "default: the INTENT_ADMIN_TOKEN environment variable. Without either the admin API is disabled (403).")
+  String adminToken;
+
+  @Option(names = "--pin", paramLabel = "MODEL=VERSION",
+      description = "Serve this version of a model instead of the newest, even over a pin file written by 'intent rollback' "
+          + "(repeatable). A pinned version that is missing or fails to load leaves the serving version serving.")
+  Map<String, String> pins = new LinkedHashMap<>();
+
+  /** Where the admin token comes from when {@code --admin-token} is not given; a test replaces it. */
+  Map<String, String> environment = System.getenv();
+
   boolean fromBucket() {
     return S3Location.isS3(repository);
   }
@@ -145,7 +162,10 @@ final class ServeCommand implements Callable<Integer> {
 
   ServerConfig config() {
     try {
-      return ServerConfig.builder(localRepository()).host(host).port(port).instances(instances)
+      ServerConfig.Builder b = ServerConfig.builder(localRepository())
+          .adminToken(AdminTokens.resolve(adminToken, environment));
+      pins.forEach(b::pin);
+      return b.host(host).port(port).instances(instances)
           .threads(threads == null ? Runtime.getRuntime().availableProcessors() : threads)
           .batch(new BatchPolicy(maxBatch, maxQueueDelay, queueCapacity))
           .timeout(Duration.ofMillis(timeoutMs)).maxBodyBytes(maxBody).truncate(truncate)
@@ -196,6 +216,8 @@ final class ServeCommand implements Callable<Integer> {
     out.printf("  API (Open Inference Protocol REST; gRPC on the same port): %s%n", server.apiUrl());
     out.printf("  plain JSON:  %s%n", server.baseUri().resolve("/v1/models/" + server.models().get(0) + "/predict"));
     out.printf("  metrics:     %s%n", server.metricsUrl());
+    out.printf("  admin API:   %s%n", config.adminToken().isConfigured()
+        ? server.baseUri().resolve("/v2/repository/index") + " (bearer token)" : "disabled (no --admin-token or INTENT_ADMIN_TOKEN)");
     out.printf("  web page:    %s%n", server.pageUrl());
     out.println("Press Ctrl-C to stop.");
     out.flush();

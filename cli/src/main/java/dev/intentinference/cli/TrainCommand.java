@@ -1,6 +1,7 @@
 package dev.intentinference.cli;
 
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.model.ModelNames;
 import dev.intentinference.core.data.BuiltInDatasets;
 import dev.intentinference.core.data.Columns;
 import dev.intentinference.core.model.ClassifierHead;
@@ -196,6 +197,10 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   TrainingOptions options() {
+    if (name != null) {
+      ModelNames.check("--name", name);
+    }
+    ModelNames.check("--model-version", modelVersion);
     HeadConfig head;
     TrainingOptions o;
     try {

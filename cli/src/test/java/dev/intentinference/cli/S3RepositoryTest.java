@@ -276,6 +276,29 @@ class S3RepositoryTest {
   }
 
   @Test
+  void aRollbackInTheBucketPutsEveryServerBackOnThatVersion() throws Exception {
+    assertThat(push("1").exit()).isZero();
+    assertThat(push("2").exit()).isZero();
+    InferenceServer a = serve("cache-a");
+    InferenceServer b = serve("cache-b");
+    assertThat(a.servingVersion("demo")).isEqualTo("2");
+
+    Run rollback = intent(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--version", "1"}, s3Flags()));
+    assertThat(rollback.exit()).as(rollback.err()).isZero();
+    await("both back on version 1", () -> "1".equals(a.servingVersion("demo")) && "1".equals(b.servingVersion("demo")));
+    Run list = intent(concat(new String[] {"models", "s3://models/prod"}, s3Flags()));
+    assertThat(list.out()).contains("pinned to version 1").containsPattern("\\* 1 ");
+
+    Run unknown = intent(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--version", "9"}, s3Flags()));
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err()).contains("no version '9'").contains("[2, 1]");
+
+    Run clear = intent(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--clear"}, s3Flags()));
+    assertThat(clear.exit()).as(clear.err()).isZero();
+    await("both on the newest again", () -> "2".equals(a.servingVersion("demo")) && "2".equals(b.servingVersion("demo")));
+  }
+
+  @Test
   void twoServersOnOneBucketConvergeWithinAPollInterval() throws Exception {
     assertThat(push("1").exit()).isZero();
     InferenceServer a = serve("cache-a");

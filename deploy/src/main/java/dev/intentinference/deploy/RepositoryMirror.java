@@ -3,6 +3,7 @@ package dev.intentinference.deploy;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.io.Hashes;
 import dev.intentinference.core.model.IntentArtifact;
+import dev.intentinference.core.model.PinFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -161,18 +162,13 @@ public final class RepositoryMirror {
   }
 
   private void writePin(String model, String version) {
-    Path pin = cache.resolve(model).resolve(S3ArtifactStore.PIN_NAME);
-    try {
-      if (version == null) {
-        Files.deleteIfExists(pin);
-      } else if (!version.equals(readText(pin))) {
-        Files.createDirectories(pin.getParent());
-        Path tmp = pin.resolveSibling(S3ArtifactStore.PIN_NAME + ".tmp");
-        Files.writeString(tmp, version + "\n");
-        move(tmp, pin);
+    if (version == null) {
+      if (Files.isDirectory(cache.resolve(model))) {
+        PinFile.clear(cache, model);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } else if (!PinFile.read(cache, model).map(version::equals).orElse(false)) {
+      io(() -> Files.createDirectories(cache.resolve(model)));
+      PinFile.write(cache, model, version);
     }
   }
 

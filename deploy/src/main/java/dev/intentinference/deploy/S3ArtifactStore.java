@@ -4,6 +4,8 @@ import dev.intentinference.core.IntentException;
 import dev.intentinference.core.io.Hashes;
 import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.model.ModelNames;
+import dev.intentinference.core.model.PinFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +51,7 @@ public final class S3ArtifactStore {
   /** Object metadata: the SHA-256 of the artifact's manifest.json. */
   public static final String META_MANIFEST_SHA256 = "intent-manifest-sha256";
   /** The pin's object (and the local repository's file) under a model's prefix. */
-  public static final String PIN_NAME = ".pinned-version";
+  public static final String PIN_NAME = PinFile.FILE_NAME;
 
   private final S3Client s3;
   private final S3Location at;
@@ -73,8 +75,8 @@ public final class S3ArtifactStore {
    */
   public PushResult push(Path file, boolean force) {
     IntentArtifact artifact = IntentArtifact.read(file);
-    String model = RepositoryNames.check("model", artifact.manifest().name());
-    String version = RepositoryNames.check("version", artifact.manifest().version());
+    String model = ModelNames.check("model", artifact.manifest().name());
+    String version = ModelNames.check("version", artifact.manifest().version());
     String fileName = file.getFileName().toString();
     String sha = Hashes.sha256(file);
     String key = at.key(model, version, fileName);
@@ -119,10 +121,10 @@ public final class S3ArtifactStore {
     List<String> ambiguous = new ArrayList<>();
     for (S3Object o : objects(at.listPrefix())) {
       String[] parts = o.key().substring(at.listPrefix().length()).split("/");
-      if (parts.length == 2 && parts[1].equals(PIN_NAME) && RepositoryNames.valid(parts[0])) {
+      if (parts.length == 2 && parts[1].equals(PIN_NAME) && ModelNames.isValid(parts[0])) {
         pinKeys.put(parts[0], o.key());
       } else if (parts.length == 3 && parts[2].endsWith(IntentArtifact.EXTENSION)
-          && RepositoryNames.valid(parts[0]) && RepositoryNames.valid(parts[1])) {
+          && ModelNames.isValid(parts[0]) && ModelNames.isValid(parts[1])) {
         String dir = parts[0] + "/" + parts[1];
         if (perDirectory.merge(dir, 1, Integer::sum) == 2) {
           ambiguous.add(at.key(dir));
@@ -139,7 +141,8 @@ public final class S3ArtifactStore {
       }
     });
     Map<String, String> pins = new LinkedHashMap<>();
-    pinKeys.forEach((model, key) -> read(key).map(String::trim).filter(RepositoryNames::valid)
+    // A pin that does not name a valid version is ignored: servers keep following the newest.
+    pinKeys.forEach((model, key) -> read(key).map(String::strip).filter(ModelNames::isValid)
         .ifPresent(v -> pins.put(model, v)));
     return new RemoteListing(versions, pins, ambiguous);
   }
@@ -178,7 +181,7 @@ public final class S3ArtifactStore {
     }
     String key = at.key(model, PIN_NAME);
     try {
-      s3.putObject(b -> b.bucket(at.bucket()).key(key).contentType("text/plain"), RequestBody.fromString(version + "\n"));
+      s3.putObject(b -> b.bucket(at.bucket()).key(key).contentType("text/plain"), RequestBody.fromString(PinFile.format(version)));
     } catch (SdkException e) {
       throw failure("write " + key, e);
     }

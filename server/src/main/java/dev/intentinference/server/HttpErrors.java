@@ -86,6 +86,9 @@ final class HttpErrors implements ServerErrorHandler {
     if (cause.retryable()) {
       headers.set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
     }
+    if (cause == ErrorCause.UNAUTHORIZED) {
+      headers.set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+    }
     return AggregatedHttpResponse.of(headers.build(), com.linecorp.armeria.common.HttpData.wrap(body(message)));
   }
 

@@ -33,6 +33,12 @@ final class InferService implements HttpService {
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
     String model = ctx.pathParam("m");
     String version = ctx.pathParam("v");
+    try {
+      // Before anything is counted under the model's name: a bad name is not a metric tag.
+      ModelRegistry.checkName(model);
+    } catch (ApiException e) {
+      return errors.response(e);
+    }
     return JsonBodies.serve(ctx, req, errors, metrics, "v2_infer", model, body -> {
       OipJson.InferRequest r = json.readInfer(body);
       return registry.slot(model).infer(r.texts(), version)

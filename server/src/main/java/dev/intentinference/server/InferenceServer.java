@@ -39,6 +39,7 @@ import java.util.logging.Logger;
  */
 public final class InferenceServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceServer.class.getName());
+  private static final Duration ADMIN_TIMEOUT = Duration.ofMinutes(10);
 
   private final ServerConfig config;
   private final ServerMetrics metrics;
@@ -197,7 +198,11 @@ public final class InferenceServer implements AutoCloseable {
     sb.route().get("/v2/models/{m}/versions/{v}/ready").build(meta.modelReady());
     sb.route().post("/v2/models/{m}/infer").build(infer);
     sb.route().post("/v2/models/{m}/versions/{v}/infer").build(infer);
-    sb.route().post("/v2/repository/index").build(meta.repositoryIndex());
+    AdminService admin = new AdminService(registry, config.adminToken(), mapper, errors);
+    sb.route().post("/v2/repository/index").build(admin.index());
+    // Loading a large model and warming it up can take longer than an inference request may.
+    sb.route().post("/v2/repository/models/{m}/load").requestTimeout(ADMIN_TIMEOUT).build(admin.load());
+    sb.route().post("/v2/repository/models/{m}/unload").requestTimeout(ADMIN_TIMEOUT).build(admin.unload());
     sb.route().post("/v1/models/{m}/predict").build(new PredictService(registry, json, mapper, errors, metrics));
     sb.route().get("/metrics").build((ctx, req) -> HttpResponse.of(HttpStatus.OK,
         MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));

@@ -5,23 +5,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.HttpService;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * The Open Inference Protocol's health and metadata endpoints (REST), plus the repository index:
+ * The Open Inference Protocol's health and metadata endpoints (REST):
  *
  * <ul>
  *   <li>{@code GET /v2} server name, version, extensions;
  *   <li>{@code GET /v2/health/live}, {@code /v2/health/ready}: 200 or 503;
- *   <li>{@code GET /v2/models/{m}[/versions/{v}]}: versions, platform, tensors (with the label
- *       order and the manifest as {@code parameters}) - 404 for an unknown model or version;
- *   <li>{@code GET /v2/models/{m}[/versions/{v}]/ready}: 200, or 404;
- *   <li>{@code POST /v2/repository/index}: {@code [{"name","version","state"}]}.
+ *   <li>{@code GET /v2/models/{m}[/versions/{v}]}: loaded versions, platform, tensors (with the
+ *       label order, the serving version and the manifest as {@code parameters}) - 400 for an
+ *       invalid name, 404 for a model or version not loaded;
+ *   <li>{@code GET /v2/models/{m}[/versions/{v}]/ready}: 200, or 400/404.
  * </ul>
+ *
+ * <p>The repository extension ({@code /v2/repository/...}) is {@link AdminService}'s.
  *
  * <pre>{@code
  * curl -s localhost:8000/v2/models/clinc150
@@ -68,7 +69,13 @@ final class MetadataService {
   HttpService model() {
     return (ctx, req) -> {
       try {
-        return json(modelMetadata(version(ctx.pathParam("m"), ctx.pathParam("v"))));
+        ModelSlot slot = registry.slot(ctx.pathParam("m"));
+        LoadedVersion v = slot.acquire(ctx.pathParam("v"));
+        try {
+          return json(modelMetadata(v, slot));
+        } finally {
+          v.release();
+        }
       } catch (ApiException e) {
         return errors.response(e);
       }
@@ -86,35 +93,23 @@ final class MetadataService {
     };
   }
 
-  HttpService repositoryIndex() {
-    return (ctx, req) -> {
-      List<Map<String, String>> out = new ArrayList<>();
-      for (String name : registry.names()) {
-        Map<String, String> entry = new LinkedHashMap<>();
-        entry.put("name", name);
-        entry.put("version", registry.slot(name).current().version());
-        entry.put("state", "READY");
-        out.add(entry);
-      }
-      return json(out);
-    };
-  }
-
-  /** The served version asked for; 404 when the model or that version is not loaded. */
+  /**
+   * The loaded version asked for (the serving one when {@code version} is null or empty); 400
+   * for an invalid name, 404 when the model or that version is not loaded.
+   */
   LoadedVersion version(String model, String version) {
-    LoadedVersion v = registry.slot(model).current();
-    if (version != null && !version.isEmpty() && !version.equals(v.version())) {
-      throw new ApiException(ErrorCause.NOT_FOUND, "model '" + model + "' has no version '" + version
-          + "' loaded (serving version " + v.version() + ")");
-    }
+    ModelSlot slot = registry.slot(model);
+    LoadedVersion v = slot.acquire(version);
+    v.release(); // only its existence was asked, or what outlives its engines (manifest, labels)
     return v;
   }
 
-  static Map<String, Object> modelMetadata(LoadedVersion v) {
+  /** The metadata of loaded version {@code v}; {@code versions} lists every loaded version, newest first. */
+  static Map<String, Object> modelMetadata(LoadedVersion v, ModelSlot slot) {
     int labels = v.labels().size();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", v.model());
-    m.put("versions", List.of(v.version()));
+    m.put("versions", slot.loadedVersions());
     m.put("platform", PLATFORM);
     m.put("inputs", List.of(tensor("text", "BYTES", -1)));
     m.put("outputs", List.of(tensor("label", "BYTES", -1), tensor("probability", "FP32", -1),
@@ -124,6 +119,7 @@ final class MetadataService {
     params.put("max_length", v.tokenizer().maxLength());
     params.put("labels", v.labels());
     params.put("out_of_scope_label", dev.intentinference.core.data.LabeledText.OUT_OF_SCOPE);
+    params.put("serving_version", slot.current().version());
     params.put("manifest", v.manifest());
     m.put("parameters", params);
     return m;

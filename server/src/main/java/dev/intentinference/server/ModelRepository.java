@@ -3,6 +3,8 @@ package dev.intentinference.server;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.model.VersionOrder;
+import dev.intentinference.core.model.ModelNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,18 +13,25 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
  * Reads the layout of a model repository: {@code REPO/<model>/<version>/} holding either one
  * compiled {@code .intent} artifact or a trained model directory ({@code manifest.json}). Versions
  * that are all digits compare as numbers ({@code 10 > 9}), others as text; numbers sort after text.
+ * Hidden entries ({@code .staging}, {@code .pinned-version}) are not models or versions; a
+ * directory whose name breaks {@link ModelNames}' rule is skipped with one warning, never loaded.
  *
  * <pre>{@code
  * List<ModelRepository.Candidate> c = new ModelRepository(Path.of("models")).versions("clinc150"); // newest first
  * }</pre>
  */
-final class ModelRepository {
+public final class ModelRepository {
+  private static final Logger LOG = Logger.getLogger(ModelRepository.class.getName());
+
   /**
    * One loadable version.
    *
@@ -33,40 +42,37 @@ final class ModelRepository {
    */
   record Candidate(String model, String version, Path source, String fingerprint) {}
 
-  static final Comparator<String> VERSION_ORDER = (a, b) -> {
-    boolean na = a.chars().allMatch(Character::isDigit) && !a.isEmpty();
-    boolean nb = b.chars().allMatch(Character::isDigit) && !b.isEmpty();
-    if (na && nb) {
-      return new java.math.BigInteger(a).compareTo(new java.math.BigInteger(b));
-    }
-    if (na != nb) {
-      return na ? 1 : -1;
-    }
-    return a.compareTo(b);
-  };
+  static final Comparator<String> VERSION_ORDER = VersionOrder.INSTANCE;
 
   private final Path root;
+  /** Directories already warned about, so each invalid name is reported once, not every poll. */
+  private final Set<Path> warned = ConcurrentHashMap.newKeySet();
 
-  ModelRepository(Path root) {
+  public ModelRepository(Path root) {
     this.root = root;
   }
 
-  Path root() {
+  public Path root() {
     return root;
   }
 
-  /** Model names: the repository's subdirectories. */
-  List<String> models() {
-    return list(root).stream().filter(Files::isDirectory).map(p -> p.getFileName().toString())
-        .filter(n -> !n.startsWith(".")).sorted().toList();
+  /** Model names: the repository's subdirectories with valid names. */
+  public List<String> models() {
+    return list(root).stream().filter(Files::isDirectory).filter(this::validName).map(p -> p.getFileName().toString())
+        .sorted().toList();
+  }
+
+  /** Names of a model's versions that hold something loadable, newest first. */
+  public List<String> versionNames(String model) {
+    return versions(model).stream().map(Candidate::version).toList();
   }
 
   /** A model's versions that hold something loadable, newest first. */
   List<Candidate> versions(String model) {
     List<Candidate> out = new ArrayList<>();
-    for (Path dir : list(root.resolve(model))) {
+    for (Path dir : list(root.resolve(ModelNames.checkModel(model)))) {
       String version = dir.getFileName().toString();
-      if (!Files.isDirectory(dir) || version.startsWith(".")) {
+      if (!Files.isDirectory(dir) || !validName(dir)) {
         continue;
       }
       Path source = sourceOf(dir);
@@ -76,6 +82,19 @@ final class ModelRepository {
     }
     out.sort(Comparator.comparing(Candidate::version, VERSION_ORDER).reversed());
     return out;
+  }
+
+  /** Hidden entries are skipped silently; other invalid names once with a warning. */
+  private boolean validName(Path dir) {
+    String name = dir.getFileName().toString();
+    if (name.startsWith(".")) {
+      return false;
+    }
+    String problem = ModelNames.problem("name", name);
+    if (problem != null && warned.add(dir)) {
+      LOG.warning("skipping " + dir + ": " + problem);
+    }
+    return problem == null;
   }
 
   /** Whether no model has any loadable version. */

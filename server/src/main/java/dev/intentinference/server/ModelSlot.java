@@ -1,8 +1,11 @@
 package dev.intentinference.server;
 
+import dev.intentinference.core.model.ModelNames;
 import dev.intentinference.core.text.TokenizedText;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,13 +14,16 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One served model: its current version, its batching queue and one worker thread per instance.
- * Swapping the version is one atomic reference write; requests already tokenized for the old
- * version finish on it (batches never mix versions), so a hot reload fails no request.
+ * One served model: its serving version, any other versions still loaded (the one a pin replaced,
+ * so {@code /versions/{v}} keeps answering and going back is instant), its batching queue and one
+ * worker thread per instance. Changing the serving version is one atomic reference write; requests
+ * already tokenized for the old version finish on it (batches never mix versions), so a hot reload
+ * fails no request.
  *
  * <pre>{@code
  * ModelSlot slot = new ModelSlot("clinc150", firstVersion, config, metrics, BatchClock.system());
- * CompletableFuture<Inference> f = slot.infer(List.of("change my address"), null);
+ * CompletableFuture<Inference> f = slot.infer(List.of("change my address"), null);   // the serving version
+ * CompletableFuture<Inference> g = slot.infer(List.of("change my address"), "1");    // version 1, if loaded
  * }</pre>
  */
 final class ModelSlot implements AutoCloseable {
@@ -51,10 +57,23 @@ final class ModelSlot implements AutoCloseable {
   /** A request's answers, in request order, and the version that gave them. */
   record Inference(LoadedVersion version, List<Row> rows) {}
 
+  /**
+   * The versions a slot holds, replaced as a whole on every change so that readers never lock.
+   *
+   * @param byName every loaded version by name, the serving one included; the slot holds one
+   *     reference on each
+   */
+  record Versions(LoadedVersion serving, Map<String, LoadedVersion> byName) {
+    /** Loaded version names, newest first. */
+    List<String> names() {
+      return byName.keySet().stream().sorted(ModelRepository.VERSION_ORDER.reversed()).toList();
+    }
+  }
+
   private final String name;
   private final ServerConfig config;
   private final ServerMetrics metrics;
-  private final AtomicReference<LoadedVersion> current;
+  private final AtomicReference<Versions> versions;
   private final AtomicInteger busy = new AtomicInteger();
   private final BatchQueue<Job, Row> queue;
   private final List<Thread> workers = new ArrayList<>();
@@ -63,7 +82,7 @@ final class ModelSlot implements AutoCloseable {
     this.name = name;
     this.config = config;
     this.metrics = metrics;
-    this.current = new AtomicReference<>(first);
+    this.versions = new AtomicReference<>(new Versions(first, Map.of(first.version(), first)));
     this.queue = new BatchQueue<>(name, config.batch(), clock, () -> busy.get() > 0);
     metrics.queueDepth(name, queue::depth);
     metrics.modelLoaded(name, first.version());
@@ -81,23 +100,63 @@ final class ModelSlot implements AutoCloseable {
   }
 
   LoadedVersion current() {
-    return current.get();
+    return versions.get().serving();
   }
 
-  /** Makes {@code next} the served version; the old one closes after its last request. */
-  void swap(LoadedVersion next) {
-    LoadedVersion old = current.getAndSet(next);
-    metrics.modelLoaded(name, next.version());
-    if (old != null) {
-      metrics.modelUnloaded(name, old.version());
-      old.release();
+  /** The loaded version named {@code version} (serving or not), or null. */
+  LoadedVersion loaded(String version) {
+    return versions.get().byName().get(version);
+  }
+
+  /** Names of the loaded versions, newest first. */
+  List<String> loadedVersions() {
+    return versions.get().names();
+  }
+
+  /**
+   * Makes {@code next} (freshly loaded, or one of the loaded versions) the serving version. The
+   * version it replaces stays loaded when {@code keepPrevious} (a pin changed: going back stays
+   * instant) and otherwise closes after its last request; any other loaded version closes too, so
+   * a slot holds at most two.
+   */
+  synchronized void serve(LoadedVersion next, boolean keepPrevious) {
+    Versions old = versions.get();
+    LoadedVersion previous = old.serving();
+    Map<String, LoadedVersion> byName = new HashMap<>();
+    if (keepPrevious && !previous.version().equals(next.version())) {
+      byName.put(previous.version(), previous);
     }
+    byName.put(next.version(), next);
+    versions.set(new Versions(next, Map.copyOf(byName)));
+    for (LoadedVersion v : old.byName().values()) {
+      if (byName.get(v.version()) != v) {
+        if (!byName.containsKey(v.version())) {
+          metrics.modelUnloaded(name, v.version());
+        }
+        v.release();
+      }
+    }
+    metrics.modelLoaded(name, next.version());
   }
 
-  /** The current version with a reference taken (retries across a concurrent swap). */
-  LoadedVersion acquireCurrent() {
+  /**
+   * The version asked for with a reference taken: the serving one when {@code version} is null
+   * or empty, else that loaded version (retries across a concurrent swap).
+   *
+   * @throws ApiException 400 for an invalid version name, 404 for one not loaded
+   */
+  LoadedVersion acquire(String version) {
+    boolean serving = version == null || version.isEmpty();
+    if (!serving && !ModelNames.isValid(version)) {
+      throw new ApiException(ErrorCause.INVALID_NAME, ModelNames.problem("version", version));
+    }
     while (true) {
-      LoadedVersion v = current.get();
+      Versions vs = versions.get();
+      LoadedVersion v = serving ? vs.serving() : vs.byName().get(version);
+      if (v == null) {
+        throw new ApiException(ErrorCause.NOT_FOUND, "model '" + name + "' has no version '" + version
+            + "' loaded; loaded versions: " + vs.names() + " (serving version " + vs.serving().version() + ")");
+      }
       if (v.acquire()) {
         return v;
       }
@@ -123,12 +182,8 @@ final class ModelSlot implements AutoCloseable {
         throw new ApiException(ErrorCause.EMPTY_TEXT, texts.size() == 1 ? "text is empty" : "text " + i + " is empty");
       }
     }
-    LoadedVersion v = acquireCurrent();
+    LoadedVersion v = acquire(version);
     try {
-      if (version != null && !version.isEmpty() && !version.equals(v.version())) {
-        throw new ApiException(ErrorCause.NOT_FOUND, "model '" + name + "' has no version '" + version
-            + "' loaded (serving version " + v.version() + ")");
-      }
       List<TokenizedText> tokens = new ArrayList<>(texts.size());
       for (int i = 0; i < texts.size(); i++) {
         TokenizedText t = v.tokenizer().encode(texts.get(i));
@@ -211,7 +266,7 @@ final class ModelSlot implements AutoCloseable {
     }
   }
 
-  /** Refuses new requests, answers those queued, then closes the current version. */
+  /** Refuses new requests, answers those queued, then closes every loaded version. */
   @Override
   public void close() {
     queue.stop();
@@ -223,8 +278,9 @@ final class ModelSlot implements AutoCloseable {
         break;
       }
     }
-    LoadedVersion v = current.get();
-    metrics.modelUnloaded(name, v.version());
-    v.release();
+    for (LoadedVersion v : versions.get().byName().values()) {
+      metrics.modelUnloaded(name, v.version());
+      v.release();
+    }
   }
 }

@@ -94,6 +94,13 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     long start = System.nanoTime();
     String model = request.getModelName();
     try {
+      // Before anything is counted under the model's name: a bad name is not a metric tag.
+      ModelRegistry.checkName(model);
+    } catch (ApiException e) {
+      fail(out, e);
+      return;
+    }
+    try {
       List<String> texts = texts(request);
       List<String> outputs = outputs(request);
       registry.slot(model).infer(texts, request.getModelVersion()).whenComplete((inf, failure) -> {

@@ -40,6 +40,12 @@ final class PredictService implements HttpService {
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
     String model = ctx.pathParam("m");
+    try {
+      // Before anything is counted under the model's name: a bad name is not a metric tag.
+      ModelRegistry.checkName(model);
+    } catch (ApiException e) {
+      return errors.response(e);
+    }
     return JsonBodies.serve(ctx, req, errors, metrics, "v1_predict", model, body -> {
       OipJson.PredictRequest r = json.readPredict(body);
       return registry.slot(model).infer(r.texts(), null).thenApply(inf -> JsonBodies.ok(write(r, inf)));

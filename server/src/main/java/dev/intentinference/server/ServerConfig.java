@@ -1,7 +1,10 @@
 package dev.intentinference.server;
 
+import dev.intentinference.core.model.ModelNames;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -31,6 +34,8 @@ import java.util.Objects;
  * @param topK intents listed per prediction, 1..1000
  * @param shutdownGrace how long graceful shutdown waits for in-flight requests, 0..10 min
  * @param ioThreads event-loop threads for HTTP and gRPC, 1..64
+ * @param adminToken bearer token of the admin API ({@code /v2/repository/...}); {@link AdminToken#NONE} disables it
+ * @param pins model name to the version it serves instead of the newest ({@code --pin model=version})
  */
 public record ServerConfig(
     String host,
@@ -46,7 +51,9 @@ public record ServerConfig(
     Duration pollInterval,
     int topK,
     Duration shutdownGrace,
-    int ioThreads) {
+    int ioThreads,
+    AdminToken adminToken,
+    Map<String, String> pins) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -82,6 +89,15 @@ public record ServerConfig(
     check("--top-k", topK, 1, 1000);
     check("--shutdown-grace (ms)", shutdownGrace.toMillis(), 0, 600_000);
     check("--io-threads", ioThreads, 1, 64);
+    Objects.requireNonNull(adminToken, "adminToken");
+    pins = Map.copyOf(pins);
+    pins.forEach((model, version) -> {
+      String problem = ModelNames.problem("model name", model);
+      problem = problem != null ? problem : ModelNames.problem("version", version);
+      if (problem != null) {
+        throw new IllegalArgumentException("--pin " + model + "=" + version + ": " + problem);
+      }
+    });
   }
 
   /** Intra-op threads of each instance's session. */
@@ -115,6 +131,8 @@ public record ServerConfig(
     private int topK = DEFAULT_TOP_K;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private int ioThreads = DEFAULT_IO_THREADS;
+    private AdminToken adminToken = AdminToken.NONE;
+    private final Map<String, String> pins = new LinkedHashMap<>();
 
     private Builder(Path repository) {
       this.repository = repository;
@@ -185,9 +203,21 @@ public record ServerConfig(
       return this;
     }
 
+    /** The admin API's bearer token; null (the default) disables the admin API. */
+    public Builder adminToken(String v) {
+      adminToken = AdminToken.of(v);
+      return this;
+    }
+
+    /** Serves {@code version} of {@code model} instead of its newest version. */
+    public Builder pin(String model, String version) {
+      pins.put(model, version);
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(host, port, repository, instances, threads, batch, timeout, maxBodyBytes, truncate,
-          maxBatchRequest, pollInterval, topK, shutdownGrace, ioThreads);
+          maxBatchRequest, pollInterval, topK, shutdownGrace, ioThreads, adminToken, pins);
     }
   }
 }
