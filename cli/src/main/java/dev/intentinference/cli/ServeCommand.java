@@ -19,12 +19,15 @@ import picocli.CommandLine.Spec;
     description = "Serve every model of a repository (REPO/<model>/<version>/<artifact>.intent or a trained model "
         + "directory; the newest version serves) over Open Inference Protocol REST and gRPC, plain JSON, Prometheus "
         + "metrics and a chat web page, all on one port. New versions are hot-reloaded. An empty repository gets the "
-        + "default CLINC150 model built on first start. Ctrl-C shuts down gracefully.%n",
+        + "default CLINC150 model built on first start. SIGTERM or Ctrl-C drains: readiness turns false and new "
+        + "inference requests get 503 at once, requests already taken are answered, the port closes after --drain "
+        + "seconds and the process exits (code 143 on SIGTERM, 130 on Ctrl-C).%n",
     footer = {
       "",
       "Examples:",
       "  intent serve                                  # ./models on http://127.0.0.1:8000",
       "  intent serve --repository /srv/models --port 9000 --instances 2 --threads 2",
+      "  intent serve --host 0.0.0.0 --repository /mnt/models --model-name intent --drain 5   # in KServe",
       "  curl -s localhost:8000/v1/models/clinc150/predict -H 'content-type: application/json' \\",
       "       -d '{\"text\":\"change my address\"}'"
     })
@@ -100,6 +103,22 @@ final class ServeCommand implements Callable<Integer> {
       description = "Threads for that background fine-tuning (default: all cores but one, at least 1).")
   Integer upgradeThreads;
 
+  @Option(names = "--model-name", paramLabel = "NAME",
+      description = "Serve only model NAME. When the repository directory itself holds the artifact (REPO/<file>.intent "
+          + "or REPO/manifest.json, as KServe's storage initializer leaves a model in /mnt/models), serve it as NAME at "
+          + "the version its manifest records (default: every model of the repository).")
+  String modelName;
+
+  @Option(names = "--drain", paramLabel = "SECONDS", defaultValue = "5",
+      description = "On SIGTERM, seconds the port stays open after readiness turns false, answering new inference "
+          + "requests with 503 + Retry-After while load balancers notice, 0..300 (default: ${DEFAULT-VALUE}).")
+  long drainSeconds;
+
+  @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "10",
+      description = "Then, seconds requests in flight get to finish before the port closes regardless, 0..600 "
+          + "(default: ${DEFAULT-VALUE}).")
+  long shutdownGraceSeconds;
+
   @Option(names = "--data", paramLabel = "FILE",
       description = "CLINC150 data_full.json used to build the default model when the repository is empty "
           + "(default: clinc150, the CLINC150 Full copy shipped with intent).")
@@ -107,11 +126,19 @@ final class ServeCommand implements Callable<Integer> {
 
   ServerConfig config() {
     try {
+      if (drainSeconds < 0 || drainSeconds > 300) {
+        throw new IllegalArgumentException("--drain must be in 0..300, was " + drainSeconds);
+      }
+      if (shutdownGraceSeconds < 0 || shutdownGraceSeconds > 600) {
+        throw new IllegalArgumentException("--shutdown-grace must be in 0..600, was " + shutdownGraceSeconds);
+      }
       return ServerConfig.builder(repository).host(host).port(port).instances(instances)
           .threads(threads == null ? Runtime.getRuntime().availableProcessors() : threads)
           .batch(new BatchPolicy(maxBatch, maxQueueDelay, queueCapacity))
           .timeout(Duration.ofMillis(timeoutMs)).maxBodyBytes(maxBody).truncate(truncate)
-          .maxBatchRequest(maxBatchRequest).pollInterval(Duration.ofSeconds(pollSeconds)).topK(topK).ioThreads(ioThreads).build();
+          .maxBatchRequest(maxBatchRequest).pollInterval(Duration.ofSeconds(pollSeconds)).topK(topK).ioThreads(ioThreads)
+          .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
+          .modelName(modelName).build();
     } catch (IllegalArgumentException e) {
       throw new dev.intentinference.core.IntentException(e.getMessage());
     }
@@ -127,7 +154,8 @@ final class ServeCommand implements Callable<Integer> {
       throw new dev.intentinference.core.IntentException("--upgrade-threads must be at least 1, was " + upgradeThreadCount);
     }
     InferenceServer server = InferenceServer.start(config, bootstrap);
-    Thread hook = new Thread(server::close, "intent-shutdown");
+    Duration drain = Duration.ofSeconds(drainSeconds);
+    Thread hook = new Thread(() -> server.drainThenClose(drain), "intent-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     out.printf("intent: serving %s from %s (%d instance(s) x %d thread(s), max batch %d)%n", server.models(),
         config.repository().toAbsolutePath().normalize(), config.instances(), config.threadsPerInstance(), config.batch().maxBatch());
@@ -135,7 +163,7 @@ final class ServeCommand implements Callable<Integer> {
     out.printf("  plain JSON:  %s%n", server.baseUri().resolve("/v1/models/" + server.models().get(0) + "/predict"));
     out.printf("  metrics:     %s%n", server.metricsUrl());
     out.printf("  web page:    %s%n", server.pageUrl());
-    out.println("Press Ctrl-C to stop.");
+    out.println("Press Ctrl-C to stop (drains for " + drainSeconds + " s, --drain).");
     out.flush();
     if (upgrade && DefaultModelUpgrade.needed(config.repository())) {
       new DefaultModelUpgrade(bootstrap.data(), FineTuning.defaults().withThreads(upgradeThreadCount), out)

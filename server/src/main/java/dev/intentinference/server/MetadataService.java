@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code GET /v2/health/live}, {@code /v2/health/ready}: 200 or 503;
  *   <li>{@code GET /v2/models/{m}[/versions/{v}]}: versions, platform, tensors (with the label
  *       order and the manifest as {@code parameters}) - 404 for an unknown model or version;
- *   <li>{@code GET /v2/models/{m}[/versions/{v}]/ready}: 200, or 404;
+ *   <li>{@code GET /v2/models/{m}[/versions/{v}]/ready}: 200, 503 while draining, or 404;
  *   <li>{@code POST /v2/repository/index}: {@code [{"name","version","state"}]}.
  * </ul>
  *
@@ -55,6 +55,11 @@ final class MetadataService {
 
   HttpService live() {
     return (ctx, req) -> HttpResponse.of(HttpStatus.OK);
+  }
+
+  /** False once the server drains: inference is refused, readiness probes fail. */
+  boolean accepting() {
+    return accepting.getAsBoolean();
   }
 
   boolean ready() {

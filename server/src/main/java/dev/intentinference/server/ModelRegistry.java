@@ -37,7 +37,7 @@ final class ModelRegistry implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     this.clock = clock;
-    this.repository = new ModelRepository(config.repository());
+    this.repository = new ModelRepository(config.repository(), config.modelName());
   }
 
   ModelRepository repository() {

@@ -2,8 +2,11 @@ package dev.intentinference.server;
 
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.model.IntentArtifact;
+import dev.intentinference.core.model.Manifests;
+import dev.intentinference.core.model.ModelDirectory;
 import dev.intentinference.core.model.ModelManifest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,14 +15,22 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Reads the layout of a model repository: {@code REPO/<model>/<version>/} holding either one
  * compiled {@code .intent} artifact or a trained model directory ({@code manifest.json}). Versions
  * that are all digits compare as numbers ({@code 10 > 9}), others as text; numbers sort after text.
  *
+ * <p>Given a model name, only that model is served, and a repository directory that itself holds
+ * the artifact ({@code REPO/<file>.intent} or {@code REPO/manifest.json}: how KServe's storage
+ * initializer leaves a model in {@code /mnt/models}) is that model, at the version its manifest
+ * records.
+ *
  * <pre>{@code
- * List<ModelRepository.Candidate> c = new ModelRepository(Path.of("models")).versions("clinc150"); // newest first
+ * List<ModelRepository.Candidate> c = new ModelRepository(Path.of("models"), null).versions("clinc150"); // newest first
+ * List<String> one = new ModelRepository(Path.of("/mnt/models"), "intent").models(); // [intent]
  * }</pre>
  */
 final class ModelRepository {
@@ -45,24 +56,44 @@ final class ModelRepository {
     return a.compareTo(b);
   };
 
-  private final Path root;
+  private static final java.util.regex.Pattern PLAIN_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
 
-  ModelRepository(Path root) {
+  private final Path root;
+  private final String onlyModel;
+
+  /** @param onlyModel null to serve every model; else only this one (see the class comment) */
+  ModelRepository(Path root, String onlyModel) {
     this.root = root;
+    this.onlyModel = onlyModel;
+  }
+
+  /** Whether {@code name} can name a model: no path separators, no leading dot, 1..128 characters. */
+  static boolean isPlainName(String name) {
+    return PLAIN_NAME.matcher(name).matches();
   }
 
   Path root() {
     return root;
   }
 
-  /** Model names: the repository's subdirectories. */
+  /** Model names: the repository's subdirectories (or the one model asked for). */
   List<String> models() {
+    if (onlyModel != null) {
+      return List.of(onlyModel);
+    }
     return list(root).stream().filter(Files::isDirectory).map(p -> p.getFileName().toString())
         .filter(n -> !n.startsWith(".")).sorted().toList();
   }
 
   /** A model's versions that hold something loadable, newest first. */
   List<Candidate> versions(String model) {
+    if (onlyModel != null && !onlyModel.equals(model)) {
+      return List.of();
+    }
+    Path flat = onlyModel == null ? null : flatSource();
+    if (flat != null) {
+      return List.of(new Candidate(model, versionOf(flat), flat, fingerprint(root)));
+    }
     List<Candidate> out = new ArrayList<>();
     for (Path dir : list(root.resolve(model))) {
       String version = dir.getFileName().toString();
@@ -99,6 +130,35 @@ final class ModelRepository {
       return artifacts.get(0);
     }
     return Files.isRegularFile(versionDir.resolve(ModelManifest.FILE_NAME)) ? versionDir : null;
+  }
+
+  /** The artifact held by the repository directory itself, or null. */
+  private Path flatSource() {
+    return Files.isDirectory(root) ? sourceOf(root) : null;
+  }
+
+  /** The version an artifact's or model directory's manifest records (read without loading the model). */
+  static String versionOf(Path source) {
+    ModelManifest manifest;
+    if (Files.isDirectory(source)) {
+      manifest = ModelDirectory.readManifest(source);
+    } else {
+      try (ZipFile zip = new ZipFile(source.toFile())) {
+        ZipEntry entry = zip.getEntry(ModelManifest.FILE_NAME);
+        if (entry == null) {
+          throw new IntentException(source + ": not a valid .intent artifact (no manifest.json)");
+        }
+        try (InputStream in = zip.getInputStream(entry)) {
+          manifest = Manifests.fromJson(in.readAllBytes(), source.toString());
+        }
+      } catch (IOException e) {
+        throw new IntentException(source + ": not a valid .intent artifact (" + e.getMessage() + ")", e);
+      }
+    }
+    if (manifest.version() == null || manifest.version().isBlank()) {
+      throw new IntentException(source + ": its manifest records no version");
+    }
+    return manifest.version();
   }
 
   private static String fingerprint(Path dir) {

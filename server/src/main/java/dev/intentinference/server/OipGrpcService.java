@@ -63,7 +63,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
   public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
     reply(out, () -> {
       metadata.version(request.getName(), request.getVersion());
-      return ModelReadyResponse.newBuilder().setReady(true).build();
+      return ModelReadyResponse.newBuilder().setReady(metadata.accepting()).build();
     });
   }
 
@@ -94,6 +94,9 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     long start = System.nanoTime();
     String model = request.getModelName();
     try {
+      if (!metadata.accepting()) {
+        throw new ShuttingDownException();
+      }
       List<String> texts = texts(request);
       List<String> outputs = outputs(request);
       registry.slot(model).infer(texts, request.getModelVersion()).whenComplete((inf, failure) -> {

@@ -31,6 +31,10 @@ import java.util.Objects;
  * @param topK intents listed per prediction, 1..1000
  * @param shutdownGrace how long graceful shutdown waits for in-flight requests, 0..10 min
  * @param ioThreads event-loop threads for HTTP and gRPC, 1..64
+ * @param modelName null to serve every model of the repository; else serve only this model, and when
+ *     the repository directory itself holds the artifact ({@code REPO/<file>.intent} or
+ *     {@code REPO/manifest.json}, as KServe's storage initializer leaves a model in
+ *     {@code /mnt/models}), serve that as this model, at the version its manifest records
  */
 public record ServerConfig(
     String host,
@@ -46,7 +50,8 @@ public record ServerConfig(
     Duration pollInterval,
     int topK,
     Duration shutdownGrace,
-    int ioThreads) {
+    int ioThreads,
+    String modelName) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -82,6 +87,10 @@ public record ServerConfig(
     check("--top-k", topK, 1, 1000);
     check("--shutdown-grace (ms)", shutdownGrace.toMillis(), 0, 600_000);
     check("--io-threads", ioThreads, 1, 64);
+    if (modelName != null && !ModelRepository.isPlainName(modelName)) {
+      throw new IllegalArgumentException("--model-name must be 1..128 letters, digits, '.', '_' or '-' and not start "
+          + "with '.', was '" + modelName + "'");
+    }
   }
 
   /** Intra-op threads of each instance's session. */
@@ -115,6 +124,7 @@ public record ServerConfig(
     private int topK = DEFAULT_TOP_K;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private int ioThreads = DEFAULT_IO_THREADS;
+    private String modelName;
 
     private Builder(Path repository) {
       this.repository = repository;
@@ -185,9 +195,15 @@ public record ServerConfig(
       return this;
     }
 
+    /** Serve only this model (null: all); see {@link ServerConfig#modelName()}. */
+    public Builder modelName(String v) {
+      modelName = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(host, port, repository, instances, threads, batch, timeout, maxBodyBytes, truncate,
-          maxBatchRequest, pollInterval, topK, shutdownGrace, ioThreads);
+          maxBatchRequest, pollInterval, topK, shutdownGrace, ioThreads, modelName);
     }
   }
 }
