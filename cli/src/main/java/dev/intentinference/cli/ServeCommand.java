@@ -155,7 +155,15 @@ final class ServeCommand implements Callable<Integer> {
     }
     InferenceServer server = InferenceServer.start(config, bootstrap);
     Duration drain = Duration.ofSeconds(drainSeconds);
-    Thread hook = new Thread(() -> server.drainThenClose(drain), "intent-shutdown");
+    // Printed, not logged: java.util.logging may already be shut down while the hook runs.
+    Thread hook = new Thread(() -> {
+      out.printf("intent: draining: not ready, new inference requests get 503; the port closes in %d s (--drain), "
+          + "then requests in flight get up to %d s (--shutdown-grace)%n", drainSeconds, shutdownGraceSeconds);
+      out.flush();
+      server.drainThenClose(drain);
+      out.println("intent: stopped");
+      out.flush();
+    }, "intent-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     out.printf("intent: serving %s from %s (%d instance(s) x %d thread(s), max batch %d)%n", server.models(),
         config.repository().toAbsolutePath().normalize(), config.instances(), config.threadsPerInstance(), config.batch().maxBatch());

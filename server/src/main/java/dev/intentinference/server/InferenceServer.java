@@ -127,8 +127,10 @@ public final class InferenceServer implements AutoCloseable {
         .maxRequestLength(config.maxBodyBytes())
         // The queue's own deadline answers first; this only guards against a stuck request.
         .requestTimeout(config.timeout().plusSeconds(5))
-        // Requests still arriving on open connections once the port closes get our 503 JSON.
-        .gracefulShutdown(GracefulShutdown.builder().quietPeriod(Duration.ofMillis(100)).timeout(config.shutdownGrace())
+        // No quiet period: the drain window before close() is the quiet time, and clients still
+        // sending (each answered 503) would restart it until the grace ran out. Requests arriving
+        // on open connections once the port closes get our 503 JSON.
+        .gracefulShutdown(GracefulShutdown.builder().quietPeriod(Duration.ZERO).timeout(config.shutdownGrace())
             .toExceptionFunction((ctx, req) -> new ShuttingDownException()).build())
         .meterRegistry(metrics.registry())
         .errorHandler(errors);
@@ -156,10 +158,23 @@ public final class InferenceServer implements AutoCloseable {
 
   /**
    * Inference while the server accepts work; once draining, 503 + {@code Retry-After} at once. A
-   * request let through here is queued and answered even if draining starts right after.
+   * request let through here is queued and answered even if draining starts right after. Every
+   * answer sent while draining closes its connection (HTTP/1 {@code Connection: close}, HTTP/2
+   * GOAWAY): a client that reused it when the port closes would see it cut without an answer.
    */
   private HttpService admitted(HttpService inference, HttpErrors errors) {
-    return (ctx, req) -> accepting.get() ? inference.serve(ctx, req) : errors.response(new ShuttingDownException());
+    return (ctx, req) -> {
+      if (!accepting.get()) {
+        ctx.initiateConnectionShutdown();
+        return errors.response(new ShuttingDownException());
+      }
+      return inference.serve(ctx, req).mapHeaders(headers -> {
+        if (!accepting.get()) {
+          ctx.initiateConnectionShutdown();
+        }
+        return headers;
+      });
+    };
   }
 
   /** The port actually bound (differs from the configured one when that was 0). */
