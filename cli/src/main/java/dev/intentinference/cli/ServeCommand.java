@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
         + "'intent rollback' or the admin API keep a model on another version. An empty repository gets the "
         + "default CLINC150 model built on first start. An s3:// repository (intent push fills it) is copied into a "
         + "local cache, every download checked against its SHA-256, and polled like a directory; a pin in the bucket "
-        + "(intent rollback) makes every server serve that version. Ctrl-C shuts down gracefully.%n",
+        + "(intent rollback) makes every server serve that version. SIGTERM or Ctrl-C drains: readiness turns false and "
+        + "new inference requests get 503 at once, requests already taken are answered, the port closes after --drain "
+        + "seconds and the process exits (code 143 on SIGTERM, 130 on Ctrl-C).%n",
     footer = {
       "",
       "Examples:",
@@ -40,6 +42,7 @@ import picocli.CommandLine.Spec;
       "  intent serve --repository s3://my-models/prod --cache /var/cache/intent     # AWS credentials as usual",
       "  intent serve --repository s3://models/prod --s3-endpoint http://127.0.0.1:9000 --s3-path-style   # MinIO",
       "  INTENT_ADMIN_TOKEN=s3cret intent serve --pin clinc150=1   # admin API on, clinc150 stays on version 1",
+      "  intent serve --host 0.0.0.0 --repository /mnt/models --model-name intent --drain 5   # in KServe",
       "  curl -s localhost:8000/v1/models/clinc150/predict -H 'content-type: application/json' \\",
       "       -d '{\"text\":\"change my address\"}'"
     })
@@ -128,6 +131,22 @@ final class ServeCommand implements Callable<Integer> {
       description = "Threads for that background fine-tuning (default: all cores but one, at least 1).")
   Integer upgradeThreads;
 
+  @Option(names = "--model-name", paramLabel = "NAME",
+      description = "Serve only model NAME. When the repository directory itself holds the artifact (REPO/<file>.intent "
+          + "or REPO/manifest.json, as KServe's storage initializer leaves a model in /mnt/models), serve it as NAME at "
+          + "the version its manifest records (default: every model of the repository).")
+  String modelName;
+
+  @Option(names = "--drain", paramLabel = "SECONDS", defaultValue = "5",
+      description = "On SIGTERM, seconds the port stays open after readiness turns false, answering new inference "
+          + "requests with 503 + Retry-After while load balancers notice, 0..300 (default: ${DEFAULT-VALUE}).")
+  long drainSeconds;
+
+  @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "10",
+      description = "Then, seconds requests in flight get to finish before the port closes regardless, 0..600 "
+          + "(default: ${DEFAULT-VALUE}).")
+  long shutdownGraceSeconds;
+
   @Option(names = "--data", paramLabel = "FILE",
       description = "CLINC150 data_full.json used to build the default model when the repository is empty "
           + "(default: clinc150, the CLINC150 Full copy shipped with intent).")
@@ -162,6 +181,12 @@ final class ServeCommand implements Callable<Integer> {
 
   ServerConfig config() {
     try {
+      if (drainSeconds < 0 || drainSeconds > 300) {
+        throw new IllegalArgumentException("--drain must be in 0..300, was " + drainSeconds);
+      }
+      if (shutdownGraceSeconds < 0 || shutdownGraceSeconds > 600) {
+        throw new IllegalArgumentException("--shutdown-grace must be in 0..600, was " + shutdownGraceSeconds);
+      }
       ServerConfig.Builder b = ServerConfig.builder(localRepository())
           .adminToken(AdminTokens.resolve(adminToken, environment));
       pins.forEach(b::pin);
@@ -169,7 +194,9 @@ final class ServeCommand implements Callable<Integer> {
           .threads(threads == null ? Runtime.getRuntime().availableProcessors() : threads)
           .batch(new BatchPolicy(maxBatch, maxQueueDelay, queueCapacity))
           .timeout(Duration.ofMillis(timeoutMs)).maxBodyBytes(maxBody).truncate(truncate)
-          .maxBatchRequest(maxBatchRequest).pollInterval(Duration.ofSeconds(pollSeconds)).topK(topK).ioThreads(ioThreads).build();
+          .maxBatchRequest(maxBatchRequest).pollInterval(Duration.ofSeconds(pollSeconds)).topK(topK).ioThreads(ioThreads)
+          .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
+          .modelName(modelName).build();
     } catch (IllegalArgumentException e) {
       throw new dev.intentinference.core.IntentException(e.getMessage());
     }
@@ -203,11 +230,18 @@ final class ServeCommand implements Callable<Integer> {
       server = InferenceServer.start(config, bootstrap);
     }
     BucketRepository openBucket = bucket;
+    Duration drain = Duration.ofSeconds(drainSeconds);
+    // Printed, not logged: java.util.logging may already be shut down while the hook runs.
     Thread hook = new Thread(() -> {
-      server.close();
+      out.printf("intent: draining: not ready, new inference requests get 503; the port closes in %d s (--drain), "
+          + "then requests in flight get up to %d s (--shutdown-grace)%n", drainSeconds, shutdownGraceSeconds);
+      out.flush();
+      server.drainThenClose(drain);
       if (openBucket != null) {
         openBucket.close();
       }
+      out.println("intent: stopped");
+      out.flush();
     }, "intent-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     out.printf("intent: serving %s from %s (%d instance(s) x %d thread(s), max batch %d)%n", server.models(),
@@ -219,7 +253,7 @@ final class ServeCommand implements Callable<Integer> {
     out.printf("  admin API:   %s%n", config.adminToken().isConfigured()
         ? server.baseUri().resolve("/v2/repository/index") + " (bearer token)" : "disabled (no --admin-token or INTENT_ADMIN_TOKEN)");
     out.printf("  web page:    %s%n", server.pageUrl());
-    out.println("Press Ctrl-C to stop.");
+    out.println("Press Ctrl-C to stop (drains for " + drainSeconds + " s, --drain).");
     out.flush();
     if (upgrade && !fromBucket() && DefaultModelUpgrade.needed(config.repository())) {
       new DefaultModelUpgrade(bootstrap.data(), FineTuning.defaults().withThreads(upgradeThreadCount), out)

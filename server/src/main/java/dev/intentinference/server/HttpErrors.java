@@ -63,6 +63,9 @@ final class HttpErrors implements ServerErrorHandler {
     if (t instanceof ApiException api) {
       return api;
     }
+    if (t instanceof com.linecorp.armeria.common.ShuttingDownException) {
+      return new ShuttingDownException();
+    }
     if (t instanceof HttpStatusException hse) {
       if (hse.getCause() instanceof ContentTooLargeException) {
         t = hse.getCause();

@@ -5,6 +5,8 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.GracefulShutdown;
+import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
@@ -35,7 +37,13 @@ import java.util.logging.Logger;
  * }</pre>
  *
  * <p>{@link #close()} shuts down gracefully: it stops accepting requests, answers those in flight
- * and queued, then closes the models.
+ * and queued, then closes the models. {@link #drainThenClose(Duration)} (what {@code intent serve}
+ * runs on SIGTERM) first turns readiness false and answers new inference requests with 503 +
+ * {@code Retry-After} for a while, so load balancers see the replica leave before its port closes:
+ *
+ * <pre>{@code
+ * Runtime.getRuntime().addShutdownHook(new Thread(() -> server.drainThenClose(Duration.ofSeconds(5))));
+ * }</pre>
  */
 public final class InferenceServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceServer.class.getName());
@@ -49,6 +57,7 @@ public final class InferenceServer implements AutoCloseable {
   private final AtomicBoolean accepting = new AtomicBoolean(true);
   private final RemoteRepository remote;
   private final RepositoryStatus repositoryStatus;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private InferenceServer(ServerConfig config, ServerMetrics metrics, ModelRegistry registry, RemoteRepository remote,
       RepositoryStatus repositoryStatus) {
@@ -186,7 +195,11 @@ public final class InferenceServer implements AutoCloseable {
         .maxRequestLength(config.maxBodyBytes())
         // The queue's own deadline answers first; this only guards against a stuck request.
         .requestTimeout(config.timeout().plusSeconds(5))
-        .gracefulShutdownTimeout(Duration.ofMillis(100), config.shutdownGrace())
+        // No quiet period: the drain window before close() is the quiet time, and clients still
+        // sending (each answered 503) would restart it until the grace ran out. Requests arriving
+        // on open connections once the port closes get our 503 JSON.
+        .gracefulShutdown(GracefulShutdown.builder().quietPeriod(Duration.ZERO).timeout(config.shutdownGrace())
+            .toExceptionFunction((ctx, req) -> new ShuttingDownException()).build())
         .meterRegistry(metrics.registry())
         .errorHandler(errors);
     sb.route().get("/v2").build(meta.server());
@@ -196,14 +209,15 @@ public final class InferenceServer implements AutoCloseable {
     sb.route().get("/v2/models/{m}/versions/{v}").build(meta.model());
     sb.route().get("/v2/models/{m}/ready").build(meta.modelReady());
     sb.route().get("/v2/models/{m}/versions/{v}/ready").build(meta.modelReady());
-    sb.route().post("/v2/models/{m}/infer").build(infer);
-    sb.route().post("/v2/models/{m}/versions/{v}/infer").build(infer);
+    HttpService admitted = admitted(infer, errors);
+    sb.route().post("/v2/models/{m}/infer").build(admitted);
+    sb.route().post("/v2/models/{m}/versions/{v}/infer").build(admitted);
     AdminService admin = new AdminService(registry, config.adminToken(), mapper, errors);
     sb.route().post("/v2/repository/index").build(admin.index());
     // Loading a large model and warming it up can take longer than an inference request may.
     sb.route().post("/v2/repository/models/{m}/load").requestTimeout(ADMIN_TIMEOUT).build(admin.load());
     sb.route().post("/v2/repository/models/{m}/unload").requestTimeout(ADMIN_TIMEOUT).build(admin.unload());
-    sb.route().post("/v1/models/{m}/predict").build(new PredictService(registry, json, mapper, errors, metrics));
+    sb.route().post("/v1/models/{m}/predict").build(admitted(new PredictService(registry, json, mapper, errors, metrics), errors));
     sb.route().get("/metrics").build((ctx, req) -> HttpResponse.of(HttpStatus.OK,
         MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
     sb.route().get("/").build(ChatPage.service());
@@ -212,6 +226,27 @@ public final class InferenceServer implements AutoCloseable {
         .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
         .build());
     return sb.build();
+  }
+
+  /**
+   * Inference while the server accepts work; once draining, 503 + {@code Retry-After} at once. A
+   * request let through here is queued and answered even if draining starts right after. Every
+   * answer sent while draining closes its connection (HTTP/1 {@code Connection: close}, HTTP/2
+   * GOAWAY): a client that reused it when the port closes would see it cut without an answer.
+   */
+  private HttpService admitted(HttpService inference, HttpErrors errors) {
+    return (ctx, req) -> {
+      if (!accepting.get()) {
+        ctx.initiateConnectionShutdown();
+        return errors.response(new ShuttingDownException());
+      }
+      return inference.serve(ctx, req).mapHeaders(headers -> {
+        if (!accepting.get()) {
+          ctx.initiateConnectionShutdown();
+        }
+        return headers;
+      });
+    };
   }
 
   /** The port actually bound (differs from the configured one when that was 0). */
@@ -264,10 +299,42 @@ public final class InferenceServer implements AutoCloseable {
     return registry.lastRejection(model);
   }
 
+  /** Whether new inference requests are taken (false once draining or closed). */
+  public boolean accepting() {
+    return accepting.get();
+  }
+
+  /**
+   * Starts draining: readiness (REST, gRPC, per model) turns false and new inference requests get
+   * 503 + {@code Retry-After}; requests already taken, in flight or queued, are answered. Health
+   * and metadata keep answering, liveness stays 200.
+   */
+  public void stopAccepting() {
+    if (accepting.getAndSet(false)) {
+      LOG.info("draining: not ready, new inference requests get 503");
+    }
+  }
+
+  /**
+   * What SIGTERM runs: {@link #stopAccepting()}, then {@code drain} with the port still open so
+   * clients and load balancers get a clear 503 (not a refused connection) while they notice, then
+   * {@link #close()}, which waits up to {@link ServerConfig#shutdownGrace()} for requests in flight.
+   */
+  public void drainThenClose(Duration drain) {
+    stopAccepting();
+    try {
+      Thread.sleep(drain.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    close();
+  }
+
   /** Graceful shutdown: stop accepting, answer what is in flight and queued, close the models. */
   @Override
   public void close() {
-    if (!accepting.getAndSet(false)) {
+    stopAccepting();
+    if (closed.getAndSet(true)) {
       return;
     }
     poller.shutdownNow();

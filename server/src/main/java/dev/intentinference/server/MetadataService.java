@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code GET /v2/models/{m}[/versions/{v}]}: loaded versions, platform, tensors (with the
  *       label order, the serving version and the manifest as {@code parameters}) - 400 for an
  *       invalid name, 404 for a model or version not loaded;
- *   <li>{@code GET /v2/models/{m}[/versions/{v}]/ready}: 200, or 400/404.
+ *   <li>{@code GET /v2/models/{m}[/versions/{v}]/ready}: 200, 503 while draining, or 400/404.
  * </ul>
  *
  * <p>The repository extension ({@code /v2/repository/...}) is {@link AdminService}'s.
@@ -56,6 +56,11 @@ final class MetadataService {
 
   HttpService live() {
     return (ctx, req) -> HttpResponse.of(HttpStatus.OK);
+  }
+
+  /** False once the server drains: inference is refused, readiness probes fail. */
+  boolean accepting() {
+    return accepting.getAsBoolean();
   }
 
   boolean ready() {

@@ -63,7 +63,7 @@ final class ModelRegistry implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     this.clock = clock;
-    this.repository = new ModelRepository(config.repository());
+    this.repository = new ModelRepository(config.repository(), config.modelName());
     this.pins.putAll(config.pins());
   }
 

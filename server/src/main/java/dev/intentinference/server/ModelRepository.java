@@ -2,10 +2,13 @@ package dev.intentinference.server;
 
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.model.IntentArtifact;
+import dev.intentinference.core.model.Manifests;
+import dev.intentinference.core.model.ModelDirectory;
 import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.model.VersionOrder;
 import dev.intentinference.core.model.ModelNames;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Reads the layout of a model repository: {@code REPO/<model>/<version>/} holding either one
@@ -25,8 +30,14 @@ import java.util.stream.Stream;
  * Hidden entries ({@code .staging}, {@code .pinned-version}) are not models or versions; a
  * directory whose name breaks {@link ModelNames}' rule is skipped with one warning, never loaded.
  *
+ * <p>Given a model name, only that model is served, and a repository directory that itself holds
+ * the artifact ({@code REPO/<file>.intent} or {@code REPO/manifest.json}: how KServe's storage
+ * initializer leaves a model in {@code /mnt/models}) is that model, at the version its manifest
+ * records.
+ *
  * <pre>{@code
- * List<ModelRepository.Candidate> c = new ModelRepository(Path.of("models")).versions("clinc150"); // newest first
+ * List<ModelRepository.Candidate> c = new ModelRepository(Path.of("models"), null).versions("clinc150"); // newest first
+ * List<String> one = new ModelRepository(Path.of("/mnt/models"), "intent").models(); // [intent]
  * }</pre>
  */
 public final class ModelRepository {
@@ -45,19 +56,30 @@ public final class ModelRepository {
   static final Comparator<String> VERSION_ORDER = VersionOrder.INSTANCE;
 
   private final Path root;
+  private final String onlyModel;
   /** Directories already warned about, so each invalid name is reported once, not every poll. */
   private final Set<Path> warned = ConcurrentHashMap.newKeySet();
 
+  /** Every model of {@code root}. */
   public ModelRepository(Path root) {
+    this(root, null);
+  }
+
+  /** @param onlyModel null to serve every model; else only this one (see the class comment) */
+  public ModelRepository(Path root, String onlyModel) {
     this.root = root;
+    this.onlyModel = onlyModel;
   }
 
   public Path root() {
     return root;
   }
 
-  /** Model names: the repository's subdirectories with valid names. */
+  /** Model names: the repository's subdirectories with valid names (or the one model asked for). */
   public List<String> models() {
+    if (onlyModel != null) {
+      return List.of(onlyModel);
+    }
     return list(root).stream().filter(Files::isDirectory).filter(this::validName).map(p -> p.getFileName().toString())
         .sorted().toList();
   }
@@ -69,6 +91,13 @@ public final class ModelRepository {
 
   /** A model's versions that hold something loadable, newest first. */
   List<Candidate> versions(String model) {
+    if (onlyModel != null && !onlyModel.equals(model)) {
+      return List.of();
+    }
+    Path flat = onlyModel == null ? null : flatSource();
+    if (flat != null) {
+      return List.of(new Candidate(model, versionOf(flat), flat, fingerprint(root)));
+    }
     List<Candidate> out = new ArrayList<>();
     for (Path dir : list(root.resolve(ModelNames.checkModel(model)))) {
       String version = dir.getFileName().toString();
@@ -118,6 +147,35 @@ public final class ModelRepository {
       return artifacts.get(0);
     }
     return Files.isRegularFile(versionDir.resolve(ModelManifest.FILE_NAME)) ? versionDir : null;
+  }
+
+  /** The artifact held by the repository directory itself, or null. */
+  private Path flatSource() {
+    return Files.isDirectory(root) ? sourceOf(root) : null;
+  }
+
+  /** The version an artifact's or model directory's manifest records (read without loading the model). */
+  static String versionOf(Path source) {
+    ModelManifest manifest;
+    if (Files.isDirectory(source)) {
+      manifest = ModelDirectory.readManifest(source);
+    } else {
+      try (ZipFile zip = new ZipFile(source.toFile())) {
+        ZipEntry entry = zip.getEntry(ModelManifest.FILE_NAME);
+        if (entry == null) {
+          throw new IntentException(source + ": not a valid .intent artifact (no manifest.json)");
+        }
+        try (InputStream in = zip.getInputStream(entry)) {
+          manifest = Manifests.fromJson(in.readAllBytes(), source.toString());
+        }
+      } catch (IOException e) {
+        throw new IntentException(source + ": not a valid .intent artifact (" + e.getMessage() + ")", e);
+      }
+    }
+    if (manifest.version() == null || manifest.version().isBlank()) {
+      throw new IntentException(source + ": its manifest records no version");
+    }
+    return manifest.version();
   }
 
   private static String fingerprint(Path dir) {

@@ -63,7 +63,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
   public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
     reply(out, () -> {
       metadata.version(request.getName(), request.getVersion());
-      return ModelReadyResponse.newBuilder().setReady(true).build();
+      return ModelReadyResponse.newBuilder().setReady(metadata.accepting()).build();
     });
   }
 
@@ -96,6 +96,9 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     try {
       // Before anything is counted under the model's name: a bad name is not a metric tag.
       ModelRegistry.checkName(model);
+      if (!metadata.accepting()) {
+        throw new ShuttingDownException();
+      }
     } catch (ApiException e) {
       fail(out, e);
       return;

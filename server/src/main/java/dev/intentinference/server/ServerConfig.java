@@ -36,6 +36,10 @@ import java.util.Objects;
  * @param ioThreads event-loop threads for HTTP and gRPC, 1..64
  * @param adminToken bearer token of the admin API ({@code /v2/repository/...}); {@link AdminToken#NONE} disables it
  * @param pins model name to the version it serves instead of the newest ({@code --pin model=version})
+ * @param modelName null to serve every model of the repository; else serve only this model, and when
+ *     the repository directory itself holds the artifact ({@code REPO/<file>.intent} or
+ *     {@code REPO/manifest.json}, as KServe's storage initializer leaves a model in
+ *     {@code /mnt/models}), serve that as this model, at the version its manifest records
  */
 public record ServerConfig(
     String host,
@@ -53,7 +57,8 @@ public record ServerConfig(
     Duration shutdownGrace,
     int ioThreads,
     AdminToken adminToken,
-    Map<String, String> pins) {
+    Map<String, String> pins,
+    String modelName) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -98,6 +103,10 @@ public record ServerConfig(
         throw new IllegalArgumentException("--pin " + model + "=" + version + ": " + problem);
       }
     });
+    if (modelName != null && !ModelNames.isValid(modelName)) {
+      throw new IllegalArgumentException("--model-name must be 1..128 letters, digits, '.', '_' or '-' and not start "
+          + "with '.', was '" + modelName + "'");
+    }
   }
 
   /** Intra-op threads of each instance's session. */
@@ -133,6 +142,7 @@ public record ServerConfig(
     private int ioThreads = DEFAULT_IO_THREADS;
     private AdminToken adminToken = AdminToken.NONE;
     private final Map<String, String> pins = new LinkedHashMap<>();
+    private String modelName;
 
     private Builder(Path repository) {
       this.repository = repository;
@@ -215,9 +225,15 @@ public record ServerConfig(
       return this;
     }
 
+    /** Serve only this model (null: all); see {@link ServerConfig#modelName()}. */
+    public Builder modelName(String v) {
+      modelName = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(host, port, repository, instances, threads, batch, timeout, maxBodyBytes, truncate,
-          maxBatchRequest, pollInterval, topK, shutdownGrace, ioThreads, adminToken, pins);
+          maxBatchRequest, pollInterval, topK, shutdownGrace, ioThreads, adminToken, pins, modelName);
     }
   }
 }
