@@ -248,6 +248,10 @@ class S3RepositoryTest {
     server.reloadNow();
 
     assertThat(server.repositoryStatus()).containsEntry("status", "unreachable").containsKey("error");
+    HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.baseUri().resolve("/v2/health/ready")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).as("the cached model still serves").isEqualTo(200);
+    assertThat(ready.body()).contains("\"status\":\"unreachable\"").contains("\"address\":\"s3://models/prod\"");
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.baseUri().resolve("/v1/models/demo/predict"))
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"will it rain\"}")).build(),
         HttpResponse.BodyHandlers.ofString());

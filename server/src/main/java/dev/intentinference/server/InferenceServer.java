@@ -187,7 +187,7 @@ public final class InferenceServer implements AutoCloseable {
     ObjectMapper mapper = new ObjectMapper();
     OipJson json = new OipJson();
     HttpErrors errors = new HttpErrors(metrics, config.maxBodyBytes());
-    MetadataService meta = new MetadataService(registry, mapper, errors, accepting::get);
+    MetadataService meta = new MetadataService(registry, mapper, errors, accepting::get, this::repositoryStatus);
     InferService infer = new InferService(registry, json, errors, metrics);
     ServerBuilder sb = Server.builder()
         .port(new InetSocketAddress(config.host(), config.port()), SessionProtocol.HTTP)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.function.BooleanSupplier;
  *
  * <ul>
  *   <li>{@code GET /v2} server name, version, extensions;
- *   <li>{@code GET /v2/health/live}, {@code /v2/health/ready}: 200 or 503;
+ *   <li>{@code GET /v2/health/live}, {@code /v2/health/ready}: 200 or 503 (ready also answers
+ *       {@code {"ready": bool, "repository": {...}}}, the latter for an S3 repository);
  *   <li>{@code GET /v2/models/{m}[/versions/{v}]}: loaded versions, platform, tensors (with the
  *       label order, the serving version and the manifest as {@code parameters}) - 400 for an
  *       invalid name, 404 for a model or version not loaded;
@@ -38,11 +40,19 @@ final class MetadataService {
   private final HttpErrors errors;
   private final BooleanSupplier accepting;
 
-  MetadataService(ModelRegistry registry, ObjectMapper mapper, HttpErrors errors, BooleanSupplier accepting) {
+  private final java.util.function.Supplier<Map<String, Object>> repositoryStatus;
+
+  /**
+   * @param repositoryStatus the remote repository's state for the readiness body, or a supplier
+   *     of null when models come from a local directory
+   */
+  MetadataService(ModelRegistry registry, ObjectMapper mapper, HttpErrors errors, BooleanSupplier accepting,
+      java.util.function.Supplier<Map<String, Object>> repositoryStatus) {
     this.registry = registry;
     this.mapper = mapper;
     this.errors = errors;
     this.accepting = accepting;
+    this.repositoryStatus = repositoryStatus;
   }
 
   static String serverVersion() {
@@ -67,8 +77,28 @@ final class MetadataService {
     return accepting.getAsBoolean() && !registry.names().isEmpty();
   }
 
+  /**
+   * The status code is the answer; the body says the same as JSON and, for a remote repository,
+   * how its last copy went. An unreachable bucket does not make the server unready: it serves
+   * its local copy, and taking every replica out of service during a storage outage would turn
+   * a stale-model problem into an outage.
+   */
   HttpService serverReady() {
-    return (ctx, req) -> HttpResponse.of(ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return (ctx, req) -> {
+      boolean ready = ready();
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("ready", ready);
+      Map<String, Object> repository = repositoryStatus.get();
+      if (repository != null) {
+        body.put("repository", repository);
+      }
+      try {
+        return HttpResponse.of(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE, MediaType.JSON_UTF_8,
+            mapper.writeValueAsBytes(body));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    };
   }
 
   HttpService model() {
