@@ -167,7 +167,7 @@ class DeployManifestsTest {
     assertThat(entrypoint).endsWith("serve");
     ServeCommand serve = serve(cmd);
     assertThat(serve.host).isEqualTo("0.0.0.0");
-    assertThat(serve.repository).isEqualTo(Path.of("/models"));
+    assertThat(serve.repository).isEqualTo("/models");
     assertThat(instruction(docker, "VOLUME")).contains("/models");
     assertThat(Integer.parseInt(instruction(docker, "EXPOSE"))).isEqualTo(serve.port).isEqualTo(ServerConfig.DEFAULT_PORT);
     assertThat(instruction(docker, "USER")).matches("[1-9][0-9]*(:[1-9][0-9]*)?");
@@ -258,6 +258,42 @@ class DeployManifestsTest {
     answers200(onLoopback(serve.config(), repo), paths);
   }
 
+  /** The S3 variant (a kustomize overlay): the bucket as repository, a writable cache, credentials from a Secret. */
+  @Test
+  void theS3OverlayServesFromABucketIntoAWritableCache() throws Exception {
+    Path dir = ROOT.resolve("deploy/kubernetes/s3");
+    Map<String, JsonNode> overlay = objects(dir);
+    JsonNode kustomization = overlay.get("Kustomization/");
+    assertThat(kustomization).as(overlay.keySet().toString()).isNotNull();
+    for (JsonNode patch : kustomization.path("patches")) {
+      assertThat(dir.resolve(patch.path("path").asText())).as("patch file").exists();
+    }
+    assertThat(strings(kustomization.path("resources"))).contains("..");
+
+    JsonNode pod = overlay.get("Deployment/intent-inference").path("spec").path("template");
+    JsonNode c = container(pod.path("spec"));
+    ServeCommand serve = serve(strings(c.path("args")));
+    assertThat(serve.fromBucket()).isTrue();
+    assertThat(serve.localRepository().startsWith(serve.cache)).as("the bucket is copied under --cache").isTrue();
+    String secret = c.path("envFrom").get(0).path("secretRef").path("name").asText();
+    assertThat(overlay).containsKey("Secret/" + secret);
+    assertThat(YAML.convertValue(overlay.get("Secret/" + secret).path("stringData"), Map.class))
+        .containsKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION");
+    String cacheVolume = null;
+    for (JsonNode m : c.path("volumeMounts")) {
+      if (m.path("mountPath").asText().equals(serve.cache.toString())) {
+        cacheVolume = m.path("name").asText();
+      }
+    }
+    assertThat(cacheVolume).as("the cache is mounted").isNotNull();
+    boolean emptyDir = false;
+    for (JsonNode v : pod.path("spec").path("volumes")) {
+      emptyDir |= v.path("name").asText().equals(cacheVolume) && v.has("emptyDir");
+    }
+    assertThat(emptyDir).as("the cache is a writable emptyDir (the root filesystem is read-only)").isTrue();
+    assertThat(overlay).containsKey("PersistentVolumeClaim/intent-models"); // the delete patch for the base's claim
+  }
+
   @Test
   void kserveRuntimeServesTheFlatModelMountUnderTheInferenceServiceName() throws Exception {
     JsonNode runtime = kserve.get("ServingRuntime/intent-runtime");
@@ -270,7 +306,7 @@ class DeployManifestsTest {
     assertThat(args).contains("{{.Name}}");
     ServeCommand serve = serve(args);
     assertThat(serve.modelName).isEqualTo("clinc150");
-    assertThat(serve.repository).isEqualTo(Path.of("/mnt/models"));
+    assertThat(serve.repository).isEqualTo("/mnt/models");
     int containerPort = c.path("ports").get(0).path("containerPort").asInt();
     assertThat(containerPort).isEqualTo(serve.port);
     List<String> paths = new ArrayList<>();
