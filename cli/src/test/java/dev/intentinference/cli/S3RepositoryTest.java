@@ -13,8 +13,6 @@ import dev.intentinference.deploy.S3Location;
 import dev.intentinference.deploy.S3TestServer;
 import dev.intentinference.server.InferenceServer;
 import dev.intentinference.server.ServerConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,15 +50,6 @@ class S3RepositoryTest {
   private S3TestServer s3;
   private final List<AutoCloseable> open = new ArrayList<>();
 
-  record Run(int exit, String out, String err) {}
-
-  static Run intent(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = IntentCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   @BeforeAll
   static void compileThreeVersions() throws Exception {
     // The CLI builds its client from the default credential chain, which reads these.
@@ -78,8 +67,8 @@ class S3RepositoryTest {
         Path source = shared.resolve("source-" + v);
         new CentroidModelBuilder(enc, "demo", v).write(source, examples, 0.0);
         Path out = Files.createDirectories(shared.resolve("dist-" + v));
-        Run r = intent("compile", "--model", source.toString(), "--out", out.toString());
-        assertThat(r.exit()).as(r.err()).isZero();
+        Cli r = Cli.run("compile", "--model", source.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
         ARTIFACTS.put(v, out.resolve("demo-" + v + ".intent"));
       }
     }
@@ -114,11 +103,11 @@ class S3RepositoryTest {
     return new String[] {"--s3-endpoint", s3.endpoint().toString(), "--s3-path-style"};
   }
 
-  private Run push(String version, String... extra) {
+  private Cli push(String version, String... extra) {
     List<String> args = new ArrayList<>(List.of("push", ARTIFACTS.get(version).toString(), "s3://models/prod"));
     args.addAll(List.of(s3Flags()));
     args.addAll(List.of(extra));
-    return intent(args.toArray(String[]::new));
+    return Cli.run(args.toArray(String[]::new));
   }
 
   private InferenceServer serve(String name) {
@@ -143,14 +132,14 @@ class S3RepositoryTest {
 
   @Test
   void pushThenListThroughTheCommandLine() {
-    Run first = push("1");
-    assertThat(first.exit()).as(first.err()).isZero();
+    Cli first = push("1");
+    assertThat(first.exitCode()).as(first.err()).isZero();
     assertThat(first.out()).contains("pushed s3://models/prod/demo/1/demo-1.intent").contains(Hashes.sha256(ARTIFACTS.get("1")));
     assertThat(push("1").out()).contains("already holds this artifact");
-    assertThat(push("2").exit()).isZero();
+    assertThat(push("2").exitCode()).isZero();
 
-    Run list = intent(concat(new String[] {"models", "s3://models/prod"}, s3Flags()));
-    assertThat(list.exit()).as(list.err()).isZero();
+    Cli list = Cli.run(concat(new String[] {"models", "s3://models/prod"}, s3Flags()));
+    assertThat(list.exitCode()).as(list.err()).isZero();
     assertThat(list.out()).contains("demo").contains(Hashes.sha256(ARTIFACTS.get("2")))
         .containsPattern("\\* 2 +[0-9.]+ [KM]iB").containsPattern("  1 +[0-9.]+ [KM]iB");
   }
@@ -158,32 +147,32 @@ class S3RepositoryTest {
   @Test
   void badPushesAreOneLineAndExitTwo() throws Exception {
     Path notArtifact = Files.writeString(tmp.resolve("x.intent"), "garbage");
-    Run corrupt = intent(concat(new String[] {"push", notArtifact.toString(), "s3://models/prod"}, s3Flags()));
-    assertThat(corrupt.exit()).isEqualTo(2);
+    Cli corrupt = Cli.run(concat(new String[] {"push", notArtifact.toString(), "s3://models/prod"}, s3Flags()));
+    assertThat(corrupt.exitCode()).isEqualTo(2);
     assertThat(corrupt.err()).contains("not a valid .intent artifact").doesNotContain("Exception");
 
-    Run badAddress = intent(concat(new String[] {"push", ARTIFACTS.get("1").toString(), "models/prod"}, s3Flags()));
-    assertThat(badAddress.exit()).isEqualTo(2);
+    Cli badAddress = Cli.run(concat(new String[] {"push", ARTIFACTS.get("1").toString(), "models/prod"}, s3Flags()));
+    assertThat(badAddress.exitCode()).isEqualTo(2);
     assertThat(badAddress.err()).contains("not an S3 address");
 
-    Run noBucket = intent(concat(new String[] {"push", ARTIFACTS.get("1").toString(), "s3://no-such-bucket/p"}, s3Flags()));
-    assertThat(noBucket.exit()).isEqualTo(2);
+    Cli noBucket = Cli.run(concat(new String[] {"push", ARTIFACTS.get("1").toString(), "s3://no-such-bucket/p"}, s3Flags()));
+    assertThat(noBucket.exitCode()).isEqualTo(2);
     assertThat(noBucket.err()).contains("NoSuchBucket").doesNotContain("Exception");
 
     // A different artifact for a version the bucket already holds: refused unless --force.
-    assertThat(push("1").exit()).isZero();
+    assertThat(push("1").exitCode()).isZero();
     Path impostor = Files.createDirectories(tmp.resolve("impostor")).resolve("demo-1.intent");
     Files.copy(ARTIFACTS.get("2"), impostor);
     rewriteVersion(impostor);
-    Run again = intent(concat(new String[] {"push", impostor.toString(), "s3://models/prod"}, s3Flags()));
-    assertThat(again.exit()).isEqualTo(2);
+    Cli again = Cli.run(concat(new String[] {"push", impostor.toString(), "s3://models/prod"}, s3Flags()));
+    assertThat(again.exitCode()).isEqualTo(2);
     assertThat(again.err()).contains("already exists").contains("--force");
   }
 
   /** Pushing a new version while clients ask: every request answered, replies switch to the new version. */
   @Test
   void aServerOnTheBucketSwapsInANewVersionWithZeroFailedRequests() throws Exception {
-    assertThat(push("1").exit()).isZero();
+    assertThat(push("1").exitCode()).isZero();
     InferenceServer server = serve("cache");
     assertThat(server.servingVersion("demo")).isEqualTo("1");
 
@@ -211,7 +200,7 @@ class S3RepositoryTest {
     load.start();
     try {
       await("some answers from version 1", () -> byVersion.containsKey("1"));
-      assertThat(push("2").exit()).isZero();
+      assertThat(push("2").exitCode()).isZero();
       await("version 2 to serve", () -> "2".equals(server.servingVersion("demo")));
       await("answers from version 2", () -> byVersion.containsKey("2"));
     } finally {
@@ -224,7 +213,7 @@ class S3RepositoryTest {
 
   @Test
   void aCorruptObjectIsRejectedAndTheServingVersionStays() throws Exception {
-    assertThat(push("1").exit()).isZero();
+    assertThat(push("1").exitCode()).isZero();
     InferenceServer server = serve("cache");
     Path good = ARTIFACTS.get("2");
     byte[] bytes = Files.readAllBytes(good);
@@ -242,7 +231,7 @@ class S3RepositoryTest {
 
   @Test
   void whenTheBucketGoesAwayTheCachedVersionKeepsServingAndTheStatusSaysWhy() throws Exception {
-    assertThat(push("1").exit()).isZero();
+    assertThat(push("1").exitCode()).isZero();
     InferenceServer server = serve("cache");
     s3.stop();
     server.reloadNow();
@@ -259,13 +248,13 @@ class S3RepositoryTest {
     assertThat(r.body()).contains("\"weather\"");
 
     s3.restart();
-    assertThat(push("2").exit()).isZero();
+    assertThat(push("2").exitCode()).isZero();
     await("recovery", () -> "in_sync".equals(server.repositoryStatus().get("status")) && "2".equals(server.servingVersion("demo")));
   }
 
   @Test
   void aServerStartsFromItsCacheWhileTheBucketIsAwayButNotFromNothing() throws Exception {
-    assertThat(push("1").exit()).isZero();
+    assertThat(push("1").exitCode()).isZero();
     InferenceServer first = serve("cache");
     first.close();
     s3.stop();
@@ -281,33 +270,33 @@ class S3RepositoryTest {
 
   @Test
   void aRollbackInTheBucketPutsEveryServerBackOnThatVersion() throws Exception {
-    assertThat(push("1").exit()).isZero();
-    assertThat(push("2").exit()).isZero();
+    assertThat(push("1").exitCode()).isZero();
+    assertThat(push("2").exitCode()).isZero();
     InferenceServer a = serve("cache-a");
     InferenceServer b = serve("cache-b");
     assertThat(a.servingVersion("demo")).isEqualTo("2");
 
-    Run rollback = intent(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--version", "1"}, s3Flags()));
-    assertThat(rollback.exit()).as(rollback.err()).isZero();
+    Cli rollback = Cli.run(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--version", "1"}, s3Flags()));
+    assertThat(rollback.exitCode()).as(rollback.err()).isZero();
     await("both back on version 1", () -> "1".equals(a.servingVersion("demo")) && "1".equals(b.servingVersion("demo")));
-    Run list = intent(concat(new String[] {"models", "s3://models/prod"}, s3Flags()));
+    Cli list = Cli.run(concat(new String[] {"models", "s3://models/prod"}, s3Flags()));
     assertThat(list.out()).contains("pinned to version 1").containsPattern("\\* 1 ");
 
-    Run unknown = intent(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--version", "9"}, s3Flags()));
-    assertThat(unknown.exit()).isEqualTo(2);
+    Cli unknown = Cli.run(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--version", "9"}, s3Flags()));
+    assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err()).contains("no version '9'").contains("[2, 1]");
 
-    Run clear = intent(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--clear"}, s3Flags()));
-    assertThat(clear.exit()).as(clear.err()).isZero();
+    Cli clear = Cli.run(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--clear"}, s3Flags()));
+    assertThat(clear.exitCode()).as(clear.err()).isZero();
     await("both on the newest again", () -> "2".equals(a.servingVersion("demo")) && "2".equals(b.servingVersion("demo")));
   }
 
   @Test
   void twoServersOnOneBucketConvergeWithinAPollInterval() throws Exception {
-    assertThat(push("1").exit()).isZero();
+    assertThat(push("1").exitCode()).isZero();
     InferenceServer a = serve("cache-a");
     InferenceServer b = serve("cache-b");
-    assertThat(push("2").exit()).isZero();
+    assertThat(push("2").exitCode()).isZero();
     long pushed = System.nanoTime();
     await("both on version 2", () -> "2".equals(a.servingVersion("demo")) && "2".equals(b.servingVersion("demo")));
     // One poll (200 ms) plus a download, a load and a warm-up each, on a shared 2-core machine.
