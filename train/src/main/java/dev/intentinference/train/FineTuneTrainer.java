@@ -12,10 +12,14 @@ import dev.intentinference.core.model.BuildInfo;
 import dev.intentinference.core.model.ClassifierHead;
 import dev.intentinference.core.model.EncoderRef;
 import dev.intentinference.core.model.HeadInfo;
+import dev.intentinference.core.model.IntentScorer;
+import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.ModelDirectory;
+import dev.intentinference.core.model.ModelLoader;
 import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.model.Softmax;
 import dev.intentinference.core.onnx.EncoderGraphs;
+import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.text.TextTokenizer;
 import dev.intentinference.train.finetune.BertWeights;
 import dev.intentinference.train.finetune.FineTuneConfig;
@@ -62,13 +66,16 @@ public final class FineTuneTrainer {
           + " (" + String.join(",", options.encoders()) + ")");
     }
     EncoderSpec spec = fineTunable(options.encoders().get(0), "--encoder");
-    EncoderSpec teacherSpec = fineTuning.teacher() == null ? null : fineTunable(fineTuning.teacher(), "--teacher");
+    java.nio.file.Path teacherModel = FineTuning.teacherModel(fineTuning.teacher());
+    EncoderSpec teacherSpec = fineTuning.teacher() == null || teacherModel != null ? null
+        : fineTunable(fineTuning.teacher(), "--teacher");
     TrainingData data = TrainingData.load(options.data(), options.validation(), options.columns(),
         options.oosClass(), options.holdoutFraction(), fineTuning.recipe().seed());
     Texts texts = Texts.of(data);
     MemoryEstimate.check(spec, teacherSpec, fineTuning, data.labels().size());
 
-    Teacher teacher = teacherSpec == null ? null : teach(teacherSpec, texts, data.labels().size(), listener);
+    Teacher teacher = teacherModel != null ? trainedTeacher(teacherModel, data, texts)
+        : teacherSpec == null ? null : teach(teacherSpec, texts, data.labels().size(), listener);
     Trained model = trainModel(spec, texts, data.labels().size(), teacher, listener);
     ValidationOutcome outcome = ValidationOutcome.of(data, model.validationProbabilities(), options.version());
 
@@ -138,6 +145,51 @@ public final class FineTuneTrainer {
       record.put("validation_history", history(t.history()));
       record.put("seconds", IntentTrainer.round(t.seconds()));
       return new Teacher(lesson, record);
+    }
+  }
+
+  /**
+   * A teacher trained before: its log-probabilities on the training texts stand for its logits
+   * (they differ by a constant per text, which softmax ignores at any temperature).
+   */
+  private Teacher trainedTeacher(java.nio.file.Path dir, TrainingData data, Texts texts) {
+    long start = System.nanoTime();
+    LoadOptions load = new LoadOptions(new SessionSettings(fineTuning.threads(), 1, true), LoadOptions.DEFAULT_TOP_K, false);
+    try (IntentScorer scorer = ModelLoader.openScorer(dir, load)) {
+      if (!scorer.manifest().labels().equals(data.labels())) {
+        throw new IntentException("--teacher " + dir + ": its labels differ from the data's ("
+            + scorer.manifest().labels().size() + " vs " + data.labels().size() + " intents, or another order)");
+      }
+      float[][] logits = new float[texts.train().size()][];
+      // Texts of similar length together: a batch is padded to its longest text.
+      Integer[] order = new Integer[texts.train().size()];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> texts.train().get(i).length()));
+      for (int from = 0; from < order.length; from += 64) {
+        List<String> batch = new ArrayList<>();
+        int to = Math.min(order.length, from + 64);
+        for (int k = from; k < to; k++) {
+          batch.add(texts.train().get(order[k]));
+        }
+        float[][] p = scorer.score(batch).probabilities();
+        for (int k = from; k < to; k++) {
+          float[] row = p[k - from];
+          float[] l = new float[row.length];
+          for (int j = 0; j < row.length; j++) {
+            l[j] = (float) Math.log(Math.max(row[j], 1e-12f));
+          }
+          logits[order[k]] = l;
+        }
+      }
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("model", dir.toString());
+      record.put("name", scorer.manifest().name());
+      record.put("version", scorer.manifest().version());
+      record.put("validation", scorer.manifest().metrics() == null ? null : scorer.manifest().metrics().get("validation"));
+      record.put("seconds", IntentTrainer.round((System.nanoTime() - start) / 1e9));
+      return new Teacher(new FineTuner.Distillation(logits, fineTuning.distillTemperature(), fineTuning.distillWeight()), record);
     }
   }
 

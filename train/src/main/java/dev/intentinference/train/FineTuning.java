@@ -51,7 +51,7 @@ public record FineTuning(
   public FineTuning {
     java.util.Objects.requireNonNull(recipe, "recipe");
     java.util.Objects.requireNonNull(teacherRecipe, "teacherRecipe");
-    if (teacher != null) {
+    if (teacher != null && teacherModel(teacher) == null) {
       EncoderRegistry.builtIn().get(teacher);
     }
     if (!(distillTemperature > 0 && distillTemperature <= 100)) {
@@ -69,6 +69,24 @@ public record FineTuning(
     if (memoryLimitBytes < 0) {
       throw new IllegalArgumentException("memoryLimitBytes must not be negative, was " + memoryLimitBytes);
     }
+  }
+
+  /**
+   * The trained model directory {@code teacher} names, or null when it names an encoder id. A
+   * teacher trained once (say a 12-layer encoder, which takes most of an hour on 2 cores) can
+   * teach many models: its probabilities on the training texts are all a model learns from it.
+   */
+  public static java.nio.file.Path teacherModel(String teacher) {
+    if (teacher == null || !(teacher.contains("/") || teacher.contains(java.io.File.separator))) {
+      return null;
+    }
+    java.nio.file.Path dir = java.nio.file.Path.of(teacher);
+    if (!java.nio.file.Files.isRegularFile(dir.resolve(dev.intentinference.core.model.ModelManifest.FILE_NAME))
+        && !(java.nio.file.Files.isRegularFile(dir) && teacher.endsWith(dev.intentinference.core.model.IntentArtifact.EXTENSION))) {
+      throw new dev.intentinference.core.IntentException("--teacher " + teacher
+          + ": not a trained model directory (no manifest.json) nor a .intent artifact");
+    }
+    return dir;
   }
 
   public static FineTuning defaults() {
@@ -114,8 +132,12 @@ public record FineTuning(
     m.put("max_tokens", maxTokens);
     if (teacher != null) {
       Map<String, Object> t = new LinkedHashMap<>();
-      t.put("encoder", teacher);
-      t.put("recipe", teacherRecipe.toMap());
+      if (teacherModel(teacher) == null) {
+        t.put("encoder", teacher);
+        t.put("recipe", teacherRecipe.toMap());
+      } else {
+        t.put("model", teacher);
+      }
       t.put("temperature", distillTemperature);
       t.put("weight", distillWeight);
       m.put("distillation", t);
