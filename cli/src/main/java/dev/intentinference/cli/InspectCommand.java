@@ -17,12 +17,17 @@ import picocli.CommandLine.Parameters;
       "Print a .intent artifact's manifest and check the SHA-256 of every entry against it.",
       "Exit code 2 when any entry is missing, unlisted or does not match its hash."
     },
-    footer = {"", "Example:", "  intent inspect dist/clinc150-1.intent"})
+    footer = {"", "Examples:", "  intent inspect dist/clinc150-1.intent",
+        "  intent inspect --explain dist/clinc150-1.intent     # also: node counts per compile pass"})
 final class InspectCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "FILE", description = "The .intent artifact.")
   Path file;
+
+  @CommandLine.Option(names = "--explain",
+      description = "Also print what each compile pass did: node counts by operator type before and after.")
+  boolean explain;
 
   @Override
   public Integer call() {
@@ -33,6 +38,17 @@ final class InspectCommand implements Callable<Integer> {
     o.println("entries:");
     for (ArtifactInspector.EntryCheck e : i.entries()) {
       o.printf("  %-8s %-16s %12d bytes  sha256 %s%n", e.status(), e.name(), e.size(), e.actual() == null ? "-" : e.actual());
+    }
+    if (explain) {
+      o.println();
+      java.util.List<dev.intentinference.compiler.PassStats> passes =
+          dev.intentinference.compiler.PassStats.ofManifest(i.manifest().compile());
+      if (passes.isEmpty()) {
+        o.println("this artifact's manifest records no per-pass node counts (compiled before they were recorded)");
+        ExplainPrinter.printCounts(o, "stored graph", ArtifactInspector.modelOpCounts(file));
+      } else {
+        ExplainPrinter.print(o, passes);
+      }
     }
     o.flush();
     if (!i.ok()) {
