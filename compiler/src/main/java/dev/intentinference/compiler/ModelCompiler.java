@@ -5,11 +5,13 @@ import ai.onnxruntime.OrtEnvironment;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.model.BuildInfo;
+import dev.intentinference.core.model.CpuRequirements;
 import dev.intentinference.core.model.EncoderRef;
 import dev.intentinference.core.model.FusedGraphScorer;
 import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.IntentScorer;
 import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.onnx.CpuFeatures;
 import dev.intentinference.core.onnx.OrtSessions;
 import dev.intentinference.core.onnx.SessionSettings;
 import java.nio.file.Files;
@@ -96,6 +98,7 @@ public final class ModelCompiler {
 
     t = System.nanoTime();
     ModelProto verifyGraph = null;
+    int quantized = 0;
     switch (options.precision()) {
       case FP32 -> { }
       case INT8 -> {
@@ -106,6 +109,7 @@ public final class ModelCompiler {
             n -> n.getName().startsWith(HEAD_PREFIX) || (keep != null && keep.matcher(n.getName()).find()));
         stats.add(new PassStats("DynamicQuantizer", OpCounts.of(graph), OpCounts.of(q.model())));
         graph = q.model();
+        quantized = q.quantized();
         passes.add("int8-dynamic-quantization(per-channel, " + options.weightBits() + "-bit weights, "
             + q.quantized() + " MatMul/Gemm quantized, " + q.skipped() + " activation products kept float, fused head kept float"
             + (keep == null ? "" : ", nodes matching '" + keep + "' kept float") + ")");
@@ -145,6 +149,9 @@ public final class ModelCompiler {
     compile.put("onnx_opset", OnnxModels.defaultOpset(graph));
     compile.put("passes", passes);
     compile.put("pass_stats", stats.stream().map(PassStats::toMap).toList());
+    CpuFeatures cpu = CpuFeatures.current();
+    compile.put(CpuRequirements.KEY, CpuRequirements.section(cpu,
+        CpuNeeds.of(stats.get(stats.size() - 1).after(), options, quantized, cpu)));
     compile.put("provider_options", optimized.providerOptions());
     Map<String, Object> src = new LinkedHashMap<>();
     src.put("kind", source.kind());
