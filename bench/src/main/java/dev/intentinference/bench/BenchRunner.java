@@ -111,20 +111,37 @@ public final class BenchRunner {
     int firstRow = intervals.size();
     int warmupRows = 0;
     driver.start();
-    long warmEnd = start + plan.warmup().toNanos();
-    long end = warmEnd + plan.duration().toNanos();
+    long warmMin = start + plan.warmup().toNanos();
+    long warmMax = start + plan.warmupMax().toNanos();
+    boolean untilSteady = plan.warmsUntilSteady();
     long interval = plan.interval().toNanos();
+    List<Double> warmThroughputs = new ArrayList<>();
+    boolean warm = warmMax > start;
+    long end = warm ? Long.MAX_VALUE : start + plan.duration().toNanos();
     long next = start;
     while (true) {
-      boolean warm = next < warmEnd;
       // Warm-up ends on a row boundary, so no row mixes warm-up with measured requests.
-      next = Math.min(next + interval, warm ? warmEnd : end);
+      long boundary = !warm ? end : next < warmMin ? warmMin : warmMax;
+      next = Math.min(next + interval, boundary);
       sleepUntil(next);
       Interval iv = rec.tick(System.nanoTime(), warm);
       intervals.add(iv);
-      warmupRows += warm ? 1 : 0;
       listener.onInterval(iv, Duration.ofNanos(System.nanoTime() - runStart));
-      if (next >= end) {
+      if (warm) {
+        warmupRows++;
+        warmThroughputs.add(iv.row().throughput());
+        boolean steady = untilSteady && SteadyWarmup.isSteady(warmThroughputs);
+        if (next >= warmMin && (!untilSteady || steady || next >= warmMax)) {
+          if (untilSteady && !steady) {
+            String w = String.format(java.util.Locale.ROOT, "throughput was not steady after the longest warm-up (--warmup-max %s);"
+                + " the first measured intervals may still include the harness's or the target's warm-up", Durations.seconds(plan.warmupMax()));
+            warnings.add(load + ": " + w);
+            listener.onWarning(w);
+          }
+          warm = false;
+          end = next + plan.duration().toNanos();
+        }
+      } else if (next >= end) {
         break;
       }
     }
@@ -216,6 +233,9 @@ public final class BenchRunner {
       m.put("arrivals", p.arrivals().id());
     }
     m.put("warmup_s", p.warmup().toNanos() / 1e9);
+    if (p.warmsUntilSteady()) {
+      m.put("warmup_max_s", p.warmupMax().toNanos() / 1e9);
+    }
     m.put("duration_s", p.duration().toNanos() / 1e9);
     m.put("interval_s", p.interval().toNanos() / 1e9);
     m.put("window", p.window());

@@ -7,13 +7,16 @@ import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.AggregationOptions;
 import com.linecorp.armeria.common.ClosedSessionException;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import dev.intentinference.core.IntentException;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -37,6 +40,7 @@ import java.util.concurrent.CompletionException;
  */
 public final class HttpTarget implements Target {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AggregationOptions POOLED = AggregationOptions.usePooledObjects(PooledByteBufAllocator.DEFAULT);
 
   private final URI base;
   private final TargetOptions options;
@@ -171,17 +175,26 @@ public final class HttpTarget implements Target {
     if (headers == null) {
       throw new IllegalStateException("probe() first");
     }
-    CompletableFuture<AggregatedHttpResponse> f =
-        bodies == null ? client.execute(headers).aggregate() : client.execute(headers, bodies[message]).aggregate();
-    return f.handle((r, e) -> {
+    HttpResponse res = bodies == null ? client.execute(headers) : client.execute(headers, bodies[message]);
+    if (!decode) {
+      // Only the status matters: the body is aggregated into pooled buffers and released at once,
+      // rather than copied into a new heap array per answer.
+      return res.aggregate(POOLED).handle((r, e) -> {
+        if (e != null) {
+          return Reply.failed(cause(e));
+        }
+        try (HttpData ignored = r.content()) {
+          int code = r.status().code();
+          return code == 200 ? Reply.OK : Reply.failed("http " + code);
+        }
+      });
+    }
+    return res.aggregate().handle((r, e) -> {
       if (e != null) {
         return Reply.failed(cause(e));
       }
       if (r.status().code() != 200) {
         return Reply.failed("http " + r.status().code());
-      }
-      if (!decode) {
-        return Reply.OK;
       }
       String label = InferenceBodies.label(r.content().array());
       return label == null ? Reply.failed("answer without a label output") : Reply.labeled(label);

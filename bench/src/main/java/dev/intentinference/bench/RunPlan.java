@@ -25,10 +25,13 @@ import java.util.Objects;
  * @param window latencies kept for the rows' sliding p50/p90, 1..10,000,000 (default 1000)
  * @param seed seeds message sampling and Poisson arrivals
  * @param arrivals how open-loop sends are spaced (default Poisson); constant only with rates
+ * @param warmupMax closed loop: the warm-up goes on after {@code warmup} until the throughput is
+ *     steady ({@link SteadyWarmup}), at most this long; equal to {@code warmup} for a fixed warm-up
+ *     (open loops always have one: their throughput is the offered rate)
  */
 public record RunPlan(
     Mode mode, List<Integer> concurrency, List<Double> rates, Duration warmup, Duration duration,
-    Duration interval, int window, long seed, Arrivals arrivals) {
+    Duration interval, int window, long seed, Arrivals arrivals, Duration warmupMax) {
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
   public static final int DEFAULT_WINDOW = 1000;
   public static final long DEFAULT_SEED = 42;
@@ -68,6 +71,11 @@ public record RunPlan(
       throw new IntentException("--window: " + window + " is outside 1..10000000");
     }
     Objects.requireNonNull(arrivals, "arrivals");
+    Objects.requireNonNull(warmupMax, "warmupMax");
+    if (warmupMax.compareTo(warmup) < 0 || warmupMax.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IntentException("--warmup-max: " + Durations.seconds(warmupMax) + " is outside --warmup ("
+          + Durations.seconds(warmup) + ")..1h");
+    }
     boolean open = mode == Mode.OPEN || (mode == Mode.SWEEP && rates.size() >= 2);
     if (arrivals != Arrivals.POISSON && !open) {
       throw new IntentException("--arrivals: " + arrivals.id() + " needs an open-loop run (--rate R); this is a "
@@ -78,17 +86,27 @@ public record RunPlan(
   /** A plan with Poisson arrivals (the default; see {@link #withArrivals}). */
   public static RunPlan of(Mode mode, List<Integer> concurrency, List<Double> rates, Duration warmup,
       Duration duration, Duration interval, int window, long seed) {
-    return new RunPlan(mode, concurrency, rates, warmup, duration, interval, window, seed, Arrivals.POISSON);
+    return new RunPlan(mode, concurrency, rates, warmup, duration, interval, window, seed, Arrivals.POISSON, warmup);
   }
 
   /** The reference's closed loop with default interval and window and no warm-up. */
   public static RunPlan closed(int concurrency, Duration duration) {
     return new RunPlan(Mode.CLOSED, List.of(concurrency), List.of(), Duration.ZERO, duration,
-        DEFAULT_INTERVAL, DEFAULT_WINDOW, DEFAULT_SEED, Arrivals.POISSON);
+        DEFAULT_INTERVAL, DEFAULT_WINDOW, DEFAULT_SEED, Arrivals.POISSON, Duration.ZERO);
   }
 
   public RunPlan withArrivals(Arrivals a) {
-    return new RunPlan(mode, concurrency, rates, warmup, duration, interval, window, seed, a);
+    return new RunPlan(mode, concurrency, rates, warmup, duration, interval, window, seed, a, warmupMax);
+  }
+
+  /** The same plan whose closed-loop warm-up may extend up to {@code max} until steady. */
+  public RunPlan withWarmupMax(Duration max) {
+    return new RunPlan(mode, concurrency, rates, warmup, duration, interval, window, seed, arrivals, max);
+  }
+
+  /** Whether a step's warm-up goes on past {@link #warmup()} until the throughput is steady. */
+  public boolean warmsUntilSteady() {
+    return !openLoop() && warmupMax.compareTo(warmup) > 0;
   }
 
   /** How many steps the run has (1 unless sweeping). */

@@ -58,6 +58,16 @@ class InputValidationTest {
     RunPlan open = RunPlan.of(Mode.OPEN, List.of(1), List.of(70.0), Duration.ZERO, s, s, 1000, 1).withArrivals(Arrivals.CONSTANT);
     assertThat(open.arrivals()).isEqualTo(Arrivals.CONSTANT);
     assertThat(open.rates()).containsExactly(70.0);
+
+    RunPlan fixed = RunPlan.of(Mode.CLOSED, List.of(1), List.of(), Duration.ofSeconds(5), s, s, 1000, 1);
+    assertThat(fixed.warmupMax()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(fixed.warmsUntilSteady()).as("a plan warms for a fixed time unless asked").isFalse();
+    assertThat(fixed.withWarmupMax(Duration.ofSeconds(30)).warmsUntilSteady()).isTrue();
+    assertThat(open.withWarmupMax(Duration.ofSeconds(30)).warmsUntilSteady()).as("open loops: the rate sets throughput").isFalse();
+    assertThatThrownBy(() -> fixed.withWarmupMax(Duration.ofSeconds(2)))
+        .isInstanceOf(IntentException.class).hasMessage("--warmup-max: 2.000s is outside --warmup (5.000s)..1h");
+    assertThatThrownBy(() -> fixed.withWarmupMax(Duration.ofHours(2)))
+        .isInstanceOf(IntentException.class).hasMessageStartingWith("--warmup-max: 7200.000s is outside");
   }
 
   @Test

@@ -118,6 +118,31 @@ class LoopbackBenchTest {
   }
 
   @Test
+  void aWarmUpUntilSteadyIsMarkedAndKeptOutOfTheTotals() throws Exception {
+    // At least 200 ms, then until 4 rows of 200 ms agree, at most 3 s; then 800 ms measured.
+    RunPlan p = plan(Mode.CLOSED, List.of(2), List.of()).withWarmupMax(Duration.ofSeconds(3));
+    BenchResult r = new BenchRunner(RunListener.NONE).run(config(server.url(), TargetOptions.defaults().withModel("demo"), p, "steady"));
+    RunSummary s = r.summary();
+    int warmRows = s.steps().get(0).warmupRows();
+    assertThat(warmRows).as("steady needs %d rows; the cap is 15", SteadyWarmup.WINDOW).isBetween(SteadyWarmup.WINDOW, 15);
+    assertThat(r.intervals()).hasSize(warmRows + 4);
+    assertThat(r.intervals().subList(0, warmRows)).allMatch(Interval::warmup);
+    assertThat(r.intervals().subList(warmRows, warmRows + 4)).noneMatch(Interval::warmup);
+    if (warmRows == 15) {
+      assertThat(s.warnings()).anyMatch(w -> w.contains("not steady after the longest warm-up"));
+    } else {
+      assertThat(SteadyWarmup.isSteady(r.intervals().subList(0, warmRows).stream().map(i -> i.row().throughput()).toList())).isTrue();
+    }
+    long measured = r.intervals().stream().skip(warmRows).mapToLong(i -> i.latency().count()).sum();
+    assertThat(s.succeeded()).as("no warm-up request in the totals").isBetween(measured, measured + 2);
+    assertThat(s.stability().intervals()).isEqualTo(4);
+    RunSummary back = SummaryJson.read(dir.resolve("steady.json"));
+    assertThat(back.settings()).containsEntry("warmup_max_s", 3.0);
+    assertThat(back.steps().get(0).warmupRows()).as("the report sets the CSV's warm-up rows apart by this").isEqualTo(warmRows);
+    assertThat(ReferenceCsv.read(dir.resolve("steady.csv"))).hasSize(warmRows + 4);
+  }
+
+  @Test
   void accuracyAsServedMatchesTheModelInProcess() throws Exception {
     BenchResult r = new BenchRunner(RunListener.NONE).run(
         config(server.url(), TargetOptions.defaults(), plan(Mode.ACCURACY, List.of(3), List.of()), null));

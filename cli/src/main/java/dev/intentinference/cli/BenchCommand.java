@@ -40,6 +40,7 @@ import picocli.CommandLine.Option;
       "",
       "Examples:",
       "  intent bench --target http://127.0.0.1:8000 --model clinc150 --concurrency 4 --duration 60s --csv run.csv --summary run.json",
+      "  intent bench --target http://127.0.0.1:8000 --concurrency 16 --duration 15s --warmup 5s --warmup-max 60s",
       "  intent bench --target http://127.0.0.1:8000 --rate 200 --duration 30s                 # open loop",
       "  intent bench --target http://127.0.0.1:8000 --rate 70 --arrivals constant --duration 10m # soak: steady load",
       "  intent bench --target http://127.0.0.1:8000 --concurrency 1,2,4,8,16,32 --duration 10s # sweep",
@@ -49,6 +50,8 @@ import picocli.CommandLine.Option;
       "  intent bench report run.json other.json --price-per-hour 1.18,0.526 --out report/",
       "  intent bench compare reference-inf1.csv reference-g4dn.csv"})
 public final class BenchCommand implements Callable<Integer> {
+  static final String DEFAULT_WARMUP_MAX = "30s";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--target", paramLabel = "TARGET",
@@ -81,8 +84,14 @@ public final class BenchCommand implements Callable<Integer> {
   String duration;
 
   @Option(names = "--warmup", defaultValue = "5s", paramLabel = "TIME",
-      description = "Warm-up before each step: rows printed and marked, requests kept out of the totals. Default: ${DEFAULT-VALUE}.")
+      description = "Warm-up before each step (the least; see --warmup-max): rows printed and marked, requests kept out of the totals. Default: ${DEFAULT-VALUE}.")
   String warmup;
+
+  @Option(names = "--warmup-max", paramLabel = "TIME",
+      description = "Closed loop: keep warming past --warmup until the last 4 intervals' throughputs agree within \u00b110%%"
+          + " and stop climbing (the harness's JIT and connections, and the target, have settled), at most this long."
+          + " Default: the larger of --warmup and " + DEFAULT_WARMUP_MAX + "; set it to --warmup for a fixed warm-up.")
+  String warmupMax;
 
   @Option(names = "--interval", defaultValue = "1s", paramLabel = "TIME",
       description = "Time between rows (the reference used 10s). Default: ${DEFAULT-VALUE}.")
@@ -155,6 +164,9 @@ public final class BenchCommand implements Callable<Integer> {
     RunPlan plan = RunPlan.of(m, m == Mode.OPEN || (m == Mode.SWEEP && rates.size() > 1) ? List.of(concurrency.get(0)) : concurrency,
         rates, Durations.parse("--warmup", warmup), Durations.parse("--duration", duration),
         Durations.parse("--interval", interval), window, seed).withArrivals(arrivals());
+    java.time.Duration maxWarmup = warmupMax != null ? Durations.parse("--warmup-max", warmupMax)
+        : java.util.Collections.max(List.of(plan.warmup(), Durations.parse("--warmup-max", DEFAULT_WARMUP_MAX)));
+    plan = plan.withWarmupMax(maxWarmup);
     int cores = Runtime.getRuntime().availableProcessors();
     int intra = intraOpThreads != null ? intraOpThreads : Math.max(1, cores / plan.maxConcurrency());
     TargetOptions o = new TargetOptions(model, endpoint, http, clientThreads, Durations.parse("--timeout", timeout),

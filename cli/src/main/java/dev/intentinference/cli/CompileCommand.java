@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
       "Examples:",
       "  intent compile --model models/clinc150 --out dist/ --precision int8",
       "  intent compile --model models/clinc150 --out clinc150.intent --verify-data data_full.json --verify-split val",
+      "  intent compile --model models/clinc150 --out dist/ --precision int8 --explain   # node counts per pass",
       "  intent compile --model export/model.onnx --name support --model-version 3 --target cuda --precision fp16",
     })
 final class CompileCommand implements Callable<Integer> {
@@ -99,6 +100,11 @@ final class CompileCommand implements Callable<Integer> {
       description = "ONNX Runtime intra-op threads for optimization and verification, 1..256 (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(names = "--explain",
+      description = "Print, per compile pass, the node count before and after and which operator types changed"
+          + " (also recorded in the manifest as compile.pass_stats; 'intent inspect --explain' prints it later).")
+  boolean explain;
+
   @Option(names = "--tokenizer", paramLabel = "FILE",
       description = "For an .onnx model: its tokenizer.json (default: tokenizer.json beside it).")
   Path tokenizer;
@@ -148,6 +154,9 @@ final class CompileCommand implements Callable<Integer> {
     o.println(r.report().summary());
     o.println("passes: " + r.manifest().compile().get("passes"));
     o.println("timings (ms): " + r.manifest().compile().get("timings_ms"));
+    if (explain) {
+      ExplainPrinter.print(o, dev.intentinference.compiler.PassStats.ofManifest(r.manifest().compile()));
+    }
     return 0;
   }
 

@@ -86,6 +86,16 @@ class BenchCommandTest {
   }
 
   @Test
+  void warmUpMaxDefaultsToTheLargerOfWarmupAnd30sAndIsChecked() {
+    assertThat(parse("--target", "http://127.0.0.1:1").plan().warmupMax()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(parse("--target", "http://127.0.0.1:1", "--warmup", "60s").plan().warmupMax()).isEqualTo(java.time.Duration.ofSeconds(60));
+    assertThat(parse("--target", "http://127.0.0.1:1", "--warmup", "5s", "--warmup-max", "5s").plan().warmsUntilSteady()).isFalse();
+    assertThat(run("bench", "--target", "http://127.0.0.1:1", "--warmup", "5s", "--warmup-max", "1s").err())
+        .startsWith("intent: --warmup-max: 1.000s is outside --warmup (5.000s)..1h");
+    assertThat(run("bench", "--help").out()).contains("--warmup-max=TIME");
+  }
+
+  @Test
   void stabilityLineFormat() {
     assertThat(BenchCommand.stabilityLine(new Stability(600, 70.0, 0.968, 0.0213, 1.6)))
         .isEqualTo("stability: 96.8% of 600 intervals within \u00b15% of 70.0 inf/s (cv 2.1%); p99/p50 1.60");

@@ -47,9 +47,12 @@ class CompileCommandTest {
     try (SentenceEncoder enc = SentenceEncoder.load(EncoderRegistry.builtIn().get(EncoderRegistry.DEFAULT_ID), SessionSettings.singleThread())) {
       new CentroidModelBuilder(enc, "cli-demo", "7").write(model, ex, 0.2);
     }
-    Run r = run("compile", "--model", model.toString(), "--out", shared.toString(), "--precision", "int8", "--buckets", "16,32,64,512");
+    Run r = run("compile", "--model", model.toString(), "--out", shared.toString(), "--precision", "int8", "--buckets", "16,32,64,512", "--explain");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("wrote").contains("top-1 agreement");
+    // The default encoder ships int8 already: the quantizer leaves it as it is, fusion adds the head.
+    assertThat(r.out()).contains("1. HeadFusion: ").contains("Gemm +1").contains("2. DynamicQuantizer: ")
+        .contains("no operator count changed").contains("3. OfflineOptimizer(extended_opt): ").contains("final graph: ");
     artifact = shared.resolve("cli-demo-7.intent");
   }
 
@@ -69,6 +72,14 @@ class CompileCommandTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("\"precision\" : \"int8\"").contains("\"verification\"")
         .contains("OK       model.onnx").contains("OK       tokenizer.json").contains("all 2 entries match");
+  }
+
+  @Test
+  void inspectExplainPrintsWhatEachPassDid() {
+    Run r = run("inspect", "--explain", artifact.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\"pass_stats\"").contains("passes (node counts by operator type")
+        .contains("1. HeadFusion: ").contains("3. OfflineOptimizer(extended_opt): ").containsPattern("MatMulInteger\\w*\\s+\\d+");
   }
 
   @Test

@@ -65,6 +65,25 @@ public final class ArtifactInspector {
     }
   }
 
+  /**
+   * Nodes by operator type of the artifact's graph as stored, for artifacts whose manifest
+   * predates {@code compile.pass_stats}.
+   */
+  public static OpCounts modelOpCounts(Path file) {
+    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        if (e.getName().equals(dev.intentinference.core.model.IntentArtifact.MODEL_ENTRY)) {
+          return OpCounts.of(OnnxModels.parse(zip.readAllBytes(), file + "!" + e.getName()));
+        }
+      }
+    } catch (ZipException | EOFException e) {
+      throw new IntentException(file + ": not a valid .intent artifact (corrupt or truncated zip: " + e.getMessage() + ")", e);
+    } catch (IOException e) {
+      throw new IntentException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    throw new IntentException(file + ": not a valid .intent artifact (no " + dev.intentinference.core.model.IntentArtifact.MODEL_ENTRY + ")");
+  }
+
   public static Inspection inspect(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new IntentException(file + ": no such file");

@@ -20,6 +20,14 @@ public interface CompileSource {
   /** One float graph from token ids to {@code logits} and {@code probabilities}. */
   ModelProto fusedGraph();
 
+  /**
+   * The graphs {@link #fusedGraph()} is made from (the encoders, or the classifier), for the
+   * fusion pass's before/after node counts; none when the source cannot tell.
+   */
+  default java.util.List<ModelProto> sourceGraphs() {
+    return java.util.List.of();
+  }
+
   /** The model as it runs uncompiled, the reference the artifact is verified against. */
   IntentScorer reference(SessionSettings settings);
 

@@ -195,6 +195,11 @@ public final class HfClassifierSource implements CompileSource {
   }
 
   @Override
+  public List<ModelProto> sourceGraphs() {
+    return List.of(model);
+  }
+
+  @Override
   public IntentScorer reference(SessionSettings settings) {
     return new OnnxClassifierScorer(manifest, TextTokenizer.fromBytes(tokenizer, manifest.maxLength()),
         OrtSessions.create(onnx, settings), LOGITS);

@@ -5,11 +5,13 @@ import ai.onnxruntime.OrtEnvironment;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.model.BuildInfo;
+import dev.intentinference.core.model.CpuRequirements;
 import dev.intentinference.core.model.EncoderRef;
 import dev.intentinference.core.model.FusedGraphScorer;
 import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.IntentScorer;
 import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.onnx.CpuFeatures;
 import dev.intentinference.core.onnx.OrtSessions;
 import dev.intentinference.core.onnx.SessionSettings;
 import java.nio.file.Files;
@@ -86,14 +88,17 @@ public final class ModelCompiler {
     }
 
     List<String> passes = new ArrayList<>();
+    List<PassStats> stats = new ArrayList<>();
     Map<String, Object> timings = new LinkedHashMap<>();
     long t = System.nanoTime();
     ModelProto graph = source.fusedGraph();
     passes.add(source.kind().equals("model-directory") ? "fuse-pooling-normalize-head-softmax" : "append-softmax");
+    stats.add(new PassStats("HeadFusion", OpCounts.sum(source.sourceGraphs()), OpCounts.of(graph)));
     timings.put("fuse_ms", ms(t));
 
     t = System.nanoTime();
     ModelProto verifyGraph = null;
+    int quantized = 0;
     switch (options.precision()) {
       case FP32 -> { }
       case INT8 -> {
@@ -102,13 +107,16 @@ public final class ModelCompiler {
         java.util.regex.Pattern keep = options.keepFloat() == null ? null : java.util.regex.Pattern.compile(options.keepFloat());
         DynamicQuantizer.Result q = new DynamicQuantizer(options.weightBits()).quantize(graph,
             n -> n.getName().startsWith(HEAD_PREFIX) || (keep != null && keep.matcher(n.getName()).find()));
+        stats.add(new PassStats("DynamicQuantizer", OpCounts.of(graph), OpCounts.of(q.model())));
         graph = q.model();
+        quantized = q.quantized();
         passes.add("int8-dynamic-quantization(per-channel, " + options.weightBits() + "-bit weights, "
             + q.quantized() + " MatMul/Gemm quantized, " + q.skipped() + " activation products kept float, fused head kept float"
             + (keep == null ? "" : ", nodes matching '" + keep + "' kept float") + ")");
       }
       case FP16 -> {
         HalfPrecision.Result h = HalfPrecision.convert(graph);
+        stats.add(new PassStats("HalfPrecision", OpCounts.of(graph), OpCounts.of(h.model())));
         graph = h.model();
         verifyGraph = h.emulation();
         passes.add("fp16-weights-and-arithmetic(" + h.converted() + " tensors converted, float32 inputs/outputs kept)");
@@ -120,6 +128,8 @@ public final class ModelCompiler {
     t = System.nanoTime();
     OfflineOptimizer.Result optimized = OfflineOptimizer.optimize(graph.toByteArray(), options.target(), options.threads());
     passes.add("onnxruntime-" + optimized.level() + "-offline-optimization");
+    stats.add(new PassStats("OfflineOptimizer(" + optimized.level() + ")", OpCounts.of(graph),
+        OpCounts.of(OnnxModels.parse(optimized.model(), "optimized graph"))));
     timings.put("optimize_ms", ms(t));
     byte[] modelBytes = optimized.model();
     byte[] tokenizer = source.tokenizer();
@@ -138,6 +148,10 @@ public final class ModelCompiler {
     compile.put("outputs", List.of(HeadFusion.LOGITS, HeadFusion.PROBABILITIES));
     compile.put("onnx_opset", OnnxModels.defaultOpset(graph));
     compile.put("passes", passes);
+    compile.put("pass_stats", stats.stream().map(PassStats::toMap).toList());
+    CpuFeatures cpu = CpuFeatures.current();
+    compile.put(CpuRequirements.KEY, CpuRequirements.section(cpu,
+        CpuNeeds.of(stats.get(stats.size() - 1).after(), options, quantized, cpu)));
     compile.put("provider_options", optimized.providerOptions());
     Map<String, Object> src = new LinkedHashMap<>();
     src.put("kind", source.kind());

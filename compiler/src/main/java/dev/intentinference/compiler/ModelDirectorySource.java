@@ -104,6 +104,11 @@ public final class ModelDirectorySource implements CompileSource {
   }
 
   @Override
+  public List<ModelProto> sourceGraphs() {
+    return encoders.stream().map(ModelEncoder::model).toList();
+  }
+
+  @Override
   public IntentScorer reference(SessionSettings settings) {
     return EmbeddingHeadScorer.open(dir, settings);
   }

@@ -1,16 +1,19 @@
 package dev.intentinference.server;
 
+import dev.intentinference.core.model.CpuRequirements;
 import dev.intentinference.core.model.IntentDecoder;
 import dev.intentinference.core.model.IntentScorer;
 import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.ModelLoader;
 import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.onnx.CpuFeatures;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.text.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
 
 /**
  * One version of one model, loaded (hashes verified by core's loader) into {@code instances}
@@ -24,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  */
 final class LoadedVersion {
+  private static final Logger LOG = Logger.getLogger(LoadedVersion.class.getName());
+
   private final String model;
   private final String version;
   private final Path source;
@@ -60,6 +65,10 @@ final class LoadedVersion {
           first = scorer;
         }
         engines.add(InferenceEngine.of(scorer));
+      }
+      // Refusals already happened in the loader; what only costs speed is said once per version.
+      for (String w : CpuRequirements.warnings(first.manifest(), CpuFeatures.current())) {
+        LOG.warning(model + " version " + version + ": " + w);
       }
       return new LoadedVersion(model, version, source, first.manifest(), List.copyOf(engines), first.tokenizer(), topK);
     } catch (RuntimeException e) {

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 /**
  * Opens whatever a user points at: a trained model directory or a compiled {@code .intent}
  * artifact. GPU-targeted artifacts are opened through an {@link ArtifactSessionFactory} so the
- * CUDA/TensorRT wiring can live with the compiler.
+ * CUDA/TensorRT wiring can live with the compiler. An artifact whose compile passes need a CPU
+ * feature this machine lacks, where the lack could change its answers, is refused
+ * ({@link CpuRequirements}); lacks that only cost speed are left to the caller to report.
  *
  * <pre>{@code
  * try (IntentPredictor p = ModelLoader.open(Path.of("clinc150-1.intent"), LoadOptions.defaults())) { ... }
@@ -29,6 +31,7 @@ public final class ModelLoader {
       return EmbeddingHeadScorer.open(path, options.session());
     }
     IntentArtifact artifact = IntentArtifact.read(path);
+    CpuRequirements.refuseIfUnfit(artifact.manifest(), dev.intentinference.core.onnx.CpuFeatures.current(), path.toString());
     return FusedGraphScorer.open(artifact, ArtifactSessionFactory.create(artifact, options));
   }
 }
