@@ -51,6 +51,9 @@ import picocli.CommandLine.Model.CommandSpec;
     },
     footer = {"", "Examples:", "  intent train --data clinc150 --out models-src/clinc150",
         "  intent train --data intents.csv --out models-src/support --teacher none --epochs 4",
+        "  intent train --data clinc150 --out models-src/bge --encoder bge-small-en-v1.5 --teacher none --learning-rate 3e-5 "
+            + "--epochs 2",
+        "  intent train --data clinc150 --out models-src/clinc150-from-bge --teacher models-src/bge   # reuse a teacher",
         "  intent train --data clinc150 --out models-src/clinc150-quick --frozen",
         "  intent train --data clinc150 --out models-src/clinc150-accurate --frozen --encoder bge-small-en-v1.5-q,all-minilm-l6-v2-q"})
 public final class TrainCommand implements Callable<Integer> {
@@ -76,8 +79,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--frozen", description = "The quick recipe: train only a head on frozen encoder features (about 80 s on CLINC150).")
   boolean frozen;
 
-  @Option(names = "--teacher", paramLabel = "ID|none",
-      description = "Fine-tuning: encoder of the teacher trained first and distilled into the model, or none. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--teacher", paramLabel = "ID|DIR|none",
+      description = "Fine-tuning: encoder of the teacher trained first and distilled into the model; or a model directory "
+          + "trained before (same labels), whose probabilities teach without training it again; or none. "
+          + "Default: ${DEFAULT-VALUE}.")
   String teacher = FineTuning.DEFAULT_TEACHER;
 
   @Option(names = "--teacher-epochs", paramLabel = "N", description = "Fine-tuning: the teacher's epochs, 1..100. Default: "

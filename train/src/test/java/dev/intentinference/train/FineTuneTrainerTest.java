@@ -148,6 +148,33 @@ class FineTuneTrainerTest {
     }
   }
 
+  /** A model trained before teaches another: its probabilities are the lesson, recorded in the manifest. */
+  @Test
+  void aTrainedModelDirectoryTeachesWithoutBeingTrainedAgain() throws Exception {
+    String teacherDir = fineTuned.directory().toString();
+    TrainingResult student = new FineTuneTrainer(quick(42).withTeacher(teacherDir).withRecipe(
+        FineTuneConfig.defaults().withEpochs(2).withBatchSize(16).withLearningRates(2e-4, 5e-3)))
+        .train(options(tmp.resolve("taught")), TrainingListener.NONE);
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> teacher = (Map<String, Object>) student.manifest().training().get("teacher");
+    assertThat(teacher).containsEntry("model", teacherDir).containsEntry("name", "fine-tuned").containsKey("validation");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> distillation = (Map<String, Object>) ((Map<String, Object>) student.manifest().training().get("recipe")).get("distillation");
+    assertThat(distillation).containsEntry("model", teacherDir).doesNotContainKey("encoder");
+    assertThat(testAccuracy(student.directory())).as("it learned the intents").isGreaterThan(0.5);
+
+    Path otherLabels = csv("other.csv", sample(new DatasetReader(Columns.DEFAULT)
+        .readSplits(BuiltInDatasets.file(BuiltInDatasets.CLINC150)).get("train").stream()
+        .filter(r -> !r.intent().equals("calendar")).toList(), 5));
+    assertThatThrownBy(() -> new FineTuneTrainer(quick(42).withTeacher(teacherDir))
+        .train(TrainingOptions.defaults(otherLabels, tmp.resolve("mismatch")).withEncoders(List.of(ENCODER)),
+            TrainingListener.NONE))
+        .isInstanceOf(IntentException.class).hasMessageContaining("labels differ");
+    assertThatThrownBy(() -> quick(42).withTeacher(tmp.resolve("nowhere").toString()))
+        .isInstanceOf(IntentException.class).hasMessageContaining("not a trained model directory");
+  }
+
   @Test
   void anInt8EncoderIsRefusedWithTheFp32Alternative() {
     TrainingOptions o = TrainingOptions.defaults(train, tmp.resolve("int8")).withValidation(val)
