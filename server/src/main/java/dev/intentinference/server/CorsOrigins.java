@@ -13,11 +13,12 @@ import java.util.function.Function;
 /**
  * Cross-origin access for pages that embed {@code <intent-chat>} from another site: only the
  * origins given with {@code --cors-origin} (none by default) may call the API from a browser. A
- * preflight from any other origin is answered without
- * {@code Access-Control-Allow-Origin}, so the browser never sends the request (nor shows any answer to the page).
+ * preflight from any other origin is answered without {@code Access-Control-Allow-Origin}, so
+ * the browser never sends the request (nor shows any answer to the page).
  *
  * <pre>{@code
- * CorsOrigins.decorator(List.of("https://shop.example.com")).ifPresent(sb::decorator);
+ * var cors = CorsOrigins.decorator(List.of("https://shop.example.com")); // null: no origin allowed
+ * if (cors != null) sb.decorator(cors);
  * }</pre>
  */
 final class CorsOrigins {
