@@ -194,7 +194,6 @@ class WebUiBrowserTest {
     assertThat(oos.get("text")).contains("Sorry, I can't help with that here").contains("Out of scope");
     input().sendKeys("will it rain today", Keys.ENTER);
     assertThat(answer(3).get("intent")).isEqualTo("weather");
-    screenshot("home.png", null);
   }
 
   @Test
@@ -277,6 +276,8 @@ class WebUiBrowserTest {
   void theDashboardChartsMoveWhileLoadRunsAndListModelsAndReports() throws Exception {
     driver.get(home());
     waitForLiveDashboard();
+    input().sendKeys("i moved, how do i send money to my new bank", Keys.ENTER);
+    answer(1);
     wait.until(d -> throughput().path("requests").asDouble(-1) == 0);
     String idlePath = (String) js("return document.querySelector('#chart-throughput path.s0').getAttribute('d')");
     AtomicBoolean running = new AtomicBoolean(true);
@@ -300,6 +301,9 @@ class WebUiBrowserTest {
     try {
       wait.until(d -> throughput().path("requests").asDouble() > 5 && latency().path("p50").asDouble() > 0
           && batches().path("1").asDouble() > 0);
+      // a few more seconds of history make the screenshots readable; nothing is asserted on time
+      wait.until(d -> throughput().path("requests").asDouble() > 5 && historySeconds() >= 12);
+      screenshot("home.png", null);
       screenshot("dashboard.png", driver.findElement(By.id("dashboard")));
     } finally {
       running.set(false);
@@ -361,6 +365,14 @@ class WebUiBrowserTest {
     } catch (Exception e) {
       return JSON.createObjectNode();
     }
+  }
+
+  /** Seconds of history the throughput chart shows ("last N s"). */
+  static int historySeconds() {
+    String label = (String) js("const t = [...document.querySelectorAll('#chart-throughput text')].pop();"
+        + "return t ? t.textContent : '';");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("last (\\d+) s").matcher(label);
+    return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
   static JsonNode throughput() {
