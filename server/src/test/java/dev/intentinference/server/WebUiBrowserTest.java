@@ -273,6 +273,16 @@ class WebUiBrowserTest {
 
   @Test
   @Order(5)
+  void theApiPageRendersTheOpenApiDescriptionWithItsExamples() {
+    driver.get("http://127.0.0.1:" + port + "/api");
+    WebElement predict = wait.until(d -> d.findElement(By.id("predict")));
+    assertThat(predict.getText()).contains("POST /v1/models/{model}/predict").contains("\"text\": \"what is my balance\"")
+        .contains("\"intent\": \"balance\"").contains("400: ");
+    assertThat(driver.findElements(By.cssSelector("section.op"))).hasSizeGreaterThanOrEqualTo(14);
+  }
+
+  @Test
+  @Order(6)
   void theDashboardChartsMoveWhileLoadRunsAndListModelsAndReports() throws Exception {
     driver.get(home());
     waitForLiveDashboard();
@@ -332,7 +342,7 @@ class WebUiBrowserTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void theChatSurvivesAServerRestartAndSaysSoWhenTheServerStaysAway() throws Exception {
     driver.get(home());
     input().sendKeys("what is my balance", Keys.ENTER);
