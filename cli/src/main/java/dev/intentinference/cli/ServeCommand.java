@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Serve every model of a repository (REPO/<model>/<version>/<artifact>.intent or a trained model "
         + "directory; the newest version serves) over Open Inference Protocol REST and gRPC, plain JSON, Prometheus "
-        + "metrics and a chat web page, all on one port. New versions are hot-reloaded; --pin, a pin file written by "
+        + "metrics, a home page (chat and live dashboard) and an OpenAPI description (/api), all on one port. New versions are hot-reloaded; --pin, a pin file written by "
         + "'intent rollback' or the admin API keep a model on another version. An empty repository gets the "
         + "default CLINC150 model built on first start. An s3:// repository (intent push fills it) is copied into a "
         + "local cache, every download checked against its SHA-256, and polled like a directory; a pin in the bucket "
@@ -43,6 +43,9 @@ import picocli.CommandLine.Spec;
       "  intent serve --repository s3://models/prod --s3-endpoint http://127.0.0.1:9000 --s3-path-style   # MinIO",
       "  INTENT_ADMIN_TOKEN=s3cret intent serve --pin clinc150=1   # admin API on, clinc150 stays on version 1",
       "  intent serve --host 0.0.0.0 --repository /mnt/models --model-name intent --drain 5   # in KServe",
+      "  intent serve --reports bench-reports          # the home page links every intent bench report in it",
+      "  intent serve --cors-origin https://shop.example.com --cors-origin http://localhost:3000",
+      "       # pages of those origins may embed <intent-chat> (script: /web/intent-chat.js); no other origin may",
       "  curl -s localhost:8000/v1/models/clinc150/predict -H 'content-type: application/json' \\",
       "       -d '{\"text\":\"change my address\"}'"
     })
@@ -162,6 +165,16 @@ final class ServeCommand implements Callable<Integer> {
           + "(repeatable). A pinned version that is missing or fails to load leaves the serving version serving.")
   Map<String, String> pins = new LinkedHashMap<>();
 
+  @Option(names = "--cors-origin", paramLabel = "URL",
+      description = "Let web pages of this origin (scheme://host[:port], e.g. https://shop.example.com; * for any) call "
+          + "the API from a browser, e.g. to embed the <intent-chat> component; repeatable. Default: no other origin.")
+  java.util.List<String> corsOrigins = new java.util.ArrayList<>();
+
+  @Option(names = "--reports", paramLabel = "DIR",
+      description = "Serve the benchmark reports in DIR (outputs of 'intent bench report --out DIR/NAME') read-only under "
+          + "/reports/ and list them on the home page (default: none).")
+  Path reports;
+
   /** Where the admin token comes from when {@code --admin-token} is not given; a test replaces it. */
   Map<String, String> environment = System.getenv();
 
@@ -190,6 +203,13 @@ final class ServeCommand implements Callable<Integer> {
       ServerConfig.Builder b = ServerConfig.builder(localRepository())
           .adminToken(AdminTokens.resolve(adminToken, environment));
       pins.forEach(b::pin);
+      corsOrigins.forEach(b::corsOrigin);
+      if (reports != null && !java.nio.file.Files.isDirectory(reports)) {
+        // checked before a model is built or loaded: that can take minutes
+        throw new IntentException("--reports " + reports + ": not a directory (give the folder that holds the outputs "
+            + "of intent bench report --out)");
+      }
+      b.reports(reports);
       return b.host(host).port(port).instances(instances)
           .threads(threads == null ? Runtime.getRuntime().availableProcessors() : threads)
           .batch(new BatchPolicy(maxBatch, maxQueueDelay, queueCapacity))
@@ -252,7 +272,14 @@ final class ServeCommand implements Callable<Integer> {
     out.printf("  metrics:     %s%n", server.metricsUrl());
     out.printf("  admin API:   %s%n", config.adminToken().isConfigured()
         ? server.baseUri().resolve("/v2/repository/index") + " (bearer token)" : "disabled (no --admin-token or INTENT_ADMIN_TOKEN)");
-    out.printf("  web page:    %s%n", server.pageUrl());
+    out.printf("  home page:   %s (chat and live dashboard; stats: %s)%n", server.pageUrl(), server.baseUri().resolve("/v1/stats"));
+    out.printf("  API docs:    %s (OpenAPI: %s)%n", server.baseUri().resolve("/api"), server.baseUri().resolve("/openapi.json"));
+    if (config.reports() != null) {
+      out.printf("  reports:     %s from %s%n", server.baseUri().resolve("/reports/"), config.reports().toAbsolutePath().normalize());
+    }
+    if (!config.corsOrigins().isEmpty()) {
+      out.printf("  browsers of: %s may call the API (--cors-origin)%n", String.join(", ", config.corsOrigins()));
+    }
     out.println("Press Ctrl-C to stop (drains for " + drainSeconds + " s, --drain).");
     out.flush();
     if (upgrade && !fromBucket() && DefaultModelUpgrade.needed(config.repository())) {

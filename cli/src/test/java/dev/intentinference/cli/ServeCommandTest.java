@@ -46,4 +46,23 @@ class ServeCommandTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--data " + tmp.resolve("missing.json") + ": no such file");
   }
+
+  @Test
+  void helpShowsTheWebOptionsWithExamples() {
+    Run r = run("serve", "--help");
+    assertThat(r.out()).contains("--cors-origin=URL").contains("--reports=DIR")
+        .contains("intent serve --cors-origin https://shop.example.com").contains("intent serve --reports bench-reports");
+  }
+
+  @Test
+  void badWebOptionsAreOneLineAndExit2() {
+    Run cors = run("serve", "--repository", tmp.toString(), "--cors-origin", "https://shop.example.com/chat");
+    assertThat(cors.code()).isEqualTo(2);
+    assertThat(cors.err().strip()).startsWith("intent: --cors-origin must be * or scheme://host[:port]")
+        .endsWith("was 'https://shop.example.com/chat'");
+    Run reports = run("serve", "--repository", tmp.toString(), "--reports", tmp.resolve("none").toString());
+    assertThat(reports.code()).isEqualTo(2);
+    assertThat(reports.err().strip()).isEqualTo("intent: --reports " + tmp.resolve("none") + ": not a directory (give the "
+        + "folder that holds the outputs of intent bench report --out)");
+  }
 }

@@ -26,8 +26,8 @@ import java.util.logging.Logger;
 /**
  * The inference server: every model of a repository behind one port, over Open Inference
  * Protocol REST ({@code /v2/...}), gRPC ({@code inference.GRPCInferenceService}), plain JSON
- * ({@code /v1/models/{m}/predict}), Prometheus metrics ({@code /metrics}) and a chat page
- * ({@code /}).
+ * ({@code /v1/models/{m}/predict}), Prometheus metrics ({@code /metrics}), and a home page ({@code /})
+ * with the chat component and a live dashboard ({@link WebRoutes}).
  *
  * <pre>{@code
  * try (InferenceServer server = InferenceServer.start(ServerConfig.builder(Path.of("models")).port(0).build(),
@@ -220,7 +220,12 @@ public final class InferenceServer implements AutoCloseable {
     sb.route().post("/v1/models/{m}/predict").build(admitted(new PredictService(registry, json, mapper, errors, metrics), errors));
     sb.route().get("/metrics").build((ctx, req) -> HttpResponse.of(HttpStatus.OK,
         MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
-    sb.route().get("/").build(ChatPage.service());
+    new WebRoutes(registry, metrics, mapper, config.reports() == null ? null : ReportsFolder.of(config.reports(), mapper))
+        .addTo(sb);
+    var cors = CorsOrigins.decorator(config.corsOrigins());
+    if (cors != null) {
+      sb.decorator(cors);
+    }
     sb.service(GrpcService.builder()
         .addService(new OipGrpcService(registry, meta, metrics))
         .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))

@@ -68,8 +68,18 @@ final class JsonBodies {
     CompletableFuture<HttpResponse> res = read(req)
         .thenCompose(body -> offloadIfLarge(body, ctx, () -> work.apply(body)))
         .exceptionally(errors::response)
-        .whenComplete((r, t) -> metrics.request(api, model, System.nanoTime() - start));
+        .whenComplete((r, t) -> metrics.request(api, model, System.nanoTime() - start))
+        .thenApply(r -> withServerTiming(r, System.nanoTime() - start));
     return HttpResponse.of(res);
+  }
+
+  /**
+   * Adds {@code Server-Timing: app;dur=<ms>}: the time from the request's arrival to its answer,
+   * which the chat component shows as the server-side latency (network time excluded).
+   */
+  private static HttpResponse withServerTiming(HttpResponse r, long nanos) {
+    String value = String.format(java.util.Locale.ROOT, "app;dur=%.3f", nanos / 1e6);
+    return r.mapHeaders(h -> h.toBuilder().add(CorsOrigins.SERVER_TIMING, value).build());
   }
 
   static HttpResponse ok(byte[] json) {

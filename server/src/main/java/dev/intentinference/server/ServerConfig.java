@@ -40,6 +40,10 @@ import java.util.Objects;
  *     the repository directory itself holds the artifact ({@code REPO/<file>.intent} or
  *     {@code REPO/manifest.json}, as KServe's storage initializer leaves a model in
  *     {@code /mnt/models}), serve that as this model, at the version its manifest records
+ * @param corsOrigins origins (e.g. {@code https://shop.example.com}) whose pages may call the API from a
+ *     browser ({@code --cors-origin}); empty (the default) allows none, {@code *} any
+ * @param reports folder of {@code intent bench report} outputs served read-only under {@code /reports/}
+ *     ({@code --reports}); null serves none
  */
 public record ServerConfig(
     String host,
@@ -58,7 +62,9 @@ public record ServerConfig(
     int ioThreads,
     AdminToken adminToken,
     Map<String, String> pins,
-    String modelName) {
+    String modelName,
+    java.util.List<String> corsOrigins,
+    Path reports) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -107,6 +113,16 @@ public record ServerConfig(
       throw new IllegalArgumentException("--model-name must be 1..128 letters, digits, '.', '_' or '-' and not start "
           + "with '.', was '" + modelName + "'");
     }
+    corsOrigins = java.util.List.copyOf(corsOrigins);
+    corsOrigins.forEach(CorsOrigins::check);
+  }
+
+  /** The configuration without browser origins or reports, as before those existed. */
+  public ServerConfig(String host, int port, Path repository, int instances, int threads, BatchPolicy batch,
+      Duration timeout, long maxBodyBytes, boolean truncate, int maxBatchRequest, Duration pollInterval, int topK,
+      Duration shutdownGrace, int ioThreads, AdminToken adminToken, Map<String, String> pins, String modelName) {
+    this(host, port, repository, instances, threads, batch, timeout, maxBodyBytes, truncate, maxBatchRequest,
+        pollInterval, topK, shutdownGrace, ioThreads, adminToken, pins, modelName, java.util.List.of(), null);
   }
 
   /** Intra-op threads of each instance's session. */
@@ -143,6 +159,8 @@ public record ServerConfig(
     private AdminToken adminToken = AdminToken.NONE;
     private final Map<String, String> pins = new LinkedHashMap<>();
     private String modelName;
+    private final java.util.List<String> corsOrigins = new java.util.ArrayList<>();
+    private Path reports;
 
     private Builder(Path repository) {
       this.repository = repository;
@@ -231,9 +249,22 @@ public record ServerConfig(
       return this;
     }
 
+    /** Lets pages of {@code origin} ({@code scheme://host[:port]}, or {@code *} for any) call the API; repeatable. */
+    public Builder corsOrigin(String origin) {
+      corsOrigins.add(origin);
+      return this;
+    }
+
+    /** Serves the {@code intent bench report} outputs under {@code dir} read-only at {@code /reports/}. */
+    public Builder reports(Path dir) {
+      reports = dir;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(host, port, repository, instances, threads, batch, timeout, maxBodyBytes, truncate,
-          maxBatchRequest, pollInterval, topK, shutdownGrace, ioThreads, adminToken, pins, modelName);
+          maxBatchRequest, pollInterval, topK, shutdownGrace, ioThreads, adminToken, pins, modelName, corsOrigins,
+          reports);
     }
   }
 }

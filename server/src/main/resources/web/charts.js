@@ -1,0 +1,110 @@
+// Tiny SVG charts for the dashboard: a line chart of a few series over time and a bar chart.
+// No dependencies; every chart is an <svg role="img"> whose <title> states the latest values, and
+// its container gets data-latest (JSON) so pages and tests can read what is drawn.
+//
+//   import { lineChart, barChart } from "/web/charts.js";
+//   lineChart(document.getElementById("tput"), { unit: "/s", series: [{ name: "requests", values: [1, 4, 9] }] });
+//   barChart(document.getElementById("batches"), { bars: [{ label: "1", value: 40 }, { label: "2", value: 3 }] });
+
+const NS = "http://www.w3.org/2000/svg";
+const W = 360, H = 150, LEFT = 44, RIGHT = 8, TOP = 8, BOTTOM = 22;
+
+function svgEl(tag, attrs, text) {
+  const e = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+/** A round upper bound for the y axis: 1, 2, 5 times a power of ten. */
+export function niceMax(v) {
+  if (!(v > 0)) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(v)));
+  for (const m of [1, 2, 5, 10]) if (v <= m * p) return m * p;
+  return 10 * p;
+}
+
+export function format(v) {
+  if (v == null || Number.isNaN(v)) return "\u2013";
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(1);
+  if (a >= 1) return v.toFixed(2);
+  return v.toPrecision(2);
+}
+
+function frame(container, label) {
+  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "chart", preserveAspectRatio: "none" });
+  svg.append(svgEl("title", {}, label));
+  container.replaceChildren(svg);
+  return svg;
+}
+
+function yAxis(svg, max, unit) {
+  for (let i = 0; i <= 2; i++) {
+    const v = max * i / 2, y = TOP + (H - TOP - BOTTOM) * (1 - i / 2);
+    svg.append(svgEl("line", { x1: LEFT, x2: W - RIGHT, y1: y, y2: y, class: "grid" }));
+    svg.append(svgEl("text", { x: LEFT - 4, y: y + 4, "text-anchor": "end", class: "tick" }, format(v) + (i ? unit || "" : "")));
+  }
+}
+
+/**
+ * Series over the last N samples (oldest first); null values are gaps. spec: { unit, series:
+ * [{ name, values }] }. The legend under the chart gives each series' latest value.
+ */
+export function lineChart(container, spec) {
+  const series = spec.series;
+  const n = Math.max(2, ...series.map(s => s.values.length));
+  const finite = series.flatMap(s => s.values.filter(v => v != null && Number.isFinite(v)));
+  const max = niceMax(Math.max(0, ...finite));
+  const latest = {};
+  for (const s of series) {
+    const last = [...s.values].reverse().find(v => v != null);
+    latest[s.name] = last == null ? null : last;
+  }
+  const label = (spec.title || "") + ": " + series.map(s => `${s.name} ${format(latest[s.name])}${spec.unit || ""}`).join(", ");
+  const svg = frame(container, label);
+  yAxis(svg, max, spec.unit);
+  const x = i => LEFT + (W - LEFT - RIGHT) * i / (n - 1);
+  const y = v => TOP + (H - TOP - BOTTOM) * (1 - v / max);
+  series.forEach((s, k) => {
+    let d = "";
+    const offset = n - s.values.length;
+    s.values.forEach((v, i) => {
+      if (v == null || !Number.isFinite(v)) return;
+      const prev = s.values[i - 1];
+      d += (i === 0 || prev == null || !Number.isFinite(prev) ? "M" : "L") + x(i + offset).toFixed(1) + "," + y(v).toFixed(1);
+    });
+    svg.append(svgEl("path", { d, class: "line s" + k }));
+  });
+  svg.append(svgEl("text", { x: LEFT, y: H - 6, class: "tick" }, `last ${n} s`));
+  const legend = document.createElement("ul");
+  legend.className = "legend";
+  series.forEach((s, k) => {
+    const li = document.createElement("li");
+    const key = document.createElement("span");
+    key.className = "key s" + k;
+    key.setAttribute("aria-hidden", "true");
+    li.append(key, `${s.name} ${format(latest[s.name])}${spec.unit || ""}`);
+    legend.append(li);
+  });
+  container.append(legend);
+  container.dataset.latest = JSON.stringify(latest);
+}
+
+/** Bars with labels under them; spec: { unit, bars: [{ label, value }] }. */
+export function barChart(container, spec) {
+  const bars = spec.bars;
+  const max = niceMax(Math.max(0, ...bars.map(b => b.value)));
+  const label = (spec.title || "") + ": " + bars.map(b => `${b.label}: ${format(b.value)}`).join(", ");
+  const svg = frame(container, label);
+  yAxis(svg, max, spec.unit);
+  const slot = (W - LEFT - RIGHT) / Math.max(1, bars.length);
+  bars.forEach((b, i) => {
+    const h = (H - TOP - BOTTOM) * (b.value / max);
+    svg.append(svgEl("rect", { x: LEFT + i * slot + slot * 0.15, y: H - BOTTOM - h, width: slot * 0.7, height: Math.max(0, h), class: "bar" }));
+    svg.append(svgEl("text", { x: LEFT + i * slot + slot / 2, y: H - 8, "text-anchor": "middle", class: "tick" }, b.label));
+  });
+  container.dataset.latest = JSON.stringify(Object.fromEntries(bars.map(b => [b.label, b.value])));
+}
