@@ -44,6 +44,11 @@ public final class ServerMetrics {
   private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  // Registered up front (0 with a local repository) so alert rules on them always have a series.
+  private final Counter repositorySyncs = Counter.builder("intent_repository_syncs_total")
+      .description("copies of a remote (S3) repository that succeeded").register(registry);
+  private final Counter repositorySyncFailures = Counter.builder("intent_repository_sync_failures_total")
+      .description("copies of a remote (S3) repository that failed: the local copy kept serving").register(registry);
   private final Map<String, Counter> requestCounters = new ConcurrentHashMap<>();
   private final Map<ErrorCause, Counter> errorCounters = new ConcurrentHashMap<>();
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
@@ -113,7 +118,7 @@ public final class ServerMetrics {
   }
 
   void repositorySync(boolean ok) {
-    registry.counter(ok ? "intent_repository_syncs_total" : "intent_repository_sync_failures_total").increment();
+    (ok ? repositorySyncs : repositorySyncFailures).increment();
   }
 
   void loadFailure(String model) {
