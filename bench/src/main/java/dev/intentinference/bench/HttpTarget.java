@@ -134,12 +134,21 @@ public final class HttpTarget implements Target {
     return n.isMissingNode() || n.isNull() ? null : n.asText();
   }
 
+  /**
+   * The server's only model: from the Open Inference Protocol repository index, or, where that is
+   * an admin API behind a token (intent serve), from the open {@code GET /v1/models}.
+   */
   private String onlyModel() {
     AggregatedHttpResponse r = client.blocking().execute(
         RequestHeaders.of(HttpMethod.POST, "/v2/repository/index", HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8),
         "{}");
     if (r.status().code() >= 400) {
-      throw new IntentException(base + ": --model is required (the server does not list its models: POST /v2/repository/index answered " + r.status() + ")");
+      AggregatedHttpResponse list = client.blocking().get("/v1/models");
+      if (list.status().code() >= 400) {
+        throw new IntentException(base + ": --model is required (the server does not list its models: POST "
+            + "/v2/repository/index answered " + r.status() + ", GET /v1/models " + list.status() + ")");
+      }
+      r = list;
     }
     List<String> names = new ArrayList<>();
     JsonNode index = readJson(r.contentUtf8());

@@ -217,6 +217,7 @@ public final class InferenceServer implements AutoCloseable {
     // Loading a large model and warming it up can take longer than an inference request may.
     sb.route().post("/v2/repository/models/{m}/load").requestTimeout(ADMIN_TIMEOUT).build(admin.load());
     sb.route().post("/v2/repository/models/{m}/unload").requestTimeout(ADMIN_TIMEOUT).build(admin.unload());
+    sb.route().get("/v1/models").build(meta.modelList());
     sb.route().post("/v1/models/{m}/predict").build(admitted(new PredictService(registry, json, mapper, errors, metrics), errors));
     sb.route().get("/metrics").build((ctx, req) -> HttpResponse.of(HttpStatus.OK,
         MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));

@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +115,26 @@ final class MetadataService {
       } catch (ApiException e) {
         return errors.response(e);
       }
+    };
+  }
+
+  /**
+   * {@code GET /v1/models}: the models served, each with its serving version and the versions
+   * loaded, open like the inference API (the repository index is admin-only): what a client such
+   * as {@code intent bench} needs to pick a model.
+   */
+  HttpService modelList() {
+    return (ctx, req) -> {
+      List<Map<String, Object>> models = new ArrayList<>();
+      for (String name : registry.names()) {
+        ModelSlot slot = registry.slot(name);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("version", slot.current().version());
+        m.put("versions", slot.loadedVersions());
+        models.add(m);
+      }
+      return json(Map.of("models", models));
     };
   }
 
