@@ -197,8 +197,12 @@ public final class ModelCompiler {
     timings.put("verify_ms", ms(t));
     if (report.top1Agreement() < options.minAgreement()) {
       throw new IntentException(String.format(java.util.Locale.ROOT,
-          "verification failed: top-1 agreement %.4f is below --min-agreement %.4f (%s); no artifact written",
-          report.top1Agreement(), options.minAgreement(), report.summary()));
+          "verification failed: top-1 agreement %.4f is below --min-agreement %.4f (%s); no artifact written%s",
+          report.top1Agreement(), options.minAgreement(), report.summary(),
+          // A model fine-tuned on one domain is unsure on most generic sentences, where the top
+          // intent flips at the smallest change: its own data is the fair test.
+          options.verifyData() == null ? ". The built-in sentences are generic; verify on the model's own data, "
+              + "e.g. --verify-data clinc150 or --verify-data your.csv" : ""));
     }
     compile.put("verification", report.toMap());
     if (verifyGraph != null) {
