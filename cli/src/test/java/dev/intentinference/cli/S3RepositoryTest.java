@@ -291,6 +291,26 @@ class S3RepositoryTest {
     await("both on the newest again", () -> "2".equals(a.servingVersion("demo")) && "2".equals(b.servingVersion("demo")));
   }
 
+  /** The command line's own wiring (client from the default chain, mirror, server): clear refusals, never a trace. */
+  @Test
+  void serveFromAnEmptyOrUnreachableBucketIsOneLineAndExitTwo() throws Exception {
+    String[] serve = {"serve", "--repository", "s3://models/prod", "--cache", tmp.resolve("cli-cache").toString(), "--port", "0",
+        "--upgrade", "false"};
+    Cli empty = Cli.run(concat(serve, s3Flags()));
+    assertThat(empty.exitCode()).isEqualTo(2);
+    assertThat(empty.err()).contains("no model to serve in s3://models/prod").contains("intent push").doesNotContain("Exception");
+
+    s3.stop();
+    Cli away = Cli.run(concat(serve, s3Flags()));
+    assertThat(away.exitCode()).isEqualTo(2);
+    assertThat(away.err()).contains("cannot read s3://models/prod and nothing is cached").doesNotContain("\tat ");
+    s3.restart();
+
+    Cli badEndpoint = Cli.run(concat(serve, new String[] {"--s3-endpoint", "ftp://x"}));
+    assertThat(badEndpoint.exitCode()).isEqualTo(2);
+    assertThat(badEndpoint.err()).contains("--s3-endpoint must be an http(s) URL");
+  }
+
   @Test
   void twoServersOnOneBucketConvergeWithinAPollInterval() throws Exception {
     assertThat(push("1").exitCode()).isZero();
