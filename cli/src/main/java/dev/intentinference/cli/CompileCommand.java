@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
       "  intent compile --model models/clinc150 --out dist/ --precision int8",
       "  intent compile --model models/clinc150 --out clinc150.intent --verify-data data_full.json --verify-split val",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --explain   # node counts per pass",
+      "  intent compile --model models/clinc150 --out dist/ --precision int8 --fuse-attention --explain",
       "  intent compile --model export/model.onnx --name support --model-version 3 --target cuda --precision fp16",
     })
 final class CompileCommand implements Callable<Integer> {
@@ -100,6 +101,12 @@ final class CompileCommand implements Callable<Integer> {
       description = "ONNX Runtime intra-op threads for optimization and verification, 1..256 (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(names = "--fuse-attention",
+      description = "CPU: rewrite each self-attention block (Q/K/V projections, heads, softmax, merge) into ONNX Runtime's"
+          + " fused Attention operator (QAttention for int8 projections); blocks it does not recognise stay as they are"
+          + " (default: off).")
+  boolean fuseAttention;
+
   @Option(names = "--explain",
       description = "Print, per compile pass, the node count before and after and which operator types changed"
           + " (also recorded in the manifest as compile.pass_stats; 'intent inspect --explain' prints it later).")
@@ -131,7 +138,8 @@ final class CompileCommand implements Callable<Integer> {
     }
     ModelNames.check("--model-version", version);
     CompileOptions options = new CompileOptions(Target.parse(target), Precision.parse(precision), maxLength,
-        CompileOptions.parseBuckets(buckets), minAgreement, BuiltInDatasets.resolve(verifyData), verifySplit, verifyLimit, weightBits, keepFloat, threads);
+        CompileOptions.parseBuckets(buckets), minAgreement, BuiltInDatasets.resolve(verifyData), verifySplit, verifyLimit, weightBits, keepFloat, threads,
+        fuseAttention);
     if (!Files.exists(model)) {
       throw new IntentException("--model: " + model + ": no such file or directory");
     }

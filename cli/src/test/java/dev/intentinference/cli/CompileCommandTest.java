@@ -110,6 +110,9 @@ class CompileCommandTest {
     Run precision = run("compile", "--model", model.toString(), "--out", out.toString(), "--precision", "int4");
     assertThat(precision.exit()).isEqualTo(2);
     assertThat(precision.err()).contains("--precision");
+    Run gpuFusion = run("compile", "--model", model.toString(), "--out", out.toString(), "--target", "cuda", "--fuse-attention");
+    assertThat(gpuFusion.exit()).isEqualTo(2);
+    assertThat(gpuFusion.err().strip()).startsWith("intent: --fuse-attention: only for --target cpu").doesNotContain("\n");
     Path bad = Files.write(tmp.resolve("model.onnx"), "definitely not protobuf".getBytes());
     Run corrupt = run("compile", "--model", bad.toString(), "--out", out.toString());
     assertThat(corrupt.exit()).isEqualTo(2);
@@ -124,6 +127,6 @@ class CompileCommandTest {
   void helpShowsDefaultsAndAnExample() {
     Run r = run("compile", "--help");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("default: fp32").contains("default: 0.99").contains("Examples:");
+    assertThat(r.out()).contains("default: fp32").contains("default: 0.99").contains("Examples:").contains("--fuse-attention");
   }
 }

@@ -28,6 +28,8 @@ import java.util.Map;
  * @param keepFloat regular expression; int8 leaves MatMul/Gemm nodes whose name it finds in float
  *     (e.g. {@code layer\.11/}), or null to quantize every one but the fused head
  * @param threads ONNX Runtime intra-op threads for optimization and verification (1..256)
+ * @param fuseAttention rewrite each self-attention block into ONNX Runtime's fused
+ *     {@code Attention}/{@code QAttention} operator ({@link AttentionFusion}); CPU targets only
  */
 public record CompileOptions(
     Target target,
@@ -40,7 +42,8 @@ public record CompileOptions(
     int verifyLimit,
     int weightBits,
     String keepFloat,
-    int threads) {
+    int threads,
+    boolean fuseAttention) {
 
   public static final double DEFAULT_MIN_AGREEMENT = 0.99;
   public static final int DEFAULT_VERIFY_LIMIT = 2000;
@@ -88,50 +91,63 @@ public record CompileOptions(
     if (threads < 1 || threads > 256) {
       throw new IntentException("--threads: must be in 1..256, was " + threads);
     }
+    if (fuseAttention && target.isGpu()) {
+      throw new IntentException("--fuse-attention: only for --target cpu (GPU sessions fuse attention themselves when they load the graph)");
+    }
     if (precision == Precision.FP16 && !target.isGpu()) {
       throw new IntentException("--precision fp16: only for --target cuda or tensorrt (CPUs run fp16 slower than fp32)");
     }
   }
 
+  /** Options without attention fusion (the form before {@code fuseAttention} existed). */
+  public CompileOptions(Target target, Precision precision, int maxLength, List<Integer> buckets, double minAgreement,
+      Path verifyData, String verifySplit, int verifyLimit, int weightBits, String keepFloat, int threads) {
+    this(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, false);
+  }
+
   public static CompileOptions defaults() {
     return new CompileOptions(Target.CPU, Precision.FP32, 0, List.of(), DEFAULT_MIN_AGREEMENT, null, "val",
-        DEFAULT_VERIFY_LIMIT, DynamicQuantizer.DEFAULT_WEIGHT_BITS, null, Math.min(2, Runtime.getRuntime().availableProcessors()));
+        DEFAULT_VERIFY_LIMIT, DynamicQuantizer.DEFAULT_WEIGHT_BITS, null, Math.min(2, Runtime.getRuntime().availableProcessors()), false);
   }
 
   public CompileOptions withTarget(Target t) {
-    return new CompileOptions(t, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
+    return new CompileOptions(t, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention);
   }
 
   public CompileOptions withPrecision(Precision p) {
-    return new CompileOptions(target, p, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
+    return new CompileOptions(target, p, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention);
   }
 
   public CompileOptions withMaxLength(int n) {
-    return new CompileOptions(target, precision, n, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
+    return new CompileOptions(target, precision, n, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention);
   }
 
   public CompileOptions withBuckets(List<Integer> b) {
-    return new CompileOptions(target, precision, maxLength, b, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
+    return new CompileOptions(target, precision, maxLength, b, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention);
   }
 
   public CompileOptions withMinAgreement(double a) {
-    return new CompileOptions(target, precision, maxLength, buckets, a, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads);
+    return new CompileOptions(target, precision, maxLength, buckets, a, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention);
   }
 
   public CompileOptions withVerifyData(Path data, String split, int limit) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, data, split, limit, weightBits, keepFloat, threads);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, data, split, limit, weightBits, keepFloat, threads, fuseAttention);
   }
 
   public CompileOptions withWeightBits(int bits) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, bits, keepFloat, threads);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, bits, keepFloat, threads, fuseAttention);
   }
 
   public CompileOptions withKeepFloat(String pattern) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, pattern, threads);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, pattern, threads, fuseAttention);
   }
 
   public CompileOptions withThreads(int n) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, n);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, n, fuseAttention);
+  }
+
+  public CompileOptions withFuseAttention(boolean fuse) {
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuse);
   }
 
   /** Parses {@code 16,32,64,128}. */
@@ -162,6 +178,7 @@ public record CompileOptions(
       m.put("int8_keep_float", keepFloat);
     }
     m.put("threads", threads);
+    m.put("fuse_attention", fuseAttention);
     return m;
   }
 }

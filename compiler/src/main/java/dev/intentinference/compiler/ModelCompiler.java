@@ -125,6 +125,17 @@ public final class ModelCompiler {
     }
     timings.put("precision_ms", ms(t));
 
+    if (options.fuseAttention()) {
+      // After precision, so int8 projections (ours or a shipped -q encoder's) become QAttention.
+      t = System.nanoTime();
+      AttentionFusion.Result a = AttentionFusion.fuse(graph);
+      stats.add(new PassStats("AttentionFusion", OpCounts.of(graph), OpCounts.of(a.model())));
+      graph = a.model();
+      passes.add("attention-fusion(" + a.total() + " self-attention blocks fused: " + a.fused() + " Attention, "
+          + a.fusedQuantized() + " QAttention; " + a.unfused() + " left unfused)");
+      timings.put("attention_fusion_ms", ms(t));
+    }
+
     t = System.nanoTime();
     OfflineOptimizer.Result optimized = OfflineOptimizer.optimize(graph.toByteArray(), options.target(), options.threads());
     passes.add("onnxruntime-" + optimized.level() + "-offline-optimization");

@@ -74,5 +74,14 @@ class TwoEncoderFusionTest {
     assertThat(r.report().maxAbsDiff()).isLessThan(1e-3);
     assertThat(r.manifest().encoders()).hasSize(2);
     assertThat(r.manifest().maxLength()).isEqualTo(256);
+
+    // Attention fusion finds both encoders' blocks under their enc0/ and enc1/ prefixes: the int8
+    // one's become QAttention, the fp32 one's Attention, and the answers stay the same.
+    ModelCompiler.CompileResult fused = new ModelCompiler(Fixtures.quick().withFuseAttention(true))
+        .compile(ModelDirectorySource.open(dir), tmp.resolve("two-fused.intent"));
+    assertThat(fused.manifest().compile().get("passes").toString())
+        .contains("12 self-attention blocks fused: 6 Attention, 6 QAttention; 0 left unfused");
+    assertThat(fused.report().top1Agreement()).isEqualTo(1.0);
+    assertThat(fused.report().maxAbsDiff()).isLessThan(1e-3);
   }
 }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# In-process throughput and latency of two artifacts at one concurrency, alternated A B A B ...
+# so that the machine's drift hits both alike (docs/perf.md, issue 11's compile-pass ratios).
+#
+#   CONCURRENCY=16 scripts/perf/inproc-ab.sh OLD.intent NEW.intent
+#
+# Environment: CONCURRENCY (16), INTRA (intra-op threads; default: the bench's own, cores / concurrency),
+# ROUNDS (2), DURATION (15s), WARMUP (5s), OUT (perf-runs/<time>-c<concurrency>).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+a=$1; b=$2
+concurrency=${CONCURRENCY:-16}; rounds=${ROUNDS:-2}; duration=${DURATION:-15s}; warmup=${WARMUP:-5s}
+out=${OUT:-perf-runs/$(date +%Y%m%d-%H%M%S)-c$concurrency}; mkdir -p "$out"
+intra=(); [ -n "${INTRA:-}" ] && intra=(--intra-op-threads "$INTRA")
+grep -o -w -E 'avx2|avx512f|avx512_vnni|avx_vnni|amx_int8' /proc/cpuinfo | sort -u | tr '\n' ' ' > "$out/cpu-flags.txt"
+for r in $(seq 1 "$rounds"); do
+  for side in a b; do
+    artifact=$a; [ "$side" = b ] && artifact=$b
+    ./intent bench --target "inproc:$artifact" --concurrency "$concurrency" "${intra[@]}" --duration "$duration" \
+      --warmup "$warmup" --summary "$out/$side-$r.json" > "$out/$side-$r.log" 2>&1
+    echo "$side round $r: $(grep -E 'latency \(s\)|summary:' "$out/$side-$r.log" | head -2 | tr '\n' ' ')"
+  done
+done | tee "$out/result.txt"
+echo "cpu flags: $(cat "$out/cpu-flags.txt")" | tee -a "$out/result.txt"
