@@ -1,16 +1,12 @@
 package dev.intentinference.compiler;
 
-import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import com.google.protobuf.ByteString;
 import dev.intentinference.core.onnx.OnnxTensors;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,9 +86,7 @@ public final class AttentionFusion {
     private final ModelProto model;
     private final GraphProto g;
     private final List<NodeProto> nodes;
-    private final Map<String, Integer> producer = new HashMap<>();
-    private final Map<String, List<Integer>> consumers = new HashMap<>();
-    private final Map<String, TensorProto> inits = new HashMap<>();
+    private final GraphIndex index;
     private final Set<String> available = new HashSet<>();
     private final Set<Integer> removed = new HashSet<>();
     private final Map<Integer, NodeProto> replacement = new HashMap<>();
@@ -104,17 +98,9 @@ public final class AttentionFusion {
     Run(ModelProto model) {
       this.model = model;
       this.g = model.getGraph();
-      this.nodes = g.getNodeList();
-      for (int i = 0; i < nodes.size(); i++) {
-        for (String out : nodes.get(i).getOutputList()) {
-          producer.put(out, i);
-        }
-        for (String in : nodes.get(i).getInputList()) {
-          consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
-        }
-      }
-      g.getInitializerList().forEach(t -> inits.put(t.getName(), t));
-      available.addAll(inits.keySet());
+      this.index = new GraphIndex(g);
+      this.nodes = index.nodes();
+      available.addAll(index.initializerNames());
       g.getInputList().forEach(v -> available.add(v.getName()));
       available.add("");
       names = new GraphEditor(g.toBuilder(), "");
@@ -126,7 +112,7 @@ public final class AttentionFusion {
       int softmaxes = 0;
       for (int i = 0; i < nodes.size(); i++) {
         NodeProto n = nodes.get(i);
-        if (!isOp(n, "Softmax") || n.getName().startsWith(ModelCompiler.HEAD_PREFIX)) {
+        if (!GraphIndex.isOp(n, "Softmax") || n.getName().startsWith(ModelCompiler.HEAD_PREFIX)) {
           continue;
         }
         softmaxes++;
@@ -152,11 +138,11 @@ public final class AttentionFusion {
       if (axis != 3 && axis != -1) {
         return null;
       }
-      NodeProto add = producerOf(sm.getInput(0), "Add");
+      NodeProto add = index.producerOf(sm.getInput(0), "Add");
       if (add == null) {
         return null;
       }
-      List<Integer> block = new ArrayList<>(List.of(softmax, producer.get(sm.getInput(0))));
+      List<Integer> block = new ArrayList<>(List.of(softmax, index.producer(sm.getInput(0))));
       String scores = null;
       for (int s = 0; s < 2; s++) {
         if (isPaddingMask(add.getInput(1 - s))) {
@@ -166,42 +152,42 @@ public final class AttentionFusion {
       if (scores == null) {
         return null;
       }
-      NodeProto scaleNode = producer.containsKey(scores) ? nodes.get(producer.get(scores)) : null;
-      if (scaleNode == null || !(isOp(scaleNode, "Div") || isOp(scaleNode, "Mul"))) {
+      NodeProto scaleNode = index.hasProducer(scores) ? nodes.get(index.producer(scores)) : null;
+      if (scaleNode == null || !(GraphIndex.isOp(scaleNode, "Div") || GraphIndex.isOp(scaleNode, "Mul"))) {
         return null;
       }
       // Div(scores, c), or Mul with the constant on either side.
-      int constAt = isOp(scaleNode, "Mul") && constantFloats(scaleNode.getInput(0)) != null ? 0 : 1;
-      float[] c = constantFloats(scaleNode.getInput(constAt));
+      int constAt = GraphIndex.isOp(scaleNode, "Mul") && index.constantFloats(scaleNode.getInput(0)) != null ? 0 : 1;
+      float[] c = index.constantFloats(scaleNode.getInput(constAt));
       if (c == null || c.length != 1 || c[0] == 0) {
         return null;
       }
-      float scale = isOp(scaleNode, "Div") ? 1f / c[0] : c[0];
-      block.add(producer.get(scores));
+      float scale = GraphIndex.isOp(scaleNode, "Div") ? 1f / c[0] : c[0];
+      block.add(index.producer(scores));
       String product = scaleNode.getInput(1 - constAt);
-      NodeProto qk = producerOf(product, "MatMul");
+      NodeProto qk = index.producerOf(product, "MatMul");
       if (qk == null) {
         return null;
       }
-      block.add(producer.get(product));
+      block.add(index.producer(product));
       Heads q = heads(qk.getInput(0), HEADS_PERM);
       Heads k = heads(qk.getInput(1), KEYS_PERM);
-      List<Integer> smUsers = consumers.getOrDefault(sm.getOutput(0), List.of());
-      if (q == null || k == null || smUsers.size() != 1 || !isOp(nodes.get(smUsers.get(0)), "MatMul")
+      List<Integer> smUsers = index.consumers(sm.getOutput(0));
+      if (q == null || k == null || smUsers.size() != 1 || !GraphIndex.isOp(nodes.get(smUsers.get(0)), "MatMul")
           || !nodes.get(smUsers.get(0)).getInput(0).equals(sm.getOutput(0))) {
         return null;
       }
       NodeProto pv = nodes.get(smUsers.get(0));
       block.add(smUsers.get(0));
       Heads v = heads(pv.getInput(1), HEADS_PERM);
-      Integer merge = onlyConsumer(pv.getOutput(0), "Transpose");
-      if (v == null || merge == null || !Arrays.equals(perm(nodes.get(merge)), HEADS_PERM)) {
+      Integer merge = index.onlyConsumer(pv.getOutput(0), "Transpose");
+      if (v == null || merge == null || !Arrays.equals(GraphIndex.perm(nodes.get(merge)), HEADS_PERM)) {
         return null;
       }
       block.add(merge);
       Integer reshape = null;
-      for (int user : consumers.getOrDefault(nodes.get(merge).getOutput(0), List.of())) {
-        if (isOp(nodes.get(user), "Reshape") && nodes.get(user).getInput(0).equals(nodes.get(merge).getOutput(0))) {
+      for (int user : index.consumers(nodes.get(merge).getOutput(0))) {
+        if (GraphIndex.isOp(nodes.get(user), "Reshape") && nodes.get(user).getInput(0).equals(nodes.get(merge).getOutput(0))) {
           if (reshape != null) {
             return null;
           }
@@ -215,7 +201,7 @@ public final class AttentionFusion {
       long heads = q.heads();
       long headSize = q.headSize();
       long hidden = heads * headSize;
-      long[] outShape = shapeOf(nodes.get(reshape).getInput(1));
+      long[] outShape = index.shapeOf(nodes.get(reshape).getInput(1));
       if (k.heads() != heads || v.heads() != heads || k.headSize() != headSize || v.headSize() != headSize
           || outShape == null || outShape.length != 3 || outShape[2] != hidden) {
         return null;
@@ -270,8 +256,8 @@ public final class AttentionFusion {
           System.arraycopy(w[p], r * cols, packed, r * 3 * cols + p * cols, cols);
         }
       }
-      String weight = constant(base + "qkv_weight", OnnxNodes.floats("w", new long[] {rows, 3L * cols}, packed));
-      String bias = constant(base + "qkv_bias", OnnxNodes.floats("b", new long[] {3L * cols}, packedBias(q, k, v)));
+      String weight = addInitializer(base + "qkv_weight", OnnxNodes.floats("w", new long[] {rows, 3L * cols}, packed));
+      String bias = addInitializer(base + "qkv_bias", OnnxNodes.floats("b", new long[] {3L * cols}, packedBias(q, k, v)));
       return OnnxNodes.node("Attention", names.fresh(base + "Attention"), List.of(q.x(), weight, bias, maskIndex()), List.of(),
               OnnxNodes.intAttr("num_heads", heads), OnnxNodes.floatAttr("scale", scale))
           .toBuilder().setDomain(MS_DOMAIN).build();
@@ -281,7 +267,7 @@ public final class AttentionFusion {
       String base = prefix(sm.getName());
       int rows = (int) q.rows();
       int cols = (int) q.cols();
-      byte[][] w = {bytes(q.weight()), bytes(k.weight()), bytes(v.weight())};
+      byte[][] w = {GraphIndex.bytes(q.weight()), GraphIndex.bytes(k.weight()), GraphIndex.bytes(v.weight())};
       byte[] packed = new byte[rows * 3 * cols];
       for (int r = 0; r < rows; r++) {
         for (int p = 0; p < 3; p++) {
@@ -294,16 +280,16 @@ public final class AttentionFusion {
       Projection[] pr = {q, k, v};
       for (int p = 0; p < 3; p++) {
         float[] s = OnnxTensors.floatValues(pr[p].weightScale());
-        byte[] z = pr[p].weightZeroPoint() == null ? new byte[1] : bytes(pr[p].weightZeroPoint());
+        byte[] z = pr[p].weightZeroPoint() == null ? new byte[1] : GraphIndex.bytes(pr[p].weightZeroPoint());
         for (int j = 0; j < cols; j++) {
           scales[p * cols + j] = s.length == 1 ? s[0] : s[j];
           zeroPoints[p * cols + j] = z.length == 1 ? z[0] : z[j];
         }
       }
-      String weight = constant(base + "qkv_weight_quantized", OnnxNodes.raw("w", wType, new long[] {rows, 3L * cols}, packed));
-      String bias = constant(base + "qkv_bias", OnnxNodes.floats("b", new long[] {3L * cols}, packedBias(q, k, v)));
-      String wScale = constant(base + "qkv_weight_scale", OnnxNodes.floats("s", new long[] {3L * cols}, scales));
-      String wZero = constant(base + "qkv_weight_zero_point", OnnxNodes.raw("z", wType, new long[] {3L * cols}, zeroPoints));
+      String weight = addInitializer(base + "qkv_weight_quantized", OnnxNodes.raw("w", wType, new long[] {rows, 3L * cols}, packed));
+      String bias = addInitializer(base + "qkv_bias", OnnxNodes.floats("b", new long[] {3L * cols}, packedBias(q, k, v)));
+      String wScale = addInitializer(base + "qkv_weight_scale", OnnxNodes.floats("s", new long[] {3L * cols}, scales));
+      String wZero = addInitializer(base + "qkv_weight_zero_point", OnnxNodes.raw("z", wType, new long[] {3L * cols}, zeroPoints));
       return OnnxNodes.node("QAttention", names.fresh(base + "QAttention"),
               List.of(q.x(), weight, bias, q.xScale(), wScale, maskIndex(), q.xZeroPoint(), wZero), List.of(),
               OnnxNodes.intAttr("num_heads", heads), OnnxNodes.floatAttr("scale", scale))
@@ -322,7 +308,7 @@ public final class AttentionFusion {
       return packed;
     }
 
-    private String constant(String hint, TensorProto t) {
+    private String addInitializer(String hint, TensorProto t) {
       String name = names.fresh(hint);
       newInits.add(t.toBuilder().setName(name).build());
       return name;
@@ -396,7 +382,7 @@ public final class AttentionFusion {
         if (!seen.add(t)) {
           continue;
         }
-        Integer p = producer.get(t);
+        Integer p = index.producer(t);
         if (p == null || (removed.contains(p) && !replacement.containsKey(p)) || !live.add(p)) {
           continue;
         }
@@ -407,15 +393,15 @@ public final class AttentionFusion {
 
     /** {@code Transpose[perm](Reshape(projection, [., ., heads, headSize]))}. */
     private Heads heads(String tensor, int[] perm) {
-      NodeProto t = producerOf(tensor, "Transpose");
-      if (t == null || !Arrays.equals(perm(t), perm)) {
+      NodeProto t = index.producerOf(tensor, "Transpose");
+      if (t == null || !Arrays.equals(GraphIndex.perm(t), perm)) {
         return null;
       }
-      NodeProto r = producerOf(t.getInput(0), "Reshape");
+      NodeProto r = index.producerOf(t.getInput(0), "Reshape");
       if (r == null) {
         return null;
       }
-      long[] shape = shapeOf(r.getInput(1));
+      long[] shape = index.shapeOf(r.getInput(1));
       if (shape == null || shape.length != 4 || shape[2] <= 0 || shape[3] <= 0) {
         return null;
       }
@@ -423,7 +409,7 @@ public final class AttentionFusion {
       if (p == null) {
         return null;
       }
-      return new Heads(p, shape[2], shape[3], List.of(producer.get(tensor), producer.get(t.getInput(0))));
+      return new Heads(p, shape[2], shape[3], List.of(index.producer(tensor), index.producer(t.getInput(0))));
     }
 
     /** {@code x·W [+ b]}, float ({@code MatMul}) or int8 ({@code MatMulInteger → Cast → Mul}). */
@@ -431,10 +417,10 @@ public final class AttentionFusion {
       List<Integer> chain = new ArrayList<>();
       TensorProto bias = null;
       String product = tensor;
-      NodeProto add = producerOf(tensor, "Add");
+      NodeProto add = index.producerOf(tensor, "Add");
       if (add != null) {
         for (int s = 0; s < 2 && bias == null; s++) {
-          TensorProto b = inits.get(add.getInput(s));
+          TensorProto b = index.initializer(add.getInput(s));
           if (b != null && b.getDataType() == TensorProto.DataType.FLOAT_VALUE && b.getDimsCount() == 1) {
             bias = b;
             product = add.getInput(1 - s);
@@ -443,35 +429,35 @@ public final class AttentionFusion {
         if (bias == null) {
           return null;
         }
-        chain.add(producer.get(tensor));
+        chain.add(index.producer(tensor));
       }
-      NodeProto mm = producerOf(product, "MatMul");
+      NodeProto mm = index.producerOf(product, "MatMul");
       if (mm != null) {
-        TensorProto w = inits.get(mm.getInput(1));
+        TensorProto w = index.initializer(mm.getInput(1));
         if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE || w.getDimsCount() != 2
             || (bias != null && bias.getDims(0) != w.getDims(1))) {
           return null;
         }
-        chain.add(producer.get(product));
+        chain.add(index.producer(product));
         return new Projection(false, mm.getInput(0), w, bias, null, null, null, null, chain);
       }
-      NodeProto mul = producerOf(product, "Mul");
+      NodeProto mul = index.producerOf(product, "Mul");
       if (mul == null) {
         return null;
       }
       for (int s = 0; s < 2; s++) {
-        NodeProto cast = producerOf(mul.getInput(s), "Cast");
-        NodeProto scaleMul = producerOf(mul.getInput(1 - s), "Mul");
+        NodeProto cast = index.producerOf(mul.getInput(s), "Cast");
+        NodeProto scaleMul = index.producerOf(mul.getInput(1 - s), "Mul");
         if (cast == null || scaleMul == null || DynamicQuantizer.intAttr(cast, "to", 0) != TensorProto.DataType.FLOAT_VALUE) {
           continue;
         }
-        NodeProto mi = producerOf(cast.getInput(0), "MatMulInteger");
+        NodeProto mi = index.producerOf(cast.getInput(0), "MatMulInteger");
         if (mi == null || mi.getInputCount() < 3) {
           continue;
         }
-        NodeProto dql = producerOf(mi.getInput(0), "DynamicQuantizeLinear");
-        TensorProto w = inits.get(mi.getInput(1));
-        TensorProto wz = mi.getInputCount() > 3 && !mi.getInput(3).isEmpty() ? inits.get(mi.getInput(3)) : null;
+        NodeProto dql = index.producerOf(mi.getInput(0), "DynamicQuantizeLinear");
+        TensorProto w = index.initializer(mi.getInput(1));
+        TensorProto wz = mi.getInputCount() > 3 && !mi.getInput(3).isEmpty() ? index.initializer(mi.getInput(3)) : null;
         if (dql == null || dql.getOutputCount() != 3 || !mi.getInput(2).equals(dql.getOutput(2)) || w == null || w.getDimsCount() != 2
             || (w.getDataType() != TensorProto.DataType.INT8_VALUE && w.getDataType() != TensorProto.DataType.UINT8_VALUE)
             || (mi.getInputCount() > 3 && !mi.getInput(3).isEmpty() && (wz == null || wz.getDataType() != w.getDataType()))
@@ -481,16 +467,16 @@ public final class AttentionFusion {
         TensorProto ws = null;
         for (int t = 0; t < 2; t++) {
           if (scaleMul.getInput(t).equals(dql.getOutput(1))) {
-            ws = inits.get(scaleMul.getInput(1 - t));
+            ws = index.initializer(scaleMul.getInput(1 - t));
           }
         }
         long cols = w.getDims(1);
         if (ws == null || ws.getDataType() != TensorProto.DataType.FLOAT_VALUE || !perColumnOrScalar(ws, cols)
-            || (wz != null && !perColumnOrScalar(wz, cols)) || !hasBytes(w) || (wz != null && !hasBytes(wz))) {
+            || (wz != null && !perColumnOrScalar(wz, cols)) || !GraphIndex.hasBytes(w) || (wz != null && !GraphIndex.hasBytes(wz))) {
           continue;
         }
-        chain.addAll(List.of(producer.get(product), producer.get(mul.getInput(s)), producer.get(cast.getInput(0)),
-            producer.get(mul.getInput(1 - s))));
+        chain.addAll(List.of(index.producer(product), index.producer(mul.getInput(s)), index.producer(cast.getInput(0)),
+            index.producer(mul.getInput(1 - s))));
         return new Projection(true, dql.getOutput(0), w, bias, dql.getOutput(1), dql.getOutput(2), ws, wz, chain);
       }
       return null;
@@ -509,17 +495,17 @@ public final class AttentionFusion {
      * of the graph input {@code attention_mask}, with {@code c} a large negative constant.
      */
     private boolean isPaddingMask(String tensor) {
-      NodeProto mul = producerOf(tensor, "Mul");
+      NodeProto mul = index.producerOf(tensor, "Mul");
       if (mul == null) {
         return false;
       }
       for (int s = 0; s < 2; s++) {
-        float[] c = constantFloats(mul.getInput(1 - s));
-        NodeProto sub = producerOf(mul.getInput(s), "Sub");
+        float[] c = index.constantFloats(mul.getInput(1 - s));
+        NodeProto sub = index.producerOf(mul.getInput(s), "Sub");
         if (c == null || c.length != 1 || c[0] > -1000f || sub == null) {
           continue;
         }
-        float[] one = constantFloats(sub.getInput(0));
+        float[] one = index.constantFloats(sub.getInput(0));
         if (one == null || one.length != 1 || one[0] != 1f) {
           continue;
         }
@@ -537,14 +523,14 @@ public final class AttentionFusion {
       String t = tensor;
       boolean castToFloat = false;
       while (!t.equals("attention_mask")) {
-        Integer p = producer.get(t);
+        Integer p = index.producer(t);
         if (p == null || chain.size() > 4) {
           return false;
         }
         NodeProto n = nodes.get(p);
-        if (isOp(n, "Cast")) {
+        if (GraphIndex.isOp(n, "Cast")) {
           castToFloat |= chain.isEmpty() && DynamicQuantizer.intAttr(n, "to", 0) == TensorProto.DataType.FLOAT_VALUE;
-        } else if (!isOp(n, "Unsqueeze")) {
+        } else if (!GraphIndex.isOp(n, "Unsqueeze")) {
           return false;
         }
         chain.add(0, n);
@@ -554,10 +540,10 @@ public final class AttentionFusion {
         return false;
       }
       for (NodeProto n : chain) {
-        if (isOp(n, "Unsqueeze")) {
-          long[] axes = intsAttr(n, "axes");
+        if (GraphIndex.isOp(n, "Unsqueeze")) {
+          long[] axes = GraphIndex.intsAttr(n, "axes");
           if (axes == null && n.getInputCount() > 1) {
-            axes = constantLongs(n.getInput(1)); // opset 13+: axes as an input
+            axes = index.constantLongs(n.getInput(1)); // opset 13+: axes as an input
           }
           if (axes == null) {
             return false;
@@ -574,116 +560,6 @@ public final class AttentionFusion {
         }
       }
       return dims.equals(List.of("B", "1", "1", "S"));
-    }
-
-    /** A shape tensor's values: a constant, or a Concat of constants and dynamic one-element parts (-1). */
-    private long[] shapeOf(String tensor) {
-      long[] c = constantLongs(tensor);
-      if (c != null) {
-        return c;
-      }
-      NodeProto concat = producerOf(tensor, "Concat");
-      if (concat == null) {
-        return null;
-      }
-      List<Long> out = new ArrayList<>();
-      for (String in : concat.getInputList()) {
-        long[] part = constantLongs(in);
-        if (part != null) {
-          for (long v : part) {
-            out.add(v);
-          }
-        } else if (producerOf(in, "Unsqueeze") != null) {
-          out.add(-1L);
-        } else {
-          return null;
-        }
-      }
-      return out.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private TensorProto constant(String tensor) {
-      TensorProto t = inits.get(tensor);
-      if (t != null) {
-        return t;
-      }
-      NodeProto c = producerOf(tensor, "Constant");
-      if (c == null) {
-        return null;
-      }
-      for (AttributeProto a : c.getAttributeList()) {
-        if (a.getName().equals("value") && a.hasT()) {
-          return a.getT();
-        }
-      }
-      return null;
-    }
-
-    private float[] constantFloats(String tensor) {
-      TensorProto t = constant(tensor);
-      return t == null || t.getDataType() != TensorProto.DataType.FLOAT_VALUE ? null : OnnxTensors.floatValues(t);
-    }
-
-    private long[] constantLongs(String tensor) {
-      TensorProto t = constant(tensor);
-      if (t == null || t.getDataType() != TensorProto.DataType.INT64_VALUE) {
-        return null;
-      }
-      if (!t.getRawData().isEmpty()) {
-        ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        long[] out = new long[b.remaining() / Long.BYTES];
-        b.asLongBuffer().get(out);
-        return out;
-      }
-      return t.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private static boolean hasBytes(TensorProto t) {
-      return !t.getRawData().isEmpty() || t.getInt32DataCount() > 0;
-    }
-
-    /** An 8-bit tensor's bytes (raw, or one value per {@code int32_data} entry), null if it has neither. */
-    private static byte[] bytes(TensorProto t) {
-      ByteString raw = t.getRawData();
-      if (!raw.isEmpty()) {
-        return raw.toByteArray();
-      }
-      if (t.getInt32DataCount() == 0) {
-        return null;
-      }
-      byte[] out = new byte[t.getInt32DataCount()];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = (byte) t.getInt32Data(i);
-      }
-      return out;
-    }
-
-    private NodeProto producerOf(String tensor, String op) {
-      Integer p = producer.get(tensor);
-      return p != null && isOp(nodes.get(p), op) ? nodes.get(p) : null;
-    }
-
-    private Integer onlyConsumer(String tensor, String op) {
-      List<Integer> users = consumers.getOrDefault(tensor, List.of());
-      return users.size() == 1 && isOp(nodes.get(users.get(0)), op) ? users.get(0) : null;
-    }
-
-    private static boolean isOp(NodeProto n, String op) {
-      return n.getOpType().equals(op) && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
-    }
-
-    private static int[] perm(NodeProto transpose) {
-      long[] p = intsAttr(transpose, "perm");
-      return p == null ? null : Arrays.stream(p).mapToInt(x -> (int) x).toArray();
-    }
-
-    private static long[] intsAttr(NodeProto n, String name) {
-      for (AttributeProto a : n.getAttributeList()) {
-        if (a.getName().equals(name)) {
-          return a.getIntsList().stream().mapToLong(Long::longValue).toArray();
-        }
-      }
-      return null;
     }
 
     /** {@code /encoder/layer.0/attention/self/Softmax} → {@code /encoder/layer.0/attention/self/}. */
