@@ -1,5 +1,6 @@
 package dev.intentinference.cli;
 
+import dev.intentinference.deploy.RemoteListing;
 import dev.intentinference.deploy.S3ArtifactStore;
 import dev.intentinference.deploy.S3Location;
 import picocli.CommandLine.Mixin;
@@ -141,8 +142,9 @@ final class RollbackCommand implements Callable<Integer> {
   private String inBucket(S3Location at) {
     try (S3Client client = s3.settings().client()) {
       S3ArtifactStore store = new S3ArtifactStore(client, at);
-      if (store.list().versions(model).isEmpty()) {
-        throw new IntentException("--model " + model + ": no such model in " + at + "; models: " + store.list().models());
+      RemoteListing listing = store.list();
+      if (listing.versions(model).isEmpty()) {
+        throw new IntentException("--model " + model + ": no such model in " + at + "; models: " + listing.models());
       }
       if (what.clear) {
         store.unpin(model);

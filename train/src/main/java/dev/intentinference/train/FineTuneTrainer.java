@@ -160,27 +160,10 @@ public final class FineTuneTrainer {
         throw new IntentException("--teacher " + dir + ": its labels differ from the data's ("
             + scorer.manifest().labels().size() + " vs " + data.labels().size() + " intents, or another order)");
       }
-      float[][] logits = new float[texts.train().size()][];
-      // Texts of similar length together: a batch is padded to its longest text.
-      Integer[] order = new Integer[texts.train().size()];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-      java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> texts.train().get(i).length()));
-      for (int from = 0; from < order.length; from += 64) {
-        List<String> batch = new ArrayList<>();
-        int to = Math.min(order.length, from + 64);
-        for (int k = from; k < to; k++) {
-          batch.add(texts.train().get(order[k]));
-        }
-        float[][] p = scorer.score(batch).probabilities();
-        for (int k = from; k < to; k++) {
-          float[] row = p[k - from];
-          float[] l = new float[row.length];
-          for (int j = 0; j < row.length; j++) {
-            l[j] = (float) Math.log(Math.max(row[j], 1e-12f));
-          }
-          logits[order[k]] = l;
+      float[][] logits = scorer.scoreAll(texts.train(), 64);
+      for (float[] row : logits) {
+        for (int j = 0; j < row.length; j++) {
+          row[j] = (float) Math.log(Math.max(row[j], 1e-12f));
         }
       }
       Map<String, Object> record = new LinkedHashMap<>();
