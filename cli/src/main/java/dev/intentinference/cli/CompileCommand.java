@@ -1,5 +1,6 @@
 package dev.intentinference.cli;
 
+import dev.intentinference.compiler.CalibrationOptions;
 import dev.intentinference.compiler.CompileOptions;
 import dev.intentinference.compiler.CompileSource;
 import dev.intentinference.compiler.DynamicQuantizer;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Option;
       "  intent compile --model models/clinc150 --out clinc150.intent --verify-data data_full.json --verify-split val",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --explain   # node counts per pass",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --fuse-attention --explain",
+      "  intent compile --model models/clinc150 --out dist/ --precision int8 --calibration-data clinc150 --verify-data clinc150 --explain",
       "  intent compile --model export/model.onnx --name support --model-version 3 --target cuda --precision fp16",
     })
 final class CompileCommand implements Callable<Integer> {
@@ -107,6 +109,35 @@ final class CompileCommand implements Callable<Integer> {
           + " (default: off).")
   boolean fuseAttention;
 
+  @Option(names = "--calibration-data", paramLabel = "FILE",
+      description = "int8: static activation quantization. Runs the float graph over these texts (CLINC150 JSON, CSV, TSV, JSONL,"
+          + " or clinc150 for the shipped copy; labels unused), records each MatMul input's range and quantizes it with"
+          + " constants instead of at run time (default: none, dynamic activations).")
+  Path calibrationData;
+
+  @Option(names = "--calibration-split", paramLabel = "SPLIT", defaultValue = CalibrationOptions.DEFAULT_SPLIT,
+      description = "CLINC150 split of --calibration-data (default: ${DEFAULT-VALUE}).")
+  String calibrationSplit;
+
+  @Option(names = "--calibration-limit", paramLabel = "N", defaultValue = "" + CalibrationOptions.DEFAULT_LIMIT,
+      description = "Calibrate on at most N texts, spread over the file (default: ${DEFAULT-VALUE}).")
+  int calibrationLimit;
+
+  @Option(names = "--calibration-percentile", paramLabel = "P", defaultValue = "100",
+      description = "Share of each activation's values its static range covers, 99..100; 100 is the exact min/max,"
+          + " less clips outliers (default: ${DEFAULT-VALUE}).")
+  double calibrationPercentile;
+
+  @Option(names = "--calibration-max-outlier-ratio", paramLabel = "R", defaultValue = "4",
+      description = "Keep an activation dynamic when its exact range is more than R times the range of its central"
+          + " 99.99% of values; 0 turns this off (default: ${DEFAULT-VALUE}).")
+  double calibrationMaxOutlierRatio;
+
+  @Option(names = "--int8-keep-dynamic", paramLabel = "REGEX",
+      description = "With --calibration-data: MatMul/Gemm nodes whose name matches REGEX keep run-time activation"
+          + " quantization, e.g. 'output/dense' (default: none).")
+  String keepDynamic;
+
   @Option(names = "--explain",
       description = "Print, per compile pass, the node count before and after and which operator types changed"
           + " (also recorded in the manifest as compile.pass_stats; 'intent inspect --explain' prints it later).")
@@ -139,7 +170,11 @@ final class CompileCommand implements Callable<Integer> {
     ModelNames.check("--model-version", version);
     CompileOptions options = new CompileOptions(Target.parse(target), Precision.parse(precision), maxLength,
         CompileOptions.parseBuckets(buckets), minAgreement, BuiltInDatasets.resolve(verifyData), verifySplit, verifyLimit, weightBits, keepFloat, threads,
-        fuseAttention);
+        fuseAttention, calibrationData == null ? null : new CalibrationOptions(BuiltInDatasets.resolve(calibrationData), calibrationSplit,
+            calibrationLimit, calibrationPercentile, calibrationMaxOutlierRatio, keepDynamic));
+    if (keepDynamic != null && calibrationData == null) {
+      throw new IntentException("--int8-keep-dynamic: only with --calibration-data (without it every activation is dynamic)");
+    }
     if (!Files.exists(model)) {
       throw new IntentException("--model: " + model + ": no such file or directory");
     }

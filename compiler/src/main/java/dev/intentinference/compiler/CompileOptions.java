@@ -30,6 +30,8 @@ import java.util.Map;
  * @param threads ONNX Runtime intra-op threads for optimization and verification (1..256)
  * @param fuseAttention rewrite each self-attention block into ONNX Runtime's fused
  *     {@code Attention}/{@code QAttention} operator ({@link AttentionFusion}); CPU targets only
+ * @param calibration int8 only: calibrate activations on these texts and quantize them with
+ *     constants ({@link StaticQuantizer}), or null for dynamic activation quantization
  */
 public record CompileOptions(
     Target target,
@@ -43,7 +45,8 @@ public record CompileOptions(
     int weightBits,
     String keepFloat,
     int threads,
-    boolean fuseAttention) {
+    boolean fuseAttention,
+    CalibrationOptions calibration) {
 
   public static final double DEFAULT_MIN_AGREEMENT = 0.99;
   public static final int DEFAULT_VERIFY_LIMIT = 2000;
@@ -94,6 +97,17 @@ public record CompileOptions(
     if (fuseAttention && target.isGpu()) {
       throw new IntentException("--fuse-attention: only for --target cpu (GPU sessions fuse attention themselves when they load the graph)");
     }
+    if (calibration != null && precision != Precision.INT8) {
+      throw new IntentException("--calibration-data: only for --precision int8 (it calibrates static int8 activations), precision was "
+          + precision.id());
+    }
+    if (calibration != null && target != Target.CPU) {
+      throw new IntentException("--calibration-data: only for --target cpu (static int8 uses ONNX Runtime's CPU MatMulIntegerToFloat)");
+    }
+    if (calibration != null && fuseAttention) {
+      throw new IntentException("--calibration-data: cannot be combined with --fuse-attention yet (attention fusion recognises"
+          + " dynamically quantized projections only); drop one of them");
+    }
     if (precision == Precision.FP16 && !target.isGpu()) {
       throw new IntentException("--precision fp16: only for --target cuda or tensorrt (CPUs run fp16 slower than fp32)");
     }
@@ -105,49 +119,61 @@ public record CompileOptions(
     this(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, false);
   }
 
+  /** Options without static int8 calibration (the form before {@code calibration} existed). */
+  public CompileOptions(Target target, Precision precision, int maxLength, List<Integer> buckets, double minAgreement,
+      Path verifyData, String verifySplit, int verifyLimit, int weightBits, String keepFloat, int threads, boolean fuseAttention) {
+    this(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads,
+        fuseAttention, null);
+  }
+
   public static CompileOptions defaults() {
     return new CompileOptions(Target.CPU, Precision.FP32, 0, List.of(), DEFAULT_MIN_AGREEMENT, null, "val",
-        DEFAULT_VERIFY_LIMIT, DynamicQuantizer.DEFAULT_WEIGHT_BITS, null, Math.min(2, Runtime.getRuntime().availableProcessors()), false);
+        DEFAULT_VERIFY_LIMIT, DynamicQuantizer.DEFAULT_WEIGHT_BITS, null, Math.min(2, Runtime.getRuntime().availableProcessors()), false, null);
   }
 
   public CompileOptions withTarget(Target t) {
-    return new CompileOptions(t, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention);
+    return new CompileOptions(t, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration);
   }
 
   public CompileOptions withPrecision(Precision p) {
-    return new CompileOptions(target, p, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention);
+    return new CompileOptions(target, p, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration);
   }
 
   public CompileOptions withMaxLength(int n) {
-    return new CompileOptions(target, precision, n, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention);
+    return new CompileOptions(target, precision, n, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration);
   }
 
   public CompileOptions withBuckets(List<Integer> b) {
-    return new CompileOptions(target, precision, maxLength, b, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention);
+    return new CompileOptions(target, precision, maxLength, b, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration);
   }
 
   public CompileOptions withMinAgreement(double a) {
-    return new CompileOptions(target, precision, maxLength, buckets, a, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention);
+    return new CompileOptions(target, precision, maxLength, buckets, a, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration);
   }
 
   public CompileOptions withVerifyData(Path data, String split, int limit) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, data, split, limit, weightBits, keepFloat, threads, fuseAttention);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, data, split, limit, weightBits, keepFloat, threads, fuseAttention, calibration);
   }
 
   public CompileOptions withWeightBits(int bits) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, bits, keepFloat, threads, fuseAttention);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, bits, keepFloat, threads, fuseAttention, calibration);
   }
 
   public CompileOptions withKeepFloat(String pattern) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, pattern, threads, fuseAttention);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, pattern, threads, fuseAttention, calibration);
   }
 
   public CompileOptions withThreads(int n) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, n, fuseAttention);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, n, fuseAttention, calibration);
   }
 
   public CompileOptions withFuseAttention(boolean fuse) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuse);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuse, calibration);
+  }
+
+  /** @param c static int8 calibration, or null for dynamic activation quantization */
+  public CompileOptions withCalibration(CalibrationOptions c) {
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, c);
   }
 
   /** Parses {@code 16,32,64,128}. */
@@ -179,6 +205,9 @@ public record CompileOptions(
     }
     m.put("threads", threads);
     m.put("fuse_attention", fuseAttention);
+    if (calibration != null) {
+      m.put("calibration", calibration.toManifest());
+    }
     return m;
   }
 }

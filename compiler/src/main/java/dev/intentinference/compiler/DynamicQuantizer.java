@@ -88,8 +88,7 @@ public final class DynamicQuantizer {
       }
       TensorProto w = n.getInputCount() > 1 ? inits.get(n.getInput(1)) : null;
       boolean transB = isGemm && intAttr(n, "transB", 0) == 1;
-      if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE || w.getDimsCount() != 2
-          || (isGemm && (intAttr(n, "transA", 0) != 0 || floatAttr(n, "alpha", 1f) != 1f || floatAttr(n, "beta", 1f) != 1f))) {
+      if (!hasQuantizableWeight(n, inits)) {
         out.addNode(n);
         skipped++;
         continue;
@@ -119,8 +118,20 @@ public final class DynamicQuantizer {
     return new Result(model.toBuilder().setGraph(out).build(), quantized, skipped);
   }
 
+  /**
+   * Whether a MatMul/Gemm node multiplies by a constant 2-D float matrix in a form this
+   * quantizer rewrites (Gemm: no transposed input, alpha and beta 1).
+   */
+  static boolean hasQuantizableWeight(NodeProto n, Map<String, TensorProto> inits) {
+    boolean isGemm = n.getOpType().equals("Gemm") && n.getDomain().isEmpty();
+    boolean isMatMul = n.getOpType().equals("MatMul") && n.getDomain().isEmpty();
+    TensorProto w = n.getInputCount() > 1 ? inits.get(n.getInput(1)) : null;
+    return (isMatMul || isGemm) && w != null && w.getDataType() == TensorProto.DataType.FLOAT_VALUE && w.getDimsCount() == 2
+        && !(isGemm && (intAttr(n, "transA", 0) != 0 || floatAttr(n, "alpha", 1f) != 1f || floatAttr(n, "beta", 1f) != 1f));
+  }
+
   /** Returns {quantized weight, zero point, scale} initializer names; the weight as [in, out]. */
-  private String[] quantizeWeight(GraphEditor ed, TensorProto w, boolean transposed) {
+  String[] quantizeWeight(GraphEditor ed, TensorProto w, boolean transposed) {
     float[] v = OnnxTensors.floatValues(w);
     int rows = (int) w.getDims(0);
     int cols = (int) w.getDims(1);

@@ -77,6 +77,13 @@ public final class ModelCompiler {
       verifyRows = Verifier.builtIn();
       dataset = "built-in (" + verifyRows.size() + " sentences)";
     }
+    List<String> calibrationTexts = null;
+    String calibrationName = null;
+    if (options.calibration() != null) {
+      // Read before any work, so a bad calibration file fails at once.
+      calibrationTexts = CalibratedQuantization.read(options.calibration());
+      calibrationName = CalibratedQuantization.name(options.calibration());
+    }
     int sourceMax = base.maxLength();
     int maxLength = options.maxLength() == 0 ? sourceMax : options.maxLength();
     if (maxLength > sourceMax) {
@@ -99,17 +106,30 @@ public final class ModelCompiler {
     t = System.nanoTime();
     ModelProto verifyGraph = null;
     int quantized = 0;
+    Map<String, Object> calibrationRecord = null;
     switch (options.precision()) {
       case FP32 -> { }
       case INT8 -> {
         // The fused head stays float: it is a few thousand multiply-adds next to the encoder's
         // millions, and its temperature-scaled logits are where rounding would flip decisions.
         java.util.regex.Pattern keep = options.keepFloat() == null ? null : java.util.regex.Pattern.compile(options.keepFloat());
-        DynamicQuantizer.Result q = new DynamicQuantizer(options.weightBits()).quantize(graph,
-            n -> n.getName().startsWith(HEAD_PREFIX) || (keep != null && keep.matcher(n.getName()).find()));
+        java.util.function.Predicate<ai.onnx.proto.OnnxMl.NodeProto> keepFloat =
+            n -> n.getName().startsWith(HEAD_PREFIX) || (keep != null && keep.matcher(n.getName()).find());
+        if (options.calibration() != null) {
+          long tc = System.nanoTime();
+          CalibratedQuantization.Result s = CalibratedQuantization.apply(graph, keepFloat, options, calibrationTexts, calibrationName,
+              source.tokenizer(), maxLength, new SessionSettings(options.threads(), 1, true));
+          stats.add(new PassStats("StaticQuantizer", OpCounts.of(graph), OpCounts.of(s.model())));
+          graph = s.model();
+          quantized += s.quantized();
+          passes.add(s.description());
+          calibrationRecord = s.record();
+          timings.put("calibration_ms", ms(tc));
+        }
+        DynamicQuantizer.Result q = new DynamicQuantizer(options.weightBits()).quantize(graph, keepFloat);
         stats.add(new PassStats("DynamicQuantizer", OpCounts.of(graph), OpCounts.of(q.model())));
         graph = q.model();
-        quantized = q.quantized();
+        quantized += q.quantized();
         passes.add("int8-dynamic-quantization(per-channel, " + options.weightBits() + "-bit weights, "
             + q.quantized() + " MatMul/Gemm quantized, " + q.skipped() + " activation products kept float, fused head kept float"
             + (keep == null ? "" : ", nodes matching '" + keep + "' kept float") + ")");
@@ -160,6 +180,9 @@ public final class ModelCompiler {
     compile.put("onnx_opset", OnnxModels.defaultOpset(graph));
     compile.put("passes", passes);
     compile.put("pass_stats", stats.stream().map(PassStats::toMap).toList());
+    if (calibrationRecord != null) {
+      compile.put("calibration", calibrationRecord);
+    }
     CpuFeatures cpu = CpuFeatures.current();
     compile.put(CpuRequirements.KEY, CpuRequirements.section(cpu,
         CpuNeeds.of(stats.get(stats.size() - 1).after(), options, quantized, cpu)));

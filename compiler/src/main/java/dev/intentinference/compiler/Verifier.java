@@ -47,7 +47,7 @@ public final class Verifier {
   }
 
   /** Every k-th row, so a limited sample still covers all intents of a file sorted by intent. */
-  private static List<LabeledText> spread(List<LabeledText> rows, int limit) {
+  static List<LabeledText> spread(List<LabeledText> rows, int limit) {
     List<LabeledText> out = new ArrayList<>(limit);
     double step = (double) rows.size() / limit;
     for (int i = 0; i < limit; i++) {

@@ -1,0 +1,106 @@
+package dev.intentinference.compiler;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.model.SequenceBuckets;
+import dev.intentinference.core.onnx.OrtSessions;
+import dev.intentinference.core.onnx.SessionSettings;
+import dev.intentinference.core.onnx.TokenTensors;
+import dev.intentinference.core.text.TextTokenizer;
+import dev.intentinference.core.text.TokenBatch;
+import dev.intentinference.core.text.TokenizedText;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs the float graph over calibration texts and records the distribution of chosen activation
+ * tensors (the inputs of the MatMuls {@link StaticQuantizer} will quantize), by adding them to the
+ * graph's outputs. Texts are tokenized and padded as serving does (the artifact's tokenizer, max
+ * length and buckets), in batches of {@value #BATCH} in the order given, so padding rows are
+ * calibrated too, as they are quantized with the same constants when serving batches requests.
+ *
+ * <pre>{@code
+ * Map<String, ActivationHistogram> seen = new ActivationCalibrator(graph, tokenizerJson, 128, List.of(), settings)
+ *     .run(Set.of("/encoder/layer.0/attention/output/LayerNorm_output_0"), texts);
+ * }</pre>
+ */
+final class ActivationCalibrator {
+  static final int BATCH = 8;
+
+  private final ModelProto graph;
+  private final byte[] tokenizer;
+  private final int maxLength;
+  private final SequenceBuckets buckets;
+  private final SessionSettings settings;
+
+  ActivationCalibrator(ModelProto graph, byte[] tokenizer, int maxLength, List<Integer> buckets, SessionSettings settings) {
+    this.graph = graph;
+    this.tokenizer = tokenizer;
+    this.maxLength = maxLength;
+    this.buckets = new SequenceBuckets(buckets.stream().mapToInt(Integer::intValue).toArray());
+    this.settings = settings;
+  }
+
+  /** @return each tensor's histogram, in the order asked */
+  Map<String, ActivationHistogram> run(Set<String> tensors, List<String> texts) {
+    Map<String, ActivationHistogram> out = new LinkedHashMap<>();
+    tensors.forEach(t -> out.put(t, new ActivationHistogram()));
+    if (tensors.isEmpty()) {
+      return out;
+    }
+    Set<String> outputs = new LinkedHashSet<>(tensors);
+    float[] scratch = new float[0];
+    try (TextTokenizer tok = TextTokenizer.fromBytes(tokenizer, maxLength);
+        OrtSession session = OrtSessions.create(withOutputs(graph, tensors).toByteArray(), settings)) {
+      boolean typeIds = session.getInputNames().contains("token_type_ids");
+      for (int start = 0; start < texts.size(); start += BATCH) {
+        List<TokenizedText> tokens = tok.encodeAll(texts.subList(start, Math.min(texts.size(), start + BATCH)));
+        int longest = tokens.stream().mapToInt(TokenizedText::length).max().orElse(1);
+        try (TokenTensors in = TokenTensors.of(TokenBatch.pack(tokens, buckets.padTo(longest)), typeIds);
+            OrtSession.Result r = session.run(in.inputs(), outputs)) {
+          for (String name : tensors) {
+            FloatBuffer values = ((OnnxTensor) r.get(name).orElseThrow()).getFloatBuffer();
+            int n = values.remaining();
+            if (scratch.length < n) {
+              scratch = new float[n];
+            }
+            values.get(scratch, 0, n);
+            out.get(name).add(scratch, 0, n);
+          }
+        }
+      }
+    } catch (OrtException e) {
+      throw new IntentException("calibration: ONNX Runtime failed: " + OfflineOptimizer.firstLine(e.getMessage()), e);
+    }
+    return out;
+  }
+
+  /** The graph with the given intermediate tensors added to its outputs (float, any shape). */
+  static ModelProto withOutputs(ModelProto model, Set<String> tensors) {
+    GraphProto.Builder g = model.getGraph().toBuilder();
+    Set<String> present = new LinkedHashSet<>();
+    g.getOutputList().forEach(o -> present.add(o.getName()));
+    List<ValueInfoProto> added = new ArrayList<>();
+    for (String t : tensors) {
+      if (present.add(t)) {
+        added.add(ValueInfoProto.newBuilder().setName(t)
+            .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE)))
+            .build());
+      }
+    }
+    g.addAllOutput(added);
+    return model.toBuilder().setGraph(g).build();
+  }
+}
