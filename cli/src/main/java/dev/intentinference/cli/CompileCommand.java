@@ -123,12 +123,12 @@ final class CompileCommand implements Callable<Integer> {
       description = "Calibrate on at most N texts, spread over the file (default: ${DEFAULT-VALUE}).")
   int calibrationLimit;
 
-  @Option(names = "--calibration-percentile", paramLabel = "P", defaultValue = "100",
+  @Option(names = "--calibration-percentile", paramLabel = "P", defaultValue = "" + CalibrationOptions.DEFAULT_PERCENTILE,
       description = "Share of each activation's values its static range covers, 99..100; 100 is the exact min/max,"
           + " less clips outliers (default: ${DEFAULT-VALUE}).")
   double calibrationPercentile;
 
-  @Option(names = "--calibration-max-outlier-ratio", paramLabel = "R", defaultValue = "4",
+  @Option(names = "--calibration-max-outlier-ratio", paramLabel = "R", defaultValue = "" + CalibrationOptions.DEFAULT_MAX_OUTLIER_RATIO,
       description = "Keep an activation dynamic when its exact range is more than R times the range of its central"
           + " 99.99% of values; 0 turns this off (default: ${DEFAULT-VALUE}).")
   double calibrationMaxOutlierRatio;

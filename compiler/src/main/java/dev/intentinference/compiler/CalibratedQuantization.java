@@ -51,9 +51,15 @@ final class CalibratedQuantization {
   static List<String> read(CalibrationOptions c) {
     Path file = c.data();
     DatasetReader reader = new DatasetReader(Columns.DEFAULT);
-    List<LabeledText> rows = DataFormat.of(file) == DataFormat.CLINC_JSON ? reader.read(file, c.split()) : reader.read(file);
+    List<LabeledText> rows;
+    try {
+      // The reader's own messages name the file and what is wrong with it.
+      rows = DataFormat.of(file) == DataFormat.CLINC_JSON ? reader.read(file, c.split()) : reader.read(file);
+    } catch (IntentException e) {
+      throw new IntentException("--calibration-data: " + e.getMessage(), e);
+    }
     if (rows.isEmpty()) {
-      throw new IntentException("--calibration-data " + file + ": no texts to calibrate on");
+      throw new IntentException("--calibration-data: " + file + ": no texts to calibrate on");
     }
     return (rows.size() <= c.limit() ? rows : Verifier.spread(rows, c.limit())).stream().map(LabeledText::text).toList();
   }

@@ -28,8 +28,8 @@ import java.util.Map;
 public record CalibrationOptions(Path data, String split, int limit, double percentile, double maxOutlierRatio, String keepDynamic) {
   public static final String DEFAULT_SPLIT = "train";
   public static final int DEFAULT_LIMIT = 512;
-  public static final double DEFAULT_PERCENTILE = 100;
-  public static final double DEFAULT_MAX_OUTLIER_RATIO = 4;
+  public static final double DEFAULT_PERCENTILE = 99.99;
+  public static final double DEFAULT_MAX_OUTLIER_RATIO = 8;
 
   public CalibrationOptions {
     if (data == null) {
