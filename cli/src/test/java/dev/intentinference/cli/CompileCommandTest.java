@@ -124,9 +124,47 @@ class CompileCommandTest {
   }
 
   @Test
+  void badStaticInt8CalibrationExitsWith2AndOneLineAndWritesNothing() throws Exception {
+    Path out = tmp.resolve("x.intent");
+    Path empty = Files.writeString(tmp.resolve("empty.csv"), "text,intent\n");
+    Path garbage = Files.writeString(tmp.resolve("garbage.json"), "{ not json");
+    String m = model.toString();
+    String o = out.toString();
+    Map<String, String[]> cases = new LinkedHashMap<>();
+    cases.put("intent: --calibration-data: only for --precision int8",
+        new String[] {"compile", "--model", m, "--out", o, "--calibration-data", "clinc150"});
+    cases.put("intent: --calibration-data: " + tmp.resolve("missing.csv") + ": no such file",
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--calibration-data", tmp.resolve("missing.csv").toString()});
+    cases.put("intent: --calibration-data: " + empty,
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--calibration-data", empty.toString()});
+    cases.put("intent: --calibration-data: " + garbage,
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--calibration-data", garbage.toString()});
+    cases.put("intent: --calibration-data: clinc150: no split 'nope'",
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--calibration-data", "clinc150", "--calibration-split", "nope"});
+    cases.put("intent: --calibration-data: cannot be combined with --fuse-attention",
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--calibration-data", "clinc150", "--fuse-attention"});
+    cases.put("intent: --calibration-limit: must be in 1..100000, was 0",
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--calibration-data", "clinc150", "--calibration-limit", "0"});
+    cases.put("intent: --int8-keep-dynamic: only with --calibration-data",
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--int8-keep-dynamic", "output"});
+    cases.forEach((expected, args) -> {
+      Run r = run(args);
+      assertThat(r.exit()).as(expected + ": " + r.err()).isEqualTo(2);
+      assertThat(r.err().strip()).as(expected).doesNotContain("\n");
+      if (expected.contains("clinc150: no split")) {
+        assertThat(r.err().strip()).startsWith("intent: --calibration-data: ").contains("no split 'nope'");
+      } else {
+        assertThat(r.err().strip()).startsWith(expected);
+      }
+    });
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void helpShowsDefaultsAndAnExample() {
     Run r = run("compile", "--help");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("default: fp32").contains("default: 0.99").contains("Examples:").contains("--fuse-attention");
+    assertThat(r.out()).contains("default: fp32").contains("default: 0.99").contains("Examples:").contains("--fuse-attention")
+        .contains("--calibration-data clinc150").contains("default: 99.99").contains("default: train");
   }
 }
