@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
       "  intent compile --model models/clinc150 --out clinc150.intent --verify-data data_full.json --verify-split val",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --explain   # node counts per pass",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --fuse-attention --explain",
-      "  intent compile --model models/clinc150 --out dist/ --precision int8 --calibration-data clinc150 --verify-data clinc150 --explain",
+      "  intent compile --model models/clinc150 --out dist/ --precision int8 --calibration-data clinc150   # static int8",
       "  intent compile --model export/model.onnx --name support --model-version 3 --target cuda --precision fp16",
     })
 final class CompileCommand implements Callable<Integer> {
@@ -57,7 +57,7 @@ final class CompileCommand implements Callable<Integer> {
 
   @Option(names = "--precision", paramLabel = "fp32|int8|fp16", defaultValue = "fp32",
       description = "Weight precision (default: ${DEFAULT-VALUE}). int8: dynamic quantization of MatMul/Gemm weights,"
-          + " per channel; an int8 encoder stays int8 under fp32. fp16: GPU targets only.")
+          + " per channel (static activations with --calibration-data); an int8 encoder stays int8 under fp32. fp16: GPU targets only.")
   String precision;
 
   @Option(names = "--target", paramLabel = "cpu|cuda|tensorrt", defaultValue = "cpu",
@@ -130,7 +130,7 @@ final class CompileCommand implements Callable<Integer> {
 
   @Option(names = "--calibration-max-outlier-ratio", paramLabel = "R", defaultValue = "" + CalibrationOptions.DEFAULT_MAX_OUTLIER_RATIO,
       description = "Keep an activation dynamic when its exact range is more than R times the range of its central"
-          + " 99.99% of values; 0 turns this off (default: ${DEFAULT-VALUE}).")
+          + " 99.99%% of values; 0 turns this off (default: ${DEFAULT-VALUE}).")
   double calibrationMaxOutlierRatio;
 
   @Option(names = "--int8-keep-dynamic", paramLabel = "REGEX",
