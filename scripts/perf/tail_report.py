@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Summarises one scripts/perf/tail.sh run: latency (the bench's summary), GC pauses and
+safepoints in the JFR window, bytes the server allocated per request, and where (TLAB-weighted).
+
+    python3 scripts/perf/tail_report.py OUT REQUESTS
+"""
+import collections
+import json
+import subprocess
+import sys
+
+
+def events(jfr, names):
+    text = subprocess.run(["jfr", "print", "--json", "--events", ",".join(names), jfr],
+                          check=True, capture_output=True, text=True).stdout
+    return json.loads(text)["recording"]["events"]
+
+
+def seconds(duration):
+    # JFR JSON durations are ISO-8601, e.g. "PT0.001234S".
+    return float(duration[2:-1]) if duration.startswith("PT") and duration.endswith("S") else 0.0
+
+
+def frame_name(f):
+    return f["method"]["type"]["name"].replace("/", ".") + "." + f["method"]["name"]
+
+
+def main(out, requests):
+    s = json.load(open(f"{out}/open.json"))
+    lat = s.get("latency") or s.get("latency_seconds") or s
+    p50, p99, p999 = lat["p50"], lat["p99"], lat.get("p99_9")
+    ok = s.get("succeeded", s.get("ok", "?"))
+    failed = s.get("failed", "?")
+    print(f"latency: p50 {p50 * 1e3:.2f} ms, p99 {p99 * 1e3:.2f} ms, p99.9 {p999 * 1e3:.2f} ms, "
+          f"p99/p50 {p99 / p50:.2f}; ok {ok}, failed {failed}; throughput {s.get('throughput')}")
+    jfr = f"{out}/server.jfr"
+    gcs = events(jfr, ["jdk.GarbageCollection"])
+    pauses = [seconds(e["values"]["sumOfPauses"]) for e in gcs]
+    longest = max([seconds(e["values"]["longestPause"]) for e in gcs], default=0)
+    names = collections.Counter(e["values"]["name"] for e in gcs)
+    print(f"GC: {len(gcs)} collections {dict(names)}, pauses {sum(pauses) * 1e3:.1f} ms in total, "
+          f"longest {longest * 1e3:.2f} ms")
+    sps = events(jfr, ["jdk.SafepointBegin"])
+    sp = [seconds(e["values"]["duration"]) for e in sps]
+    print(f"safepoints: {len(sp)}, {sum(sp) * 1e3:.1f} ms in total, longest {max(sp, default=0) * 1e3:.2f} ms")
+    stats = collections.defaultdict(list)
+    for e in events(jfr, ["jdk.ThreadAllocationStatistics"]):
+        t = e["values"]["thread"]
+        stats[(t["javaName"] if t else None, t["javaThreadId"] if t else None)].append(e["values"]["allocated"])
+    per_thread = {k[0]: max(v) - min(v) for k, v in stats.items()}
+    total = sum(per_thread.values())
+    print(f"allocated: {total / 2**20:.1f} MiB for {requests} requests = {total / max(requests, 1):.0f} bytes/request")
+    top = sorted(per_thread.items(), key=lambda kv: -kv[1])[:6]
+    print("  by thread: " + ", ".join(f"{n} {b / max(requests, 1):.0f}" for n, b in top))
+    # A TLAB refill stands for the TLAB's size, an allocation outside one for itself: the classic
+    # unbiased weighting of allocation sites (jdk.ObjectAllocationSample is throttled).
+    samples = events(jfr, ["jdk.ObjectAllocationInNewTLAB", "jdk.ObjectAllocationOutsideTLAB"])
+    by_site = collections.Counter()
+    by_ours = collections.Counter()
+    by_class = collections.Counter()
+    for e in samples:
+        v = e["values"]
+        w = v.get("tlabSize") or v["allocationSize"]
+        frames = (v.get("stackTrace") or {}).get("frames") or []
+        by_class[v["objectClass"]["name"]] += w
+        if frames:
+            by_site[frame_name(frames[0])] += w
+            ours = next((i for i, f in enumerate(frames) if "intentinference" in f["method"]["type"]["name"]), None)
+            by_ours["/".join(frame_name(f) for f in frames[:2]) if ours is None
+                    else frame_name(frames[ours]) + " <- " + frame_name(frames[0])] += w
+    sampled = sum(by_class.values())
+    print(f"TLAB-weighted allocation {sampled / 2**20:.1f} MiB; top sites, bytes/request:")
+    for title, c in (("  top frame", by_site), ("  first intent frame <- top frame", by_ours), ("  class", by_class)):
+        print(title + ":")
+        for k, w in c.most_common(15):
+            print(f"    {w / max(requests, 1):8.0f}  {k}")
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
