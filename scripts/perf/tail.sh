@@ -2,7 +2,8 @@
 # One run of the tail-latency measurement of docs/perf.md ("Tail latency (issue 11)"): serve REPO
 # from JAR (an intent-cli.jar with its lib/ beside it) with a GC log, warm it up, then offer RATE
 # inferences/s with constant arrivals for 60 s while JFR records. Prints the bench's latency line,
-# the GC pauses of the measured window and the bytes the server allocated per request.
+# the server's own view of the same requests (its intent_request_seconds histogram), the GC pauses
+# of the measured window (GC log and JFR) and the bytes the server allocated per request.
 #
 #   scripts/perf/tail.sh REPO RATE [JAR] [extra intent serve options...]
 #   scripts/perf/tail.sh /tmp/repo 200 cli/target/intent-cli.jar
@@ -25,12 +26,17 @@ trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 90); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
 bench() { java -Xmx1g -jar "$bench_jar" bench --target "http://127.0.0.1:$port" --model clinc150 --no-progress "$@"; }
 bench --concurrency 16 --duration 20s --warmup 1s --warmup-max 1s > "$out/warm.log" 2>&1 || true
-requests() { curl -s "localhost:$port/metrics" | awk '/^intent_requests_total/ {n += $2} END {printf "%d", n}'; }
-before=$(requests)
+# The bench's own warm-up (a fresh JVM) is slow: the server's counters and JFR start after it.
+bench --rate "$rate" --arrivals constant --duration "$duration" --warmup 10s \
+  --csv "$out/open.csv" --summary "$out/open.json" > "$out/open.log" 2>&1 &   # exit 1 = some requests failed
+client=$!
+sleep 8   # JVM start (1-2 s) and most of the 10-s warm-up
+curl -s "localhost:$port/metrics" > "$out/metrics-before.txt"
+jcmd "$server" VM.uptime | tail -1 > "$out/uptime-before.txt"
 jcmd "$server" JFR.start name=tail settings=profile settings="$PWD/scripts/perf/tail.jfc" filename="$out/server.jfr" > /dev/null
-bench --rate "$rate" --arrivals constant --duration "$duration" --warmup 5s \
-  --csv "$out/open.csv" --summary "$out/open.json" > "$out/open.log" 2>&1 || true   # exit 1 = some requests failed
+wait "$client" || true
 jcmd "$server" JFR.stop name=tail > /dev/null
-after=$(requests)
+jcmd "$server" VM.uptime | tail -1 > "$out/uptime-after.txt"
+curl -s "localhost:$port/metrics" > "$out/metrics-after.txt"
 kill "$server"; wait "$server" 2>/dev/null || true
-python3 scripts/perf/tail_report.py "$out" $((after - before)) | tee "$out/result.txt"
+python3 scripts/perf/tail_report.py "$out" | tee "$out/result.txt"

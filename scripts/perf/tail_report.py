@@ -2,10 +2,11 @@
 """Summarises one scripts/perf/tail.sh run: latency (the bench's summary), GC pauses and
 safepoints in the JFR window, bytes the server allocated per request, and where (TLAB-weighted).
 
-    python3 scripts/perf/tail_report.py OUT REQUESTS
+    python3 scripts/perf/tail_report.py OUT
 """
 import collections
 import json
+import re
 import subprocess
 import sys
 
@@ -25,7 +26,40 @@ def frame_name(f):
     return f["method"]["type"]["name"].replace("/", ".") + "." + f["method"]["name"]
 
 
-def main(out, requests):
+def scrape(path):
+    """intent_requests_total summed, and intent_request_seconds_bucket counts by upper bound."""
+    total, buckets = 0.0, collections.Counter()
+    for line in open(path):
+        if line.startswith("intent_requests_total{"):
+            total += float(line.split()[-1])
+        m = re.match(r'intent_request_seconds_bucket\{.*le="([^"]+)".*\} (\S+)', line)
+        if m:
+            buckets[float(m.group(1))] += float(m.group(2))
+    return total, buckets
+
+
+def quantile(buckets, q):
+    """The upper bound of the histogram bucket holding quantile q (cumulative counts)."""
+    n = buckets[float("inf")]
+    return next((le for le in sorted(buckets) if buckets[le] >= q * n), float("inf"))
+
+
+def gc_log_pauses(out):
+    """Pauses of the GC log between the JFR window's start and end (JVM uptime)."""
+    start, end = (float(open(f"{out}/uptime-{w}.txt").read().split()[0]) for w in ("before", "after"))
+    pauses = []
+    for line in open(f"{out}/gc.log"):
+        m = re.match(r"\[([\d.]+)s\]\[info\]\[gc\s*\] GC\(\d+\) (Pause .*?) ([\d.]+)ms$", line)
+        if m and start <= float(m.group(1)) <= end:
+            pauses.append((m.group(2).split(" (")[0].split(" ")[0:3], float(m.group(3))))
+    return [p for _, p in pauses]
+
+
+def main(out):
+    before, hist_before = scrape(f"{out}/metrics-before.txt")
+    after, hist_after = scrape(f"{out}/metrics-after.txt")
+    requests = int(after - before)
+    hist = hist_after - hist_before
     s = json.load(open(f"{out}/open.json"))
     lat = s.get("latency") or s.get("latency_seconds") or s
     p50, p99, p999 = lat["p50"], lat["p99"], lat.get("p99_9")
@@ -33,12 +67,16 @@ def main(out, requests):
     failed = s.get("failed", "?")
     print(f"latency: p50 {p50 * 1e3:.2f} ms, p99 {p99 * 1e3:.2f} ms, p99.9 {p999 * 1e3:.2f} ms, "
           f"p99/p50 {p99 / p50:.2f}; ok {ok}, failed {failed}; throughput {s.get('throughput')}")
+    print(f"server side (intent_request_seconds, bucket bounds): p50 <= {quantile(hist, 0.5) * 1e3:g} ms, "
+          f"p99 <= {quantile(hist, 0.99) * 1e3:g} ms, p99.9 <= {quantile(hist, 0.999) * 1e3:g} ms")
+    logged = gc_log_pauses(out)
+    print(f"GC log: {len(logged)} pauses, {sum(logged):.1f} ms in total, longest {max(logged, default=0):.2f} ms")
     jfr = f"{out}/server.jfr"
     gcs = events(jfr, ["jdk.GarbageCollection"])
     pauses = [seconds(e["values"]["sumOfPauses"]) for e in gcs]
     longest = max([seconds(e["values"]["longestPause"]) for e in gcs], default=0)
     names = collections.Counter(e["values"]["name"] for e in gcs)
-    print(f"GC: {len(gcs)} collections {dict(names)}, pauses {sum(pauses) * 1e3:.1f} ms in total, "
+    print(f"GC (JFR): {len(gcs)} collections {dict(names)}, pauses {sum(pauses) * 1e3:.1f} ms in total, "
           f"longest {longest * 1e3:.2f} ms")
     sps = events(jfr, ["jdk.SafepointBegin"])
     sp = [seconds(e["values"]["duration"]) for e in sps]
@@ -76,4 +114,4 @@ def main(out, requests):
             print(f"    {w / max(requests, 1):8.0f}  {k}")
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1])
