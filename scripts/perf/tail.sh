@@ -24,19 +24,21 @@ java $opts -Xlog:gc*:file="$out/gc.log":uptime,level,tags -Xlog:safepoint:file="
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 90); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
+# JFR starts before the warm-up: starting it stalls the server for a second or two.
+jcmd "$server" JFR.start name=tail settings=profile settings="$PWD/scripts/perf/tail.jfc" filename="$out/server.jfr" > /dev/null
 bench() { java -Xmx1g -jar "$bench_jar" bench --target "http://127.0.0.1:$port" --model clinc150 --no-progress "$@"; }
 bench --concurrency 16 --duration 20s --warmup 1s --warmup-max 1s > "$out/warm.log" 2>&1 || true
-# The bench's own warm-up (a fresh JVM) is slow: the server's counters and JFR start after it.
+# The bench's own warm-up (a fresh JVM) is slow: the measured window (counters, GC log, JFR
+# events) starts after it.
 bench --rate "$rate" --arrivals constant --duration "$duration" --warmup 10s \
   --csv "$out/open.csv" --summary "$out/open.json" > "$out/open.log" 2>&1 &   # exit 1 = some requests failed
 client=$!
 sleep 8   # JVM start (1-2 s) and most of the 10-s warm-up
 curl -s "localhost:$port/metrics" > "$out/metrics-before.txt"
-jcmd "$server" VM.uptime | tail -1 > "$out/uptime-before.txt"
-jcmd "$server" JFR.start name=tail settings=profile settings="$PWD/scripts/perf/tail.jfc" filename="$out/server.jfr" > /dev/null
+jcmd "$server" VM.uptime | tail -1 > "$out/uptime-before.txt"; date +%s.%N > "$out/epoch-before.txt"
 wait "$client" || true
-jcmd "$server" JFR.stop name=tail > /dev/null
-jcmd "$server" VM.uptime | tail -1 > "$out/uptime-after.txt"
+jcmd "$server" VM.uptime | tail -1 > "$out/uptime-after.txt"; date +%s.%N > "$out/epoch-after.txt"
 curl -s "localhost:$port/metrics" > "$out/metrics-after.txt"
+jcmd "$server" JFR.stop name=tail > /dev/null
 kill "$server"; wait "$server" 2>/dev/null || true
 python3 scripts/perf/tail_report.py "$out" | tee "$out/result.txt"

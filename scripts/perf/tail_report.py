@@ -5,16 +5,25 @@ safepoints in the JFR window, bytes the server allocated per request, and where 
     python3 scripts/perf/tail_report.py OUT
 """
 import collections
+import datetime
 import json
 import re
 import subprocess
 import sys
 
 
-def events(jfr, names):
+WINDOW = [0.0, float("inf")]  # epoch seconds of the measured window, set by main()
+
+
+def epoch(iso):
+    return datetime.datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", iso)).timestamp()
+
+
+def events(jfr, names, window=True):
     text = subprocess.run(["jfr", "print", "--json", "--events", ",".join(names), jfr],
                           check=True, capture_output=True, text=True).stdout
-    return json.loads(text)["recording"]["events"]
+    evs = json.loads(text)["recording"]["events"]
+    return [e for e in evs if not window or WINDOW[0] <= epoch(e["values"]["startTime"]) <= WINDOW[1]]
 
 
 def seconds(duration):
@@ -60,6 +69,7 @@ def main(out):
     after, hist_after = scrape(f"{out}/metrics-after.txt")
     requests = int(after - before)
     hist = hist_after - hist_before
+    WINDOW[:] = [float(open(f"{out}/epoch-{w}.txt").read()) for w in ("before", "after")]
     s = json.load(open(f"{out}/open.json"))
     lat = s.get("latency") or s.get("latency_seconds") or s
     p50, p99, p999 = lat["p50"], lat["p99"], lat.get("p99_9")
@@ -81,11 +91,22 @@ def main(out):
     sps = events(jfr, ["jdk.SafepointBegin"])
     sp = [seconds(e["values"]["duration"]) for e in sps]
     print(f"safepoints: {len(sp)}, {sum(sp) * 1e3:.1f} ms in total, longest {max(sp, default=0) * 1e3:.2f} ms")
-    stats = collections.defaultdict(list)
-    for e in events(jfr, ["jdk.ThreadAllocationStatistics"]):
+    # Per thread: its allocated bytes at the last sample (1 s apart) before the window's end, less
+    # at the last one before its start.
+    stats = collections.defaultdict(dict)
+    for e in events(jfr, ["jdk.ThreadAllocationStatistics"], window=False):
         t = e["values"]["thread"]
-        stats[(t["javaName"] if t else None, t["javaThreadId"] if t else None)].append(e["values"]["allocated"])
-    per_thread = {k[0]: max(v) - min(v) for k, v in stats.items()}
+        when = epoch(e["values"]["startTime"])
+        key = (t["javaName"], t["javaThreadId"]) if t else (None, None)
+        for i, edge in enumerate(WINDOW):
+            if when <= edge:
+                best = stats[key].get(i)
+                if best is None or when > best[0]:
+                    stats[key][i] = (when, e["values"]["allocated"])
+    per_thread = collections.Counter()
+    for k, v in stats.items():
+        if 1 in v:
+            per_thread[k[0]] += v[1][1] - (v[0][1] if 0 in v else 0)
     total = sum(per_thread.values())
     print(f"allocated: {total / 2**20:.1f} MiB for {requests} requests = {total / max(requests, 1):.0f} bytes/request")
     top = sorted(per_thread.items(), key=lambda kv: -kv[1])[:6]

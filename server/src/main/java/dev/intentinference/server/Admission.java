@@ -49,9 +49,8 @@ final class Admission {
 
   /**
    * A request's answer, ready but not yet sent; once draining, its connection closes after it.
-   * The shutdown is started as its headers go out, as Armeria expects (started earlier, from the
-   * thread that completed the inference, an HTTP/1 connection could close before the answer was
-   * written).
+   * The shutdown starts as its headers go out on the event loop, so that HTTP/1 gets {@code
+   * Connection: close} on this answer, not a close racing with it from the worker thread.
    */
   HttpResponse answered(ServiceRequestContext ctx, HttpResponse answer) {
     if (accepting.get()) {
