@@ -21,12 +21,15 @@ final class InferService implements HttpService {
   private final OipJson json;
   private final HttpErrors errors;
   private final ServerMetrics metrics;
+  private final Admission admission;
 
-  InferService(ModelRegistry registry, OipJson json, HttpErrors errors, ServerMetrics metrics) {
+  InferService(ModelRegistry registry, OipJson json, HttpErrors errors, ServerMetrics metrics,
+      Admission admission) {
     this.registry = registry;
     this.json = json;
     this.errors = errors;
     this.metrics = metrics;
+    this.admission = admission;
   }
 
   @Override
@@ -39,12 +42,12 @@ final class InferService implements HttpService {
     } catch (ApiException e) {
       return errors.response(e);
     }
-    return JsonBodies.serve(ctx, req, errors, metrics, "v2_infer", model, body -> {
+    return JsonBodies.serve(ctx, req, errors, metrics, admission, "v2_infer", model, body -> {
       OipJson.InferRequest r = json.readInfer(body);
       return registry.slot(model).infer(r.texts(), version)
           // Written on the worker thread that completed the inference: a few microseconds
           // there instead of one more hand-off to the event loop before Armeria's own.
-          .thenApply(inf -> JsonBodies.ok(json.writeInfer(r.id(), inf, r.outputs())));
+          .thenApply(inf -> json.writeInfer(r.id(), inf, r.outputs()));
     });
   }
 }

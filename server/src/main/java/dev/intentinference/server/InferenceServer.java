@@ -54,7 +54,7 @@ public final class InferenceServer implements AutoCloseable {
   private final ModelRegistry registry;
   private final Server server;
   private final ScheduledExecutorService poller;
-  private final AtomicBoolean accepting = new AtomicBoolean(true);
+  private final Admission admission = new Admission();
   private final RemoteRepository remote;
   private final RepositoryStatus repositoryStatus;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -187,8 +187,8 @@ public final class InferenceServer implements AutoCloseable {
     ObjectMapper mapper = new ObjectMapper();
     OipJson json = new OipJson();
     HttpErrors errors = new HttpErrors(metrics, config.maxBodyBytes());
-    MetadataService meta = new MetadataService(registry, mapper, errors, accepting::get, this::repositoryStatus);
-    InferService infer = new InferService(registry, json, errors, metrics);
+    MetadataService meta = new MetadataService(registry, mapper, errors, admission::accepting, this::repositoryStatus);
+    InferService infer = new InferService(registry, json, errors, metrics, admission);
     ServerBuilder sb = Server.builder()
         .port(new InetSocketAddress(config.host(), config.port()), SessionProtocol.HTTP)
         .workerGroup(config.ioThreads())
@@ -209,7 +209,7 @@ public final class InferenceServer implements AutoCloseable {
     sb.route().get("/v2/models/{m}/versions/{v}").build(meta.model());
     sb.route().get("/v2/models/{m}/ready").build(meta.modelReady());
     sb.route().get("/v2/models/{m}/versions/{v}/ready").build(meta.modelReady());
-    HttpService admitted = admitted(infer, errors);
+    HttpService admitted = admission.gate(infer, errors);
     sb.route().post("/v2/models/{m}/infer").build(admitted);
     sb.route().post("/v2/models/{m}/versions/{v}/infer").build(admitted);
     AdminService admin = new AdminService(registry, config.adminToken(), mapper, errors);
@@ -218,7 +218,8 @@ public final class InferenceServer implements AutoCloseable {
     sb.route().post("/v2/repository/models/{m}/load").requestTimeout(ADMIN_TIMEOUT).build(admin.load());
     sb.route().post("/v2/repository/models/{m}/unload").requestTimeout(ADMIN_TIMEOUT).build(admin.unload());
     sb.route().get("/v1/models").build(meta.modelList());
-    sb.route().post("/v1/models/{m}/predict").build(admitted(new PredictService(registry, json, mapper, errors, metrics), errors));
+    sb.route().post("/v1/models/{m}/predict").build(
+        admission.gate(new PredictService(registry, json, mapper, errors, metrics, admission), errors));
     sb.route().get("/metrics").build((ctx, req) -> HttpResponse.of(HttpStatus.OK,
         MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
     new WebRoutes(registry, metrics, mapper, config.reports() == null ? null : ReportsFolder.of(config.reports(), mapper))
@@ -232,27 +233,6 @@ public final class InferenceServer implements AutoCloseable {
         .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
         .build());
     return sb.build();
-  }
-
-  /**
-   * Inference while the server accepts work; once draining, 503 + {@code Retry-After} at once. A
-   * request let through here is queued and answered even if draining starts right after. Every
-   * answer sent while draining closes its connection (HTTP/1 {@code Connection: close}, HTTP/2
-   * GOAWAY): a client that reused it when the port closes would see it cut without an answer.
-   */
-  private HttpService admitted(HttpService inference, HttpErrors errors) {
-    return (ctx, req) -> {
-      if (!accepting.get()) {
-        ctx.initiateConnectionShutdown();
-        return errors.response(new ShuttingDownException());
-      }
-      return inference.serve(ctx, req).mapHeaders(headers -> {
-        if (!accepting.get()) {
-          ctx.initiateConnectionShutdown();
-        }
-        return headers;
-      });
-    };
   }
 
   /** The port actually bound (differs from the configured one when that was 0). */
@@ -307,7 +287,7 @@ public final class InferenceServer implements AutoCloseable {
 
   /** Whether new inference requests are taken (false once draining or closed). */
   public boolean accepting() {
-    return accepting.get();
+    return admission.accepting();
   }
 
   /**
@@ -316,7 +296,7 @@ public final class InferenceServer implements AutoCloseable {
    * and metadata keep answering, liveness stays 200.
    */
   public void stopAccepting() {
-    if (accepting.getAndSet(false)) {
+    if (admission.stop()) {
       LOG.info("draining: not ready, new inference requests get 503");
     }
   }

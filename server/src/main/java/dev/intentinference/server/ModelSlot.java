@@ -200,6 +200,16 @@ final class ModelSlot implements AutoCloseable {
       }
       LoadedVersion held = v;
       v = null; // released when the answers are in
+      if (futures.size() == 1) {
+        // The usual request, one text: no allOf tree and no second pass over the futures.
+        return futures.get(0).handle((row, failure) -> {
+          held.release();
+          if (failure != null) {
+            throw failure instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(failure);
+          }
+          return new Inference(held, List.of(row));
+        });
+      }
       // Completes when every text is answered (or refused), so the version stays open until then.
       return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).handle((ok, failure) -> {
         held.release();

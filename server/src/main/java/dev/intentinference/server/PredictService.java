@@ -28,13 +28,16 @@ final class PredictService implements HttpService {
   private final ObjectMapper mapper;
   private final HttpErrors errors;
   private final ServerMetrics metrics;
+  private final Admission admission;
 
-  PredictService(ModelRegistry registry, OipJson json, ObjectMapper mapper, HttpErrors errors, ServerMetrics metrics) {
+  PredictService(ModelRegistry registry, OipJson json, ObjectMapper mapper, HttpErrors errors, ServerMetrics metrics,
+      Admission admission) {
     this.registry = registry;
     this.json = json;
     this.mapper = mapper;
     this.errors = errors;
     this.metrics = metrics;
+    this.admission = admission;
   }
 
   @Override
@@ -46,9 +49,9 @@ final class PredictService implements HttpService {
     } catch (ApiException e) {
       return errors.response(e);
     }
-    return JsonBodies.serve(ctx, req, errors, metrics, "v1_predict", model, body -> {
+    return JsonBodies.serve(ctx, req, errors, metrics, admission, "v1_predict", model, body -> {
       OipJson.PredictRequest r = json.readPredict(body);
-      return registry.slot(model).infer(r.texts(), null).thenApply(inf -> JsonBodies.ok(write(r, inf)));
+      return registry.slot(model).infer(r.texts(), null).thenApply(inf -> write(r, inf));
     });
   }
 

@@ -49,7 +49,7 @@ public final class ServerMetrics {
       .description("copies of a remote (S3) repository that succeeded").register(registry);
   private final Counter repositorySyncFailures = Counter.builder("intent_repository_sync_failures_total")
       .description("copies of a remote (S3) repository that failed: the local copy kept serving").register(registry);
-  private final Map<String, Counter> requestCounters = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Counter>> requestCounters = new ConcurrentHashMap<>();
   private final Map<ErrorCause, Counter> errorCounters = new ConcurrentHashMap<>();
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
   private final Map<String, Meter.Id> loadedGauges = new ConcurrentHashMap<>();
@@ -78,10 +78,19 @@ public final class ServerMetrics {
    * @param api {@code v2_infer}, {@code v1_predict} or {@code grpc_infer}
    */
   public void request(String api, String model, long nanos) {
-    requestCounters.computeIfAbsent(api + '\0' + model, k -> Counter.builder("intent_requests_total")
-        .description("inference requests").tag("api", api).tag("model", model).register(registry)).increment();
-    requestTimers.computeIfAbsent(api, k -> Timer.builder("intent_request").description("whole-request time")
-        .tag("api", api).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    // Looked up without building a key or a capturing lambda: this runs for every request.
+    Counter counter = requestCounters.computeIfAbsent(api, a -> new ConcurrentHashMap<>()).get(model);
+    if (counter == null) {
+      counter = requestCounters.get(api).computeIfAbsent(model, m -> Counter.builder("intent_requests_total")
+          .description("inference requests").tag("api", api).tag("model", m).register(registry));
+    }
+    counter.increment();
+    Timer timer = requestTimers.get(api);
+    if (timer == null) {
+      timer = requestTimers.computeIfAbsent(api, a -> Timer.builder("intent_request").description("whole-request time")
+          .tag("api", a).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+    }
+    timer.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void error(ErrorCause cause) {
