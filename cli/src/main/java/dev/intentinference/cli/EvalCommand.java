@@ -113,6 +113,7 @@ public final class EvalCommand implements Callable<Integer> {
       model.put("version", predictor.manifest().version());
       model.put("kind", predictor.manifest().kind());
       model.put("threshold", predictor.decoder().threshold());
+      model.put("threshold_score", predictor.decoder().score().id());
       for (String label : rows.stream().map(LabeledText::intent).distinct().toList()) {
         if (!label.equals(LabeledText.OUT_OF_SCOPE) && !predictor.decoder().labels().contains(label)) {
           err().println("intent: warning: label '" + label + "' is not one of the model's intents");
@@ -175,8 +176,8 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   private static void printTable(PrintWriter out, EvalReport r, Map<String, Object> model, double seconds) {
-    out.printf(Locale.ROOT, "model %s version %s (%s), threshold %.4f%n", model.get("name"), model.get("version"),
-        model.get("kind"), (Double) model.get("threshold"));
+    out.printf(Locale.ROOT, "model %s version %s (%s), threshold %.4f on the %s score%n", model.get("name"),
+        model.get("version"), model.get("kind"), (Double) model.get("threshold"), model.get("threshold_score"));
     out.printf(Locale.ROOT, "%d queries: %d in scope, %d out of scope (%.1f s)%n%n", r.examples(), r.inScope(),
         r.outOfScope(), seconds);
     out.printf(Locale.ROOT, "  %-24s %8s%n", "in-scope accuracy", Format.pct2(r.inScopeAccuracy()));

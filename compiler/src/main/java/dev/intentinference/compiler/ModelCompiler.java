@@ -195,7 +195,7 @@ public final class ModelCompiler {
     compile.put("source", src);
     compile.put("options", options.toManifest());
     compile.put("onnxruntime", OrtEnvironment.getEnvironment().getVersion());
-    ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, ModelManifest.KIND_ARTIFACT,
+    ModelManifest manifest = new ModelManifest(ModelManifest.formatFor(base.threshold()), ModelManifest.KIND_ARTIFACT,
         base.name(), base.version(), base.labels(), encoders, base.threshold(), null, base.training(), base.metrics(),
         compile, null, BuildInfo.current(toolVersion, null, OrtEnvironment.getEnvironment().getVersion()));
 

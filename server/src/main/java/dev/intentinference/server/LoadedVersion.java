@@ -46,8 +46,7 @@ final class LoadedVersion {
     this.manifest = manifest;
     this.engines = engines;
     this.tokenizer = tokenizer;
-    this.decoder = new IntentDecoder(manifest.labels(),
-        manifest.threshold() == null ? 0 : manifest.threshold().value(), topK, version);
+    this.decoder = IntentDecoder.of(manifest, topK, version);
   }
 
   /**

@@ -89,7 +89,7 @@ public final class FineTuneTrainer {
     training.put("timing", timing);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("validation", outcome.report().summary());
-    ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, ModelManifest.KIND_MODEL,
+    ModelManifest manifest = new ModelManifest(ModelManifest.formatFor(outcome.threshold()), ModelManifest.KIND_MODEL,
         options.name(), options.version(), data.labels(), List.of(ref), outcome.threshold(),
         new HeadInfo(ModelDirectory.HEAD_FILE, "safetensors-f32", head.activationNames()),
         training, metrics, null, null,

@@ -149,7 +149,7 @@ public final class IntentTrainer {
     metrics.put("validation", validation.summary());
 
     ModelManifest manifest = new ModelManifest(
-        ModelManifest.FORMAT_VERSION,
+        ModelManifest.formatFor(threshold),
         ModelManifest.KIND_MODEL,
         options.name(),
         options.version(),

@@ -1,5 +1,6 @@
 package dev.intentinference.train;
 
+import dev.intentinference.core.model.ConfidenceScore;
 import dev.intentinference.core.model.ThresholdInfo;
 import java.util.Arrays;
 
@@ -23,6 +24,33 @@ public final class ThresholdSelector {
   public static final double FALLBACK_REJECT_SHARE = 0.01;
 
   private ThresholdSelector() {}
+
+  /**
+   * @param threshold the rule
+   * @param correct validation queries it gets right: in-scope ones with their intent and not
+   *     rejected, out-of-scope ones rejected
+   */
+  public record Choice(ThresholdInfo threshold, int correct) {}
+
+  /**
+   * The threshold on {@code score}'s values (given as the arrays), and how many validation queries it
+   * gets right.
+   */
+  public static Choice choose(double[] inScopeBest, boolean[] inScopeCorrect, double[] oosBest, String source,
+      ConfidenceScore score) {
+    ThresholdInfo t = choose(inScopeBest, inScopeCorrect, oosBest, source);
+    String id = score == ConfidenceScore.MAX_PROBABILITY ? null : score.id();
+    ThresholdInfo scored = new ThresholdInfo(t.value(), id == null ? t.method() : t.method() + ", on the " + id + " score",
+        t.note(), id);
+    int correct = 0;
+    for (int i = 0; i < inScopeBest.length; i++) {
+      correct += inScopeCorrect[i] && inScopeBest[i] >= t.value() ? 1 : 0;
+    }
+    for (double o : oosBest) {
+      correct += o < t.value() ? 1 : 0;
+    }
+    return new Choice(scored, correct);
+  }
 
   /**
    * @param inScopeBest best in-scope probability of each in-scope validation query

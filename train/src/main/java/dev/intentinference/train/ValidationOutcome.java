@@ -1,14 +1,17 @@
 package dev.intentinference.train;
 
 import dev.intentinference.core.data.LabeledText;
+import dev.intentinference.core.model.ConfidenceScore;
 import dev.intentinference.core.model.IntentDecoder;
 import dev.intentinference.core.model.ThresholdInfo;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The out-of-scope threshold chosen on validation probabilities (never on test data), and the
- * validation scores the model gets with it: the last step of every training recipe.
+ * The out-of-scope rule chosen on validation probabilities (never on test data), and the
+ * validation scores the model gets with it: the last step of every training recipe. A threshold
+ * is chosen for each {@link ConfidenceScore}; the score whose threshold gets more validation
+ * queries right is kept, the best probability on a tie (it is the simpler rule to explain).
  *
  * @param threshold the rule the model directory records
  * @param report validation metrics with that rule
@@ -20,8 +23,16 @@ record ValidationOutcome(ThresholdInfo threshold, EvalReport report) {
    */
   static ValidationOutcome of(TrainingData data, List<float[]> valProbs, String version) {
     List<String> labels = data.labels();
-    ThresholdInfo threshold = chooseThreshold(data, new IntentDecoder(labels, 0, 1, version), valProbs);
-    IntentDecoder decoder = new IntentDecoder(labels, threshold.value(), 1, version);
+    IntentDecoder plain = new IntentDecoder(labels, 0, 1, version);
+    ThresholdSelector.Choice best = null;
+    for (ConfidenceScore score : ConfidenceScore.values()) {
+      ThresholdSelector.Choice c = chooseThreshold(data, plain, score, valProbs);
+      if (best == null || c.correct() > best.correct()) {
+        best = c;
+      }
+    }
+    ThresholdInfo threshold = best.threshold();
+    IntentDecoder decoder = new IntentDecoder(labels, threshold.value(), threshold.confidenceScore(), 1, version);
     List<String> gold = new ArrayList<>();
     List<String> decided = new ArrayList<>();
     for (int i = 0; i < data.validation().size(); i++) {
@@ -32,7 +43,8 @@ record ValidationOutcome(ThresholdInfo threshold, EvalReport report) {
     return new ValidationOutcome(threshold, IntentMetrics.of(gold, decided));
   }
 
-  private static ThresholdInfo chooseThreshold(TrainingData data, IntentDecoder decoder, List<float[]> valProbs) {
+  private static ThresholdSelector.Choice chooseThreshold(TrainingData data, IntentDecoder decoder, ConfidenceScore confidence,
+      List<float[]> valProbs) {
     List<Double> inBest = new ArrayList<>();
     List<Boolean> inCorrect = new ArrayList<>();
     List<Double> oosBest = new ArrayList<>();
@@ -43,7 +55,7 @@ record ValidationOutcome(ThresholdInfo threshold, EvalReport report) {
       // With an explicit oos class, a query whose oos probability wins is rejected whatever the
       // threshold: score it below every threshold.
       boolean rejectedByClass = oosIndex >= 0 && p[oosIndex] > p[best];
-      double score = rejectedByClass ? -1 : p[best];
+      double score = rejectedByClass ? -1 : confidence.of(p, best);
       LabeledText v = data.validation().get(i);
       if (v.isOutOfScope()) {
         oosBest.add(score);
@@ -59,7 +71,7 @@ record ValidationOutcome(ThresholdInfo threshold, EvalReport report) {
     String source = data.sources().getOrDefault("validation", "validation");
     return ThresholdSelector.choose(
         inBest.stream().mapToDouble(Double::doubleValue).toArray(), correct,
-        oosBest.stream().mapToDouble(Double::doubleValue).toArray(), source);
+        oosBest.stream().mapToDouble(Double::doubleValue).toArray(), source, confidence);
   }
 
 }

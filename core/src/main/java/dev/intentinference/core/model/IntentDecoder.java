@@ -16,6 +16,7 @@ import java.util.List;
 public final class IntentDecoder {
   private final List<String> labels;
   private final double threshold;
+  private final ConfidenceScore score;
   private final int topK;
   private final String modelVersion;
   private final int oosIndex;
@@ -27,19 +28,36 @@ public final class IntentDecoder {
    * @param modelVersion reported with every prediction
    */
   public IntentDecoder(List<String> labels, double threshold, int topK, String modelVersion) {
+    this(labels, threshold, ConfidenceScore.MAX_PROBABILITY, topK, modelVersion);
+  }
+
+  /** @param score what {@code threshold} is compared with */
+  public IntentDecoder(List<String> labels, double threshold, ConfidenceScore score, int topK, String modelVersion) {
     if (topK < 1) {
       throw new IllegalArgumentException("topK must be at least 1, was " + topK);
     }
     this.labels = List.copyOf(labels);
     this.threshold = threshold;
+    this.score = score;
     this.topK = Math.min(topK, labels.size());
     this.modelVersion = modelVersion;
     this.oosIndex = labels.indexOf(dev.intentinference.core.data.LabeledText.OUT_OF_SCOPE);
   }
 
   public static IntentDecoder of(ModelManifest manifest, int topK) {
-    double t = manifest.threshold() == null ? 0 : manifest.threshold().value();
-    return new IntentDecoder(manifest.labels(), t, topK, manifest.version());
+    return of(manifest, topK, manifest.version());
+  }
+
+  /** The manifest's labels and out-of-scope rule, reporting {@code version}. */
+  public static IntentDecoder of(ModelManifest manifest, int topK, String version) {
+    ThresholdInfo t = manifest.threshold();
+    return t == null ? new IntentDecoder(manifest.labels(), 0, topK, version)
+        : new IntentDecoder(manifest.labels(), t.value(), t.confidenceScore(), topK, version);
+  }
+
+  /** What the threshold is compared with. */
+  public ConfidenceScore score() {
+    return score;
   }
 
   public double threshold() {
@@ -64,7 +82,7 @@ public final class IntentDecoder {
   /** Whether this row is rejected as out of scope. */
   public boolean isOutOfScope(float[] probs) {
     int best = bestInScope(probs);
-    return probs[best] < threshold || (oosIndex >= 0 && probs[oosIndex] > probs[best]);
+    return score.of(probs, best) < threshold || (oosIndex >= 0 && probs[oosIndex] > probs[best]);
   }
 
   public IntentPrediction decode(String text, float[] probs, boolean truncated) {

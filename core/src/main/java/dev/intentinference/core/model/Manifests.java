@@ -30,9 +30,9 @@ public final class Manifests {
     } catch (IOException | IllegalArgumentException e) {
       throw new IntentException(where + ": invalid manifest.json: " + e.getMessage().lines().findFirst().orElse(""), e);
     }
-    if (m.formatVersion() < 1 || m.formatVersion() > ModelManifest.FORMAT_VERSION) {
+    if (m.formatVersion() < 1 || m.formatVersion() > ModelManifest.MAX_FORMAT_VERSION) {
       throw new IntentException(where + ": manifest format_version " + m.formatVersion()
-          + " is not supported (this build reads 1.." + ModelManifest.FORMAT_VERSION + ")");
+          + " is not supported (this build reads 1.." + ModelManifest.MAX_FORMAT_VERSION + ")");
     }
     if (m.labels().isEmpty()) {
       throw new IntentException(where + ": manifest has no labels");

@@ -44,6 +44,20 @@ public record ModelManifest(
     BuildInfo build) {
 
   public static final int FORMAT_VERSION = 1;
+  /**
+   * The format of manifests whose threshold applies to a score other than the best probability:
+   * builds that read only format 1 would apply it to the best probability, silently deciding
+   * out-of-scope wrongly, so they must refuse such a model instead.
+   */
+  public static final int SCORED_THRESHOLD_FORMAT_VERSION = 2;
+  /** The newest format this build reads. */
+  public static final int MAX_FORMAT_VERSION = SCORED_THRESHOLD_FORMAT_VERSION;
+
+  /** The format a manifest with this out-of-scope rule is written in: the oldest that can carry it. */
+  public static int formatFor(ThresholdInfo threshold) {
+    return threshold == null || threshold.confidenceScore() == ConfidenceScore.MAX_PROBABILITY
+        ? FORMAT_VERSION : SCORED_THRESHOLD_FORMAT_VERSION;
+  }
   public static final String KIND_MODEL = "model";
   public static final String KIND_ARTIFACT = "artifact";
   public static final String FILE_NAME = "manifest.json";
