@@ -89,7 +89,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--warmup-max", paramLabel = "TIME",
       description = "Closed loop: keep warming past --warmup until the last 4 intervals' throughputs agree within \u00b110%%"
-          + " and stop climbing (the harness's JIT and connections, and the target, have settled), at most this long."
+          + " and stop climbing, also against the 4 before them (the harness's JIT and connections, and the target,"
+          + " have settled), at most this long."
           + " Default: the larger of --warmup and " + DEFAULT_WARMUP_MAX + "; set it to --warmup for a fixed warm-up.")
   String warmupMax;
 
