@@ -95,6 +95,12 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--distill-weight", paramLabel = "W", description = "Fine-tuning: share of the model's loss from the teacher, [0, 1]. Default: ${DEFAULT-VALUE}.")
   double distillWeight = FineTuning.DEFAULT_DISTILL_WEIGHT;
 
+  @Option(names = "--augment", paramLabel = "N", description = "Fine-tuning with a teacher: variants of each training text"
+      + " (a word deleted, two swapped, or one of the same intent's words inserted) that the teacher labels for the model"
+      + " to learn from as well, 0.." + FineTuning.MAX_AUGMENT + "; each copy adds the training set's length to every epoch."
+      + " Default: ${DEFAULT-VALUE}.")
+  int augment = 0;
+
   @Option(names = "--head-learning-rate", paramLabel = "LR", description = "Fine-tuning: peak AdamW rate of the head, (0, 1]. Default: ${DEFAULT-VALUE}.")
   double headLearningRate = FineTuneConfig.DEFAULT_HEAD_LEARNING_RATE;
 
@@ -249,11 +255,15 @@ public final class TrainCommand implements Callable<Integer> {
           ? recipe.withEpochs(FineTuning.DEFAULT_TEACHER_EPOCHS).withMinSteps(FineTuneConfig.DEFAULT_MIN_STEPS)
           : recipe.withEpochs(teacherEpochs).withMinSteps(0);
       String teacherId = "none".equalsIgnoreCase(teacher) ? null : teacher;
+      if (augment > 0 && teacherId == null) {
+        throw new IntentException("--augment needs a teacher: the teacher labels the variants (drop --teacher none)");
+      }
       return FineTuning.defaults()
           .withRecipe(recipe)
           .withTeacher(teacherId)
           .withTeacherRecipe(teacherRecipe)
           .withDistillation(distillTemperature, distillWeight)
+          .withAugment(augment)
           .withThreads(threads)
           .withMaxTokens(maxTokens)
           .withMemoryLimit(memoryLimit == null ? 0 : Sizes.parseBytes(memoryLimit, "--memory-limit"));

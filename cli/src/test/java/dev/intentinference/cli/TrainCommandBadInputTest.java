@@ -63,6 +63,14 @@ class TrainCommandBadInputTest {
   }
 
   @Test
+  void augmentWithoutATeacher() throws Exception {
+    Path csv = file("good.csv", "text,intent\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString(), "--teacher", "none", "--augment", "1"))
+        .contains("--augment needs a teacher");
+    assertThat(failTraining("--data", csv.toString(), "--augment", "9")).contains("augment must be in 0..8");
+  }
+
+  @Test
   void emptyText() throws Exception {
     Path csv = file("empty-text.csv", "text,intent\n" + GOOD_ROWS + " ,balance\n");
     assertThat(failTraining("--data", csv.toString())).contains("empty-text.csv:6: empty text");

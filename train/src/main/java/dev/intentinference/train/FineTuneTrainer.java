@@ -72,6 +72,10 @@ public final class FineTuneTrainer {
     TrainingData data = TrainingData.load(options.data(), options.validation(), options.columns(),
         options.oosClass(), options.holdoutFraction(), fineTuning.recipe().seed());
     Texts texts = Texts.of(data);
+    if (fineTuning.augment() > 0 && fineTuning.teacher() != null) {
+      texts = texts.augmented(new TextAugmenter(fineTuning.recipe().seed())
+          .variants(texts.train(), texts.trainLabels(), fineTuning.augment()));
+    }
     MemoryEstimate.check(spec, teacherSpec, fineTuning, data.labels().size());
 
     Teacher teacher = teacherModel != null ? trainedTeacher(teacherModel, data, texts)
@@ -106,7 +110,26 @@ public final class FineTuneTrainer {
 
   /** The data as the networks take it: texts and label indices; validation rows of unknown labels (oos) only choose the threshold. */
   private record Texts(List<String> train, int[] trainLabels, List<String> validationKnown, int[] validationLabels,
-      List<String> validation) {
+      List<String> validation, List<String> extra, int[] extraLabels) {
+    /** The training texts followed by their variants: what the model learns from, with the teacher. */
+    List<String> modelTrain() {
+      List<String> all = new ArrayList<>(train);
+      all.addAll(extra);
+      return all;
+    }
+
+    int[] modelTrainLabels() {
+      int[] all = java.util.Arrays.copyOf(trainLabels, trainLabels.length + extraLabels.length);
+      System.arraycopy(extraLabels, 0, all, trainLabels.length, extraLabels.length);
+      return all;
+    }
+
+    Texts augmented(List<TextAugmenter.Variant> variants) {
+      return new Texts(train, trainLabels, validationKnown, validationLabels, validation,
+          variants.stream().map(TextAugmenter.Variant::text).toList(),
+          variants.stream().mapToInt(v -> trainLabels[v.source()]).toArray());
+    }
+
     static Texts of(TrainingData data) {
       Map<String, Integer> index = new HashMap<>();
       for (int i = 0; i < data.labels().size(); i++) {
@@ -120,7 +143,7 @@ public final class FineTuneTrainer {
           data.train().stream().mapToInt(t -> index.get(t.intent())).toArray(),
           known.stream().map(LabeledText::text).toList(),
           known.stream().mapToInt(t -> index.get(t.intent())).toArray(),
-          data.validation().stream().map(LabeledText::text).toList());
+          data.validation().stream().map(LabeledText::text).toList(), List.of(), new int[0]);
     }
   }
 
@@ -137,7 +160,7 @@ public final class FineTuneTrainer {
       FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.train()), texts.trainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
       FineTuner.Result t = run(ROLE_TEACHER, spec, fineTuning.teacherRecipe(), manager, labels, train, null, val, listener);
-      FineTuner.Distillation lesson = new FineTuner.Distillation(FineTuner.logits(manager, t.network(), train.tokens()),
+      FineTuner.Distillation lesson = new FineTuner.Distillation(FineTuner.logits(manager, t.network(), tok.encodeAll(texts.modelTrain())),
           fineTuning.distillTemperature(), fineTuning.distillWeight());
       Map<String, Object> record = new LinkedHashMap<>();
       record.put("encoder", spec.id());
@@ -160,7 +183,7 @@ public final class FineTuneTrainer {
         throw new IntentException("--teacher " + dir + ": its labels differ from the data's ("
             + scorer.manifest().labels().size() + " vs " + data.labels().size() + " intents, or another order)");
       }
-      float[][] logits = scorer.scoreAll(texts.train(), 64);
+      float[][] logits = scorer.scoreAll(texts.modelTrain(), 64);
       for (float[] row : logits) {
         for (int j = 0; j < row.length; j++) {
           row[j] = (float) Math.log(Math.max(row[j], 1e-12f));
@@ -180,7 +203,7 @@ public final class FineTuneTrainer {
     byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
     try (TextTokenizer tok = tokenizer(spec);
         NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.recipe().seed())) {
-      FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.train()), texts.trainLabels());
+      FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.modelTrain()), texts.modelTrainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
       FineTuner.Result model = run(ROLE_MODEL, spec, fineTuning.recipe(), manager, labels, train,
           teacher == null ? null : teacher.distillation(), val, listener);
@@ -216,6 +239,7 @@ public final class FineTuneTrainer {
     training.put("data_sha256", data.dataSha256());
     Map<String, Object> sizes = new LinkedHashMap<>();
     sizes.put("train_examples", texts.train().size());
+    sizes.put("augmented_examples", texts.extra().size());
     sizes.put("validation_in_scope", texts.validationKnown().size()
         - (options.oosClass() ? IntentTrainer.countOos(data.validation()) : 0));
     sizes.put("validation_out_of_scope", IntentTrainer.countOos(data.validation()));

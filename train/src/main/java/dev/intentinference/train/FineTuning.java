@@ -19,6 +19,8 @@ import java.util.Map;
  * @param teacherRecipe how the teacher is trained
  * @param distillTemperature softens teacher and student probabilities in the distillation loss, (0, 100]
  * @param distillWeight share of the student's loss taken from the teacher, [0, 1]
+ * @param augment with a teacher: variants of each training text ({@link TextAugmenter}) the teacher
+ *     labels for the student to learn from as well, 0..8
  * @param threads PyTorch intra-op threads, 1..256
  * @param maxTokens texts are cut to this many tokens while training (not when serving), 8..512
  * @param memoryLimitBytes refuse to start when the estimate exceeds this; 0 means the memory
@@ -30,6 +32,7 @@ public record FineTuning(
     FineTuneConfig teacherRecipe,
     double distillTemperature,
     double distillWeight,
+    int augment,
     int threads,
     int maxTokens,
     long memoryLimitBytes) {
@@ -47,6 +50,7 @@ public record FineTuning(
   public static final double DEFAULT_DISTILL_TEMPERATURE = 2.0;
   public static final double DEFAULT_DISTILL_WEIGHT = 0.5;
   public static final int DEFAULT_MAX_TOKENS = 64;
+  public static final int MAX_AUGMENT = 8;
 
   public FineTuning {
     java.util.Objects.requireNonNull(recipe, "recipe");
@@ -59,6 +63,9 @@ public record FineTuning(
     }
     if (!(distillWeight >= 0 && distillWeight <= 1)) {
       throw new IllegalArgumentException("distillWeight must be in [0, 1], was " + distillWeight);
+    }
+    if (augment < 0 || augment > MAX_AUGMENT) {
+      throw new IllegalArgumentException("augment must be in 0.." + MAX_AUGMENT + ", was " + augment);
     }
     if (threads < 1 || threads > 256) {
       throw new IllegalArgumentException("threads must be in 1..256, was " + threads);
@@ -92,36 +99,41 @@ public record FineTuning(
   public static FineTuning defaults() {
     FineTuneConfig recipe = FineTuneConfig.defaults().withMinSteps(FineTuneConfig.DEFAULT_MIN_STEPS);
     return new FineTuning(recipe, DEFAULT_TEACHER, recipe.withEpochs(DEFAULT_TEACHER_EPOCHS),
-        DEFAULT_DISTILL_TEMPERATURE, DEFAULT_DISTILL_WEIGHT, Runtime.getRuntime().availableProcessors(),
+        DEFAULT_DISTILL_TEMPERATURE, DEFAULT_DISTILL_WEIGHT, 0, Runtime.getRuntime().availableProcessors(),
         DEFAULT_MAX_TOKENS, 0);
   }
 
   public FineTuning withRecipe(FineTuneConfig v) {
-    return new FineTuning(v, teacher, teacherRecipe, distillTemperature, distillWeight, threads, maxTokens, memoryLimitBytes);
+    return new FineTuning(v, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes);
   }
 
   public FineTuning withTeacher(String v) {
-    return new FineTuning(recipe, v, teacherRecipe, distillTemperature, distillWeight, threads, maxTokens, memoryLimitBytes);
+    return new FineTuning(recipe, v, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes);
   }
 
   public FineTuning withTeacherRecipe(FineTuneConfig v) {
-    return new FineTuning(recipe, teacher, v, distillTemperature, distillWeight, threads, maxTokens, memoryLimitBytes);
+    return new FineTuning(recipe, teacher, v, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes);
   }
 
   public FineTuning withDistillation(double temperature, double weight) {
-    return new FineTuning(recipe, teacher, teacherRecipe, temperature, weight, threads, maxTokens, memoryLimitBytes);
+    return new FineTuning(recipe, teacher, teacherRecipe, temperature, weight, augment, threads, maxTokens, memoryLimitBytes);
+  }
+
+  /** @param v variants of each training text the teacher labels for the student, 0..{@value #MAX_AUGMENT} */
+  public FineTuning withAugment(int v) {
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, v, threads, maxTokens, memoryLimitBytes);
   }
 
   public FineTuning withThreads(int v) {
-    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, v, maxTokens, memoryLimitBytes);
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, v, maxTokens, memoryLimitBytes);
   }
 
   public FineTuning withMaxTokens(int v) {
-    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, threads, v, memoryLimitBytes);
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, v, memoryLimitBytes);
   }
 
   public FineTuning withMemoryLimit(long v) {
-    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, threads, maxTokens, v);
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens, v);
   }
 
   /** The whole recipe as the manifest records it. */
@@ -140,6 +152,7 @@ public record FineTuning(
       }
       t.put("temperature", distillTemperature);
       t.put("weight", distillWeight);
+      t.put("augment", augment);
       m.put("distillation", t);
     }
     return m;

@@ -148,11 +148,14 @@ class FineTuneTrainerTest {
     }
   }
 
-  /** A model trained before teaches another: its probabilities are the lesson, recorded in the manifest. */
+  /**
+   * A model trained before teaches another: its probabilities are the lesson, recorded in the
+   * manifest; with one variant of each training text that the teacher labels too.
+   */
   @Test
   void aTrainedModelDirectoryTeachesWithoutBeingTrainedAgain() throws Exception {
     String teacherDir = fineTuned.directory().toString();
-    TrainingResult student = new FineTuneTrainer(quick(42).withTeacher(teacherDir).withRecipe(
+    TrainingResult student = new FineTuneTrainer(quick(42).withTeacher(teacherDir).withAugment(1).withRecipe(
         FineTuneConfig.defaults().withEpochs(2).withBatchSize(16).withLearningRates(2e-4, 5e-3)))
         .train(options(tmp.resolve("taught")), TrainingListener.NONE);
 
@@ -161,7 +164,10 @@ class FineTuneTrainerTest {
     assertThat(teacher).containsEntry("model", teacherDir).containsEntry("name", "fine-tuned").containsKey("validation");
     @SuppressWarnings("unchecked")
     Map<String, Object> distillation = (Map<String, Object>) ((Map<String, Object>) student.manifest().training().get("recipe")).get("distillation");
-    assertThat(distillation).containsEntry("model", teacherDir).doesNotContainKey("encoder");
+    assertThat(distillation).containsEntry("model", teacherDir).containsEntry("augment", 1).doesNotContainKey("encoder");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> sizes = (Map<String, Object>) student.manifest().training().get("sizes");
+    assertThat(sizes.get("augmented_examples")).as("one variant per training text").isEqualTo(sizes.get("train_examples"));
     assertThat(testAccuracy(student.directory())).as("it learned the intents").isGreaterThan(0.5);
 
     Path otherLabels = csv("other.csv", sample(new DatasetReader(Columns.DEFAULT)
