@@ -11,7 +11,8 @@ import java.util.List;
  * The out-of-scope rule chosen on validation probabilities (never on test data), and the
  * validation scores the model gets with it: the last step of every training recipe. A threshold
  * is chosen for each {@link ConfidenceScore}; the score whose threshold gets more validation
- * queries right is kept, the best probability on a tie (it is the simpler rule to explain).
+ * queries right is kept; the best probability on a tie (it is the simpler rule to explain) and
+ * when the validation data has no out-of-scope queries.
  *
  * @param threshold the rule the model directory records
  * @param report validation metrics with that rule
@@ -25,7 +26,10 @@ record ValidationOutcome(ThresholdInfo threshold, EvalReport report) {
     List<String> labels = data.labels();
     IntentDecoder plain = new IntentDecoder(labels, 0, 1, version);
     ThresholdSelector.Choice best = null;
-    for (ConfidenceScore score : ConfidenceScore.values()) {
+    // Without out-of-scope validation queries there is nothing to tell the scores apart by: the
+    // threshold then only rejects a fixed share of in-scope queries, whatever the score.
+    boolean hasOos = data.validation().stream().anyMatch(LabeledText::isOutOfScope);
+    for (ConfidenceScore score : hasOos ? ConfidenceScore.values() : new ConfidenceScore[] {ConfidenceScore.MAX_PROBABILITY}) {
       ThresholdSelector.Choice c = chooseThreshold(data, plain, score, valProbs);
       if (best == null || c.correct() > best.correct()) {
         best = c;

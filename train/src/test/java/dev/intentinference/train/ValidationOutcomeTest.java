@@ -33,15 +33,26 @@ class ValidationOutcomeTest {
     assertThat(ModelManifest.formatFor(o.threshold())).isEqualTo(ModelManifest.FORMAT_VERSION);
   }
 
-  /** Ten in-scope validation queries of intent a with {@code inScope}, five out of scope with {@code oos}. */
+  @Test
+  void keepsTheBestProbabilityWithoutOutOfScopeValidationQueries() {
+    ValidationOutcome o = outcome(new float[] {0.55f, 0.45f, 0f}, new float[] {0.6f, 0.2f, 0.2f}, 0);
+    assertThat(o.threshold().confidenceScore()).isEqualTo(ConfidenceScore.MAX_PROBABILITY);
+    assertThat(o.threshold().note()).contains("no out-of-scope examples");
+  }
+
   private static ValidationOutcome outcome(float[] inScope, float[] oos) {
+    return outcome(inScope, oos, 5);
+  }
+
+  /** Ten in-scope validation queries of intent a with {@code inScope}, {@code oosCount} out of scope with {@code oos}. */
+  private static ValidationOutcome outcome(float[] inScope, float[] oos, int oosCount) {
     List<LabeledText> validation = new ArrayList<>();
     List<float[]> probs = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       validation.add(new LabeledText("in " + i, "a", "test"));
       probs.add(inScope);
     }
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < oosCount; i++) {
       validation.add(new LabeledText("out " + i, LabeledText.OUT_OF_SCOPE, "test"));
       probs.add(oos);
     }
