@@ -124,6 +124,12 @@ public final class BenchRunner {
       long boundary = !warm ? end : next < warmMin ? warmMin : warmMax;
       next = Math.min(next + interval, boundary);
       sleepUntil(next);
+      if (!warm && next >= end) {
+        // Stop sending before the last row closes: a request started after it (while the row is
+        // printed) would land in the totals without belonging to any measured row. Only those in
+        // flight, at most the concurrency, complete after it and count.
+        driver.stop();
+      }
       Interval iv = rec.tick(System.nanoTime(), warm);
       intervals.add(iv);
       listener.onInterval(iv, Duration.ofNanos(System.nanoTime() - runStart));
