@@ -160,7 +160,11 @@ public final class FineTuneTrainer {
       FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.train()), texts.trainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
       FineTuner.Result t = run(ROLE_TEACHER, spec, fineTuning.teacherRecipe(), manager, labels, train, null, val, listener);
-      FineTuner.Distillation lesson = new FineTuner.Distillation(FineTuner.logits(manager, t.network(), tok.encodeAll(texts.modelTrain())),
+      // The teacher labels what the model will learn from: the training texts (tokenized above)
+      // and their variants, if any.
+      List<dev.intentinference.core.text.TokenizedText> lessonTexts = new ArrayList<>(train.tokens());
+      lessonTexts.addAll(tok.encodeAll(texts.extra()));
+      FineTuner.Distillation lesson = new FineTuner.Distillation(FineTuner.logits(manager, t.network(), lessonTexts),
           fineTuning.distillTemperature(), fineTuning.distillWeight());
       Map<String, Object> record = new LinkedHashMap<>();
       record.put("encoder", spec.id());
