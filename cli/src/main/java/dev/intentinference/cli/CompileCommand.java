@@ -151,11 +151,12 @@ final class CompileCommand implements Callable<Integer> {
       description = "For an .onnx model: its config.json with id2label (default: config.json beside it).")
   Path config;
 
-  @Option(names = "--name", description = "For an .onnx model: model name (default: config _name_or_path or folder name).")
+  @Option(names = "--name", description = "Model name (default: a model directory's manifest; for an .onnx model its config"
+      + " _name_or_path or folder name).")
   String name;
 
-  @Option(names = "--model-version", paramLabel = "VERSION", defaultValue = "1",
-      description = "For an .onnx model: model version (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model-version", paramLabel = "VERSION",
+      description = "Model version (default: a model directory's manifest; for an .onnx model 1).")
   String version;
 
   @Option(names = "--threshold", paramLabel = "PROB", defaultValue = "0",
@@ -167,7 +168,9 @@ final class CompileCommand implements Callable<Integer> {
     if (name != null) {
       ModelNames.check("--name", name);
     }
-    ModelNames.check("--model-version", version);
+    if (version != null) {
+      ModelNames.check("--model-version", version);
+    }
     CompileOptions options = new CompileOptions(Target.parse(target), Precision.parse(precision), maxLength,
         CompileOptions.parseBuckets(buckets), minAgreement, BuiltInDatasets.resolve(verifyData), verifySplit, verifyLimit, weightBits, keepFloat, threads,
         fuseAttention, calibrationData == null ? null : new CalibrationOptions(BuiltInDatasets.resolve(calibrationData), calibrationSplit,
@@ -180,12 +183,12 @@ final class CompileCommand implements Callable<Integer> {
     }
     CompileSource source;
     if (Files.isDirectory(model)) {
-      source = ModelDirectorySource.open(model);
+      source = ModelDirectorySource.open(model).renamed(name, version);
     } else if (model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
       if (!(threshold >= 0 && threshold <= 1)) {
         throw new IntentException("--threshold: must be in [0, 1], was " + threshold);
       }
-      source = HfClassifierSource.open(model, tokenizer, config, name, version, threshold);
+      source = HfClassifierSource.open(model, tokenizer, config, name, version == null ? "1" : version, threshold);
     } else {
       throw new IntentException("--model: " + model + " is neither a model directory nor an .onnx file");
     }

@@ -66,6 +66,21 @@ class CompileCommandTest {
   }
 
   @Test
+  void aModelDirectoryCanBePublishedUnderAnotherNameAndVersion() throws Exception {
+    Path dir = tmp.resolve("repo/support/8");
+    Run r = run("compile", "--model", model.toString(), "--out", dir + "/", "--precision", "fp32", "--buckets", "16,512",
+        "--name", "support", "--model-version", "8");
+    assertThat(r.exit()).as(r.err()).isZero();
+    Path artifact8 = dir.resolve("support-8.intent");
+    assertThat(artifact8).isRegularFile();
+    Run inspect = run("inspect", artifact8.toString());
+    assertThat(inspect.exit()).as(inspect.err()).isZero();
+    assertThat(inspect.out()).contains("\"name\" : \"support\"").contains("\"version\" : \"8\"");
+    assertThat(run("compile", "--model", model.toString(), "--out", tmp.resolve("bad.intent").toString(),
+        "--model-version", "a/b").exit()).isEqualTo(2);
+  }
+
+  @Test
   void inspectPrintsTheManifestAndChecksEveryHash() {
     assertThat(artifact).exists();
     Run r = run("inspect", artifact.toString());

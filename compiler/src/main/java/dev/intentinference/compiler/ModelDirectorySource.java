@@ -47,6 +47,14 @@ public final class ModelDirectorySource implements CompileSource {
     this.sha256 = sha256;
   }
 
+  /**
+   * The same model published under another name and/or version (null keeps the manifest's): a
+   * retrained model compiled as the next version of a repository's model.
+   */
+  public ModelDirectorySource renamed(String name, String version) {
+    return new ModelDirectorySource(dir, manifest.withIdentity(name, version), head, tokenizer, encoders, sha256);
+  }
+
   public static ModelDirectorySource open(Path dir) {
     ModelManifest manifest = ModelDirectory.readManifest(dir);
     if (!ModelManifest.KIND_MODEL.equals(manifest.kind()) || manifest.head() == null) {

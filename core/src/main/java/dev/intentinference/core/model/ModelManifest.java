@@ -78,6 +78,12 @@ public record ModelManifest(
         training, metrics, compile, fileHashes, build);
   }
 
+  /** The same manifest under another name and version (null keeps the current one). */
+  public ModelManifest withIdentity(String newName, String newVersion) {
+    return new ModelManifest(formatVersion, kind, newName == null ? name : newName, newVersion == null ? version : newVersion,
+        labels, encoders, threshold, head, training, metrics, compile, files, build);
+  }
+
   public ModelManifest withBuild(BuildInfo newBuild) {
     return new ModelManifest(formatVersion, kind, name, version, labels, encoders, threshold, head,
         training, metrics, compile, files, newBuild);
