@@ -152,6 +152,8 @@ class TrainCommandBadInputTest {
   void invalidHyperparameterNamesTheValue() throws Exception {
     Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
     assertThat(failTraining("--data", csv.toString(), "--dropout", "1.5")).contains("dropout").contains("1.5");
+    assertThat(failTraining("--data", csv.toString(), "--teacher-learning-rate", "2"))
+        .contains("--teacher-learning-rate").contains("2.0");
   }
 
   @Test

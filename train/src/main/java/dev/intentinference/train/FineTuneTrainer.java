@@ -165,7 +165,7 @@ public final class FineTuneTrainer {
       List<dev.intentinference.core.text.TokenizedText> lessonTexts = new ArrayList<>(train.tokens());
       lessonTexts.addAll(tok.encodeAll(texts.extra()));
       FineTuner.Distillation lesson = new FineTuner.Distillation(FineTuner.logits(manager, t.network(), lessonTexts),
-          fineTuning.distillTemperature(), fineTuning.distillWeight());
+          fineTuning.distillTemperature(), fineTuning.distillWeight(), labelled(texts));
       Map<String, Object> record = new LinkedHashMap<>();
       record.put("encoder", spec.id());
       record.put("base_onnx_sha256", spec.onnxSha256());
@@ -199,8 +199,18 @@ public final class FineTuneTrainer {
       record.put("version", scorer.manifest().version());
       record.put("validation", scorer.manifest().metrics() == null ? null : scorer.manifest().metrics().get("validation"));
       record.put("seconds", IntentTrainer.round((System.nanoTime() - start) / 1e9));
-      return new Teacher(new FineTuner.Distillation(logits, fineTuning.distillTemperature(), fineTuning.distillWeight()), record);
+      return new Teacher(new FineTuner.Distillation(logits, fineTuning.distillTemperature(), fineTuning.distillWeight(),
+          labelled(texts)), record);
     }
+  }
+
+  /**
+   * Rows the model learns from with their labels: the training texts. Their variants learn from the
+   * teacher alone, since an edit can change what a text asks (on CLINC150 the two ways measured
+   * the same: 2977 vs 2976 validation queries right, docs/accuracy.md).
+   */
+  private static int labelled(Texts texts) {
+    return texts.train().size();
   }
 
   private Trained trainModel(EncoderSpec spec, Texts texts, int labels, Teacher teacher, TrainingListener listener) {

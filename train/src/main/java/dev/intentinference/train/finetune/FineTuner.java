@@ -58,9 +58,19 @@ public final class FineTuner {
    * @param logits one row per training text, in the order of the training examples
    * @param temperature softens both teacher and student distributions, (0, 100]
    * @param weight share of the loss that comes from the teacher, [0, 1]
+   * @param labelled the first this many rows learn from their labels and the teacher; the rest
+   *     (a text's variants, whose label an edit may have made wrong) from the teacher alone
    */
-  public record Distillation(float[][] logits, double temperature, double weight) {
+  public record Distillation(float[][] logits, double temperature, double weight, int labelled) {
+    /** Every row's label is trusted. */
+    public Distillation(float[][] logits, double temperature, double weight) {
+      this(logits, temperature, weight, logits.length);
+    }
+
     public Distillation {
+      if (labelled < 0 || labelled > logits.length) {
+        throw new IllegalArgumentException("labelled must be in 0.." + logits.length + ", was " + labelled);
+      }
       if (!(temperature > 0 && temperature <= 100)) {
         throw new IllegalArgumentException("temperature must be in (0, 100], was " + temperature);
       }
@@ -173,17 +183,51 @@ public final class FineTuner {
         NDArray logits = net.logits(m, TokenBatch.pack(texts), (float) config.dropout());
         Shape shape = new Shape(batch.length, labels);
         NDArray target = Tensors.owned(m, targets(train.labels(), batch, labels), shape);
-        loss = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).neg().mean();
+        NDArray hard = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).neg();
         if (teacher != null && teacher.weight() > 0) {
           float t = (float) teacher.temperature();
           NDArray soft = Tensors.owned(m, softTargets(teacher, batch, labels), shape);
-          NDArray kd = logits.div(t).logSoftmax(-1).mul(soft).sum(new int[] {1}).neg().mean().mul(t * t);
-          loss = loss.mul((float) (1 - teacher.weight())).add(kd.mul((float) teacher.weight()));
+          NDArray kd = logits.div(t).logSoftmax(-1).mul(soft).sum(new int[] {1}).neg();
+          float w = (float) teacher.weight();
+          if (allLabelled(teacher, batch)) {
+            loss = hard.mean().mul((float) (1 - teacher.weight())).add(kd.mean().mul(t * t).mul(w));
+          } else {
+            float[][] weights = rowWeights(teacher, batch);
+            loss = hard.mul(Tensors.owned(m, weights[0], new Shape(batch.length)))
+                .add(kd.mul(Tensors.owned(m, weights[1], new Shape(batch.length)))).mean();
+          }
+        } else {
+          loss = hard.mean();
         }
         gc.backward(loss);
       }
       return loss.getFloat();
     }
+  }
+
+  /**
+   * Per row of {@code batch}: the weight of its label's cross-entropy and of the teacher's
+   * (temperature-squared included). Labelled rows mix the two; variants learn from the teacher alone.
+   */
+  static float[][] rowWeights(Distillation teacher, int[] batch) {
+    float t2 = (float) (teacher.temperature() * teacher.temperature());
+    float[] hard = new float[batch.length];
+    float[] soft = new float[batch.length];
+    for (int r = 0; r < batch.length; r++) {
+      boolean labelled = batch[r] < teacher.labelled();
+      hard[r] = labelled ? (float) (1 - teacher.weight()) : 0;
+      soft[r] = (labelled ? (float) teacher.weight() : 1) * t2;
+    }
+    return new float[][] {hard, soft};
+  }
+
+  private static boolean allLabelled(Distillation teacher, int[] batch) {
+    for (int i : batch) {
+      if (i >= teacher.labelled()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private float[] targets(int[] gold, int[] batch, int labels) {

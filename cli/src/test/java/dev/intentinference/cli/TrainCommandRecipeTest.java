@@ -1,0 +1,48 @@
+package dev.intentinference.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.intentinference.train.FineTuning;
+import dev.intentinference.train.finetune.FineTuneConfig;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The fine-tuning recipe the options make: the teacher shares the model's options but its epochs and rate. */
+class TrainCommandRecipeTest {
+  private static FineTuning recipe(String... args) {
+    TrainCommand command = new TrainCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.fineTuning();
+  }
+
+  @Test
+  void theDefaultsAreTheDocumentedRecipe() {
+    FineTuning f = recipe("--data", "clinc150", "--out", "x");
+    assertThat(f.teacher()).isEqualTo(FineTuning.DEFAULT_TEACHER);
+    assertThat(f.teacherRecipe().encoderLearningRate()).isEqualTo(FineTuning.DEFAULT_TEACHER_LEARNING_RATE);
+    assertThat(f.teacherRecipe().epochs()).isEqualTo(FineTuning.DEFAULT_TEACHER_EPOCHS);
+    assertThat(f.recipe().encoderLearningRate()).isEqualTo(FineTuneConfig.DEFAULT_ENCODER_LEARNING_RATE);
+    assertThat(f.augment()).isEqualTo(FineTuning.DEFAULT_AUGMENT);
+    FineTuning library = FineTuning.defaults();
+    assertThat(f.teacherRecipe()).isEqualTo(library.teacherRecipe());
+    assertThat(f.recipe()).isEqualTo(library.recipe());
+    assertThat(f.augment()).isEqualTo(library.augment());
+  }
+
+  @Test
+  void theTeachersRateIsItsOwn() {
+    FineTuning f = recipe("--data", "clinc150", "--out", "x", "--learning-rate", "2e-4", "--teacher", "all-minilm-l6-v2",
+        "--teacher-learning-rate", "1e-4", "--teacher-epochs", "1");
+    assertThat(f.recipe().encoderLearningRate()).isEqualTo(2e-4);
+    assertThat(f.teacherRecipe().encoderLearningRate()).isEqualTo(1e-4);
+    assertThat(f.teacherRecipe().epochs()).isEqualTo(1);
+    assertThat(f.teacherRecipe().headLearningRate()).isEqualTo(f.recipe().headLearningRate());
+  }
+
+  @Test
+  void withoutATeacherThereAreNoVariants() {
+    assertThat(recipe("--data", "clinc150", "--out", "x", "--teacher", "none").augment()).isZero();
+    assertThat(recipe("--data", "clinc150", "--out", "x", "--augment", "0").augment()).isZero();
+    assertThat(recipe("--data", "clinc150", "--out", "x", "--augment", "2").augment()).isEqualTo(2);
+  }
+}
