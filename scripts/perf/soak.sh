@@ -4,14 +4,15 @@
 # server's resident memory every 10 s.
 #
 #   scripts/perf/soak.sh models
+#   scripts/perf/soak.sh models --queue-capacity 1024      # extra options go to `intent serve`
 #
 # Environment: PORT (8002), OUT (perf-runs/soak-<time>).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-repo=$1
+repo=$1; shift
 port=${PORT:-8002}
 out=${OUT:-perf-runs/soak-$(date +%Y%m%d-%H%M%S)}; mkdir -p "$out"
-./intent serve --repository "$repo" --port "$port" > "$out/serve.log" 2>&1 &
+./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve.log" 2>&1 &
 server=$!   # the launcher execs java, so this is the server's JVM
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done

@@ -157,6 +157,12 @@ public final class BenchRunner {
     for (long u = 0; u < unfinished; u++) {
       rec.recordFailure("unfinished at end of run");
     }
+    if (rec.warmupFailed() > 0) {
+      String w = rec.warmupFailed() + " requests failed during the warm-up " + rec.warmupErrors()
+          + "; they are not in the measured totals";
+      warnings.add(load + ": " + w);
+      listener.onWarning(w);
+    }
     String warning = driver.harnessWarning();
     if (warning != null) {
       warnings.add(load + ": " + warning);

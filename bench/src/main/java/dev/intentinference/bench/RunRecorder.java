@@ -38,6 +38,8 @@ public final class RunRecorder {
   private long lastFailures;
   private long measuredCount;
   private long measuredNanos;
+  /** Failures by cause up to the end of the last warm-up interval: kept out of the measured totals. */
+  private Map<String, Long> warmupErrors = Map.of();
 
   /**
    * @param pid the process id written in every row
@@ -80,6 +82,9 @@ public final class RunRecorder {
       measuredNanos += nanos;
     }
     LatencyWindow.Sorted w = window.snapshot();
+    if (warmup) {
+      warmupErrors = causes();
+    }
     long failedNow = failures.sum();
     Interval interval = new Interval(
         new IntervalRow(pid, count, n / seconds, w.percentile(50) / 1e9, w.percentile(90) / 1e9),
@@ -118,14 +123,34 @@ public final class RunRecorder {
     return measuredNanos / 1e9;
   }
 
-  /** Failures so far by cause, sorted by cause. */
-  public Map<String, Long> errors() {
-    Map<String, Long> out = new TreeMap<>();
-    errors.forEach((k, v) -> out.put(k, v.sum()));
+  /** Failures after the warm-up by cause, sorted by cause. */
+  public synchronized Map<String, Long> errors() {
+    Map<String, Long> out = causes();
+    warmupErrors.forEach((k, v) -> out.computeIfPresent(k, (c, n) -> n - v == 0 ? null : n - v));
     return out;
   }
 
-  public long failed() {
-    return failures.sum();
+  /** Failures after the warm-up. */
+  public synchronized long failed() {
+    return failures.sum() - warmupFailed();
+  }
+
+  /**
+   * Failures during the warm-up: a target still warming up (or the harness's own JIT) can refuse
+   * requests then, and those say nothing about the measured load.
+   */
+  public synchronized long warmupFailed() {
+    return warmupErrors.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Warm-up failures by cause, sorted by cause. */
+  public synchronized Map<String, Long> warmupErrors() {
+    return new TreeMap<>(warmupErrors);
+  }
+
+  private Map<String, Long> causes() {
+    Map<String, Long> out = new TreeMap<>();
+    errors.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 }

@@ -85,6 +85,22 @@ class RunRecorderTest {
   }
 
   @Test
+  void failuresDuringTheWarmUpStayOutOfTheMeasuredTotals() {
+    RunRecorder r = new RunRecorder(1, 10, 0);
+    r.recordFailure("http 503");
+    r.recordFailure("http 503");
+    r.recordFailure("timeout");
+    assertThat(r.tick(S, true).failed()).isEqualTo(3);
+    r.recordFailure("http 503");
+    r.recordSuccess(MS);
+    assertThat(r.tick(2 * S, false).failed()).isEqualTo(1);
+    assertThat(r.failed()).isEqualTo(1);
+    assertThat(r.errors()).isEqualTo(Map.of("http 503", 1L));
+    assertThat(r.warmupFailed()).isEqualTo(3);
+    assertThat(r.warmupErrors()).isEqualTo(Map.of("http 503", 2L, "timeout", 1L));
+  }
+
+  @Test
   void throughputUsesTheMeasuredIntervalNotTheNominalOne() {
     RunRecorder r = new RunRecorder(1, 10, 0);
     for (int i = 0; i < 300; i++) {
