@@ -189,6 +189,8 @@ public final class FineTuner {
           NDArray soft = Tensors.owned(m, softTargets(teacher, batch, labels), shape);
           NDArray kd = logits.div(t).logSoftmax(-1).mul(soft).sum(new int[] {1}).neg();
           float w = (float) teacher.weight();
+          // Batches without variants keep the former float operations in their order, so runs
+          // without --augment repeat earlier models bit for bit.
           if (allLabelled(teacher, batch)) {
             loss = hard.mean().mul((float) (1 - teacher.weight())).add(kd.mean().mul(t * t).mul(w));
           } else {
