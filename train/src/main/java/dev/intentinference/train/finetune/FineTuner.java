@@ -194,9 +194,9 @@ public final class FineTuner {
           if (allLabelled(teacher, batch)) {
             loss = hard.mean().mul((float) (1 - teacher.weight())).add(kd.mean().mul(t * t).mul(w));
           } else {
-            float[][] weights = rowWeights(teacher, batch);
-            loss = hard.mul(Tensors.owned(m, weights[0], new Shape(batch.length)))
-                .add(kd.mul(Tensors.owned(m, weights[1], new Shape(batch.length)))).mean();
+            RowWeights weights = rowWeights(teacher, batch);
+            loss = hard.mul(Tensors.owned(m, weights.label(), new Shape(batch.length)))
+                .add(kd.mul(Tensors.owned(m, weights.teacher(), new Shape(batch.length)))).mean();
           }
         } else {
           loss = hard.mean();
@@ -208,10 +208,13 @@ public final class FineTuner {
   }
 
   /**
-   * Per row of {@code batch}: the weight of its label's cross-entropy and of the teacher's
-   * (temperature-squared included). Labelled rows mix the two; variants learn from the teacher alone.
+   * Per row of a batch: the weight of its label's cross-entropy and of the teacher's
+   * (temperature-squared included).
    */
-  static float[][] rowWeights(Distillation teacher, int[] batch) {
+  record RowWeights(float[] label, float[] teacher) {}
+
+  /** Labelled rows of {@code batch} mix label and teacher; variants learn from the teacher alone. */
+  static RowWeights rowWeights(Distillation teacher, int[] batch) {
     float t2 = (float) (teacher.temperature() * teacher.temperature());
     float[] hard = new float[batch.length];
     float[] soft = new float[batch.length];
@@ -220,7 +223,7 @@ public final class FineTuner {
       hard[r] = labelled ? (float) (1 - teacher.weight()) : 0;
       soft[r] = (labelled ? (float) teacher.weight() : 1) * t2;
     }
-    return new float[][] {hard, soft};
+    return new RowWeights(hard, soft);
   }
 
   private static boolean allLabelled(Distillation teacher, int[] batch) {

@@ -12,18 +12,18 @@ class DistillationWeightsTest {
   @Test
   void labelledRowsMixLabelAndTeacherAndVariantsLearnFromTheTeacherAlone() {
     FineTuner.Distillation d = new FineTuner.Distillation(FOUR_ROWS, 2.0, 0.25, 2);
-    float[][] w = FineTuner.rowWeights(d, new int[] {3, 0, 1, 2});
-    assertThat(w[0]).containsExactly(0f, 0.75f, 0.75f, 0f);
-    assertThat(w[1]).containsExactly(4f, 1f, 1f, 4f);
+    FineTuner.RowWeights w = FineTuner.rowWeights(d, new int[] {3, 0, 1, 2});
+    assertThat(w.label()).containsExactly(0f, 0.75f, 0.75f, 0f);
+    assertThat(w.teacher()).containsExactly(4f, 1f, 1f, 4f);
   }
 
   @Test
   void withoutVariantsEveryRowIsLabelled() {
     FineTuner.Distillation d = new FineTuner.Distillation(FOUR_ROWS, 1.0, 0.5);
     assertThat(d.labelled()).isEqualTo(4);
-    float[][] w = FineTuner.rowWeights(d, new int[] {0, 1, 2, 3});
-    assertThat(w[0]).containsOnly(0.5f);
-    assertThat(w[1]).containsOnly(0.5f);
+    FineTuner.RowWeights w = FineTuner.rowWeights(d, new int[] {0, 1, 2, 3});
+    assertThat(w.label()).containsOnly(0.5f);
+    assertThat(w.teacher()).containsOnly(0.5f);
   }
 
   @Test
