@@ -6,13 +6,14 @@
 #   scripts/perf/soak.sh models
 #   scripts/perf/soak.sh models --queue-capacity 1024      # extra options go to `intent serve`
 #
-# Environment: PORT (8002), OUT (perf-runs/soak-<time>).
+# Environment: PORT (8002), OUT (perf-runs/soak-<time>), SERVE_JAVA_OPTS (the server's JVM options
+# only, e.g. another collector; default: the launcher's).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 repo=$1; shift
 port=${PORT:-8002}
 out=${OUT:-perf-runs/soak-$(date +%Y%m%d-%H%M%S)}; mkdir -p "$out"
-./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve.log" 2>&1 &
+INTENT_JAVA_OPTS="${SERVE_JAVA_OPTS:-${INTENT_JAVA_OPTS:--Xmx4g}}" ./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve.log" 2>&1 &
 server=$!   # the launcher execs java, so this is the server's JVM
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
