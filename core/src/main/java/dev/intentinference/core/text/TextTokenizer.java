@@ -76,7 +76,7 @@ public final class TextTokenizer implements AutoCloseable {
   /**
    * Encodes one text. This is the serving path, called once per request: DJL's own {@code encode}
    * copies nine fields out of the native encoding (tokens as strings, character spans, word ids,
-   * masks...), about a quarter of the time and 1.2 KB of garbage per text, where only the ids,
+   * masks...), about a fifth of its CPU time and 1.2 KB of garbage per text, where only the ids,
    * the type ids and the overflow count are used. So those three are read from the encoding
    * directly (same native call, same options; {@code TextTokenizerTest} checks that the result is
    * DJL's on every shipped text).
