@@ -145,6 +145,7 @@ public final class BenchRunner {
             listener.onWarning(w);
           }
           warm = false;
+          driver.warmupEnded();
           end = next + plan.duration().toNanos();
         }
       } else if (next >= end) {

@@ -20,6 +20,12 @@ public interface LoadDriver {
    */
   long awaitDrained(Duration timeout) throws InterruptedException;
 
+  /**
+   * The warm-up is over: what the driver measures about itself from now on describes the
+   * measured part of the run (called once, from the thread that runs the step).
+   */
+  default void warmupEnded() {}
+
   /** A warning about the harness itself, e.g. that it could not keep up; {@code null} if none. */
   default String harnessWarning() {
     return null;

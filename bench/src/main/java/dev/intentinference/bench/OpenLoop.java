@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * Requests at a fixed mean rate, whatever the target does: Poisson arrivals (MLPerf's Server
@@ -15,7 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  * should have been sent meanwhile count their full wait: no coordinated omission.
  *
  * <p>One scheduler thread sends; if it falls more than {@link #LATE_NANOS} behind schedule the
- * harness, not the target, is the bottleneck, and {@link #harnessWarning()} says so.
+ * harness, not the target, is the bottleneck, and {@link #harnessWarning()} says so. How late the
+ * sends of the measured part were ({@code send_lag_*} in {@link #harnessStats()}) is part of every
+ * latency, since latency counts from the scheduled time: on a machine the harness shares with the
+ * target, a p99 lag near the latency p99 says the tail is the harness waiting for a core.
  *
  * <pre>{@code
  * LoadDriver d = new OpenLoop(target, new PoissonSchedule(200, 42), messageCount, recorder);
@@ -24,6 +29,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class OpenLoop implements LoadDriver {
   /** A send this far behind its scheduled time counts as late. */
   public static final long LATE_NANOS = 1_000_000;
+  private static final long HIGHEST_LAG_NANOS = TimeUnit.MINUTES.toNanos(10);
 
   private final Target target;
   private final ArrivalSchedule schedule;
@@ -33,6 +39,9 @@ public final class OpenLoop implements LoadDriver {
   private final AtomicLong inFlight = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong late = new AtomicLong();
+  /** Send lags, nanoseconds; written by the scheduler thread, read at warm-up end and at the end. */
+  private final Recorder lags = new Recorder(HIGHEST_LAG_NANOS, 2);
+  private Histogram measuredLags;
   private volatile long maxLagNanos;
   private volatile long startNanos;
   private volatile long stopNanos;
@@ -79,6 +88,7 @@ public final class OpenLoop implements LoadDriver {
       if (lag > maxLagNanos) {
         maxLagNanos = lag;
       }
+      lags.recordValue(Math.min(Math.max(lag, 0), HIGHEST_LAG_NANOS));
       final long scheduled = due;
       inFlight.incrementAndGet();
       sent.incrementAndGet();
@@ -101,6 +111,11 @@ public final class OpenLoop implements LoadDriver {
   }
 
   @Override
+  public void warmupEnded() {
+    lags.getIntervalHistogram(); // the warm-up's lags: the harness's own JIT, not the measured run
+  }
+
+  @Override
   public long awaitDrained(Duration timeout) throws InterruptedException {
     scheduler.join(TimeUnit.NANOSECONDS.toMillis(timeout.toNanos()) + 1);
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -116,15 +131,26 @@ public final class OpenLoop implements LoadDriver {
     return s == 0 || late.get() <= s / 100;
   }
 
+  /** The lags of the sends since the warm-up ended (of all sends when there was none). */
+  private synchronized Histogram measuredLags() {
+    Histogram since = lags.getIntervalHistogram();
+    if (measuredLags == null) {
+      measuredLags = since;
+    } else {
+      measuredLags.add(since);
+    }
+    return measuredLags;
+  }
+
   @Override
   public String harnessWarning() {
     if (keptUp()) {
       return null;
     }
     return String.format(Locale.ROOT,
-        "the harness could not keep up with %.1f requests/s: %d of %d sends were more than 1 ms late (max %.1f ms);"
-            + " latencies still count from the scheduled times, but the offered rate was lower",
-        rate, late.get(), sent.get(), maxLagNanos / 1e6);
+        "the harness could not keep up with %.1f requests/s: %d of %d sends were more than 1 ms late (max %.1f ms;"
+            + " p99 %.1f ms after the warm-up); latencies still count from the scheduled times, but the offered rate was lower",
+        rate, late.get(), sent.get(), maxLagNanos / 1e6, measuredLags().getValueAtPercentile(99) / 1e6);
   }
 
   @Override
@@ -137,6 +163,10 @@ public final class OpenLoop implements LoadDriver {
     m.put("late_sends", late.get());
     m.put("max_send_lag_ms", maxLagNanos / 1e6);
     m.put("kept_up", keptUp());
+    Histogram h = measuredLags();
+    m.put("send_lag_p50_ms", h.getValueAtPercentile(50) / 1e6);
+    m.put("send_lag_p99_ms", h.getValueAtPercentile(99) / 1e6);
+    m.put("send_lag_max_ms", h.getMaxValue() / 1e6);
     return m;
   }
 }

@@ -167,7 +167,7 @@ class LoopbackBenchTest {
         config(server.url(), TargetOptions.defaults().withModel("demo"), plan(Mode.OPEN, List.of(1), List.of(40.0)), null));
     assertThat(open.summary().failed()).isZero();
     assertThat(open.summary().succeeded()).isPositive();
-    assertThat(open.summary().steps().get(0).harness()).containsKeys("late_sends", "max_send_lag_ms", "kept_up", "offered_rate_per_s");
+    assertThat(open.summary().steps().get(0).harness()).containsKeys("late_sends", "max_send_lag_ms", "kept_up", "offered_rate_per_s", "send_lag_p99_ms");
     assertThat(open.summary().settings()).containsEntry("arrivals", "poisson");
     BenchResult constant = new BenchRunner(RunListener.NONE).run(config(server.url(), TargetOptions.defaults().withModel("demo"),
         plan(Mode.OPEN, List.of(1), List.of(40.0)).withArrivals(Arrivals.CONSTANT), "constant"));

@@ -19,6 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -215,6 +216,11 @@ public final class BenchCommand implements Callable<Integer> {
         l.p50(), l.p90(), l.p95(), l.p99(), l.p999(), l.max());
     if (s.stability() != null) {
       out.println(stabilityLine(s.stability()));
+    }
+    if (s.steps().size() == 1 && s.steps().get(0).harness().get("send_lag_p99_ms") instanceof Double p99) {
+      Map<String, Object> h = s.steps().get(0).harness();
+      out.printf(Locale.ROOT, "send lag (ms, part of every latency above): p50 %.3f  p99 %.3f  max %.3f%n",
+          (Double) h.get("send_lag_p50_ms"), p99, (Double) h.get("send_lag_max_ms"));
     }
     if (s.steps().size() > 1) {
       for (int i = 0; i < s.steps().size(); i++) {

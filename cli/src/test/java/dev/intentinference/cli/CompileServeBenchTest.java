@@ -87,6 +87,16 @@ class CompileServeBenchTest {
     assertThat(lines.get(0)).isEqualTo("pid,current_num_infer,throughput,p50,p90");
     assertThat(lines).hasSizeGreaterThan(1);
     assertThat(r.out()).contains("0 failed").contains("stability: ").contains(" of 2 intervals within \u00b15% of ");
+    assertThat(r.out()).as("a closed loop has no schedule to be late for").doesNotContain("send lag");
+  }
+
+  @Test
+  void openLoopOverHttpSaysHowLateItsOwnSendsWere() {
+    Run r = intent("bench", "--target", "http://127.0.0.1:" + server.port(), "--model", "demo",
+        "--rate", "50", "--arrivals", "constant", "--duration", "1s", "--warmup", "0s", "--interval", "500ms",
+        "--data", data.toString(), "--no-progress");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("0 failed").containsPattern("send lag \\(ms, part of every latency above\\): p50 [0-9.]+  p99 [0-9.]+  max [0-9.]+");
   }
 
   @Test
