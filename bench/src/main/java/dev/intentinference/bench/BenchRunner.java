@@ -106,7 +106,8 @@ public final class BenchRunner {
     long start = System.nanoTime();
     RunRecorder rec = new RunRecorder(pid, plan.window(), start);
     LoadDriver driver = rate != null
-        ? new OpenLoop(target, plan.arrivals().schedule(rate, plan.seed() + index), messages, rec)
+        ? new OpenLoop(target, new RampedSchedule(plan.arrivals().schedule(rate, plan.seed() + index), rampNanos(plan)),
+            messages, rec)
         : new ClosedLoop(target, concurrency, messages, rec);
     int firstRow = intervals.size();
     int warmupRows = 0;
@@ -235,6 +236,11 @@ public final class BenchRunner {
         inScope == 0 ? Double.NaN : (double) inScopeCorrect / inScope, oos, oos == 0 ? Double.NaN : (double) oosRecalled / oos);
   }
 
+  /** An open loop ramps its rate up over the first half of the warm-up (none without one). */
+  static long rampNanos(RunPlan plan) {
+    return plan.warmup().toNanos() / 2;
+  }
+
   private static Map<String, Object> settings(BenchConfig cfg, TargetOptions o, int messages) {
     RunPlan p = cfg.plan();
     Map<String, Object> m = new LinkedHashMap<>();
@@ -244,6 +250,7 @@ public final class BenchRunner {
     m.put("rates_per_s", p.rates());
     if (p.openLoop()) {
       m.put("arrivals", p.arrivals().id());
+      m.put("warmup_ramp_s", rampNanos(p) / 1e9);
     }
     m.put("warmup_s", p.warmup().toNanos() / 1e9);
     if (p.warmsUntilSteady()) {

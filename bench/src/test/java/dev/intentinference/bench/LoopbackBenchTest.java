@@ -168,7 +168,7 @@ class LoopbackBenchTest {
     assertThat(open.summary().failed()).isZero();
     assertThat(open.summary().succeeded()).isPositive();
     assertThat(open.summary().steps().get(0).harness()).containsKeys("late_sends", "max_send_lag_ms", "kept_up", "offered_rate_per_s", "send_lag_p99_ms");
-    assertThat(open.summary().settings()).containsEntry("arrivals", "poisson");
+    assertThat(open.summary().settings()).containsEntry("arrivals", "poisson").containsEntry("warmup_ramp_s", 0.1);
     BenchResult constant = new BenchRunner(RunListener.NONE).run(config(server.url(), TargetOptions.defaults().withModel("demo"),
         plan(Mode.OPEN, List.of(1), List.of(40.0)).withArrivals(Arrivals.CONSTANT), "constant"));
     assertThat(constant.summary().failed()).isZero();

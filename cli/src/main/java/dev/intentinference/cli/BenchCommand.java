@@ -85,7 +85,8 @@ public final class BenchCommand implements Callable<Integer> {
   String duration;
 
   @Option(names = "--warmup", defaultValue = "5s", paramLabel = "TIME",
-      description = "Warm-up before each step (the least; see --warmup-max): rows printed and marked, requests kept out of the totals. Default: ${DEFAULT-VALUE}.")
+      description = "Warm-up before each step (the least; see --warmup-max): rows printed and marked, requests kept out of the totals. "
+          + "An open loop (--rate) climbs from 0 to its rate over the first half of it. Default: ${DEFAULT-VALUE}.")
   String warmup;
 
   @Option(names = "--warmup-max", paramLabel = "TIME",
