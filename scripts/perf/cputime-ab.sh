@@ -2,7 +2,7 @@
 # Thread CPU time of OrtSession.run for two artifacts, one thread, A and B interleaved in blocks
 # (docs/perf.md, issue 11's static int8): robust to other load on the machine, unlike throughput.
 #
-#   scripts/perf/cputime-ab.sh OLD.intent NEW.intent [pairs (5)] [runs per block (200)]
+#   scripts/perf/cputime-ab.sh OLD.intent NEW.intent [pairs (5)] [runs per block (200)] [data_full.json: adds CLINC150 test batches of 8 and 16]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 [ -f cli/target/intent-cli.jar ] || ./mvnw -q -o -pl cli -am package -DskipTests

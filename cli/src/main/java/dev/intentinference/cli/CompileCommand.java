@@ -109,6 +109,12 @@ final class CompileCommand implements Callable<Integer> {
           + " (default: off).")
   boolean fuseAttention;
 
+  @Option(names = "--remove-padding",
+      description = "CPU: run the encoder's per-token work (projections, feed-forward, LayerNorm) on each batch's real tokens"
+          + " only, packed; attention and pooling still see the padded batch. Saves the work a dynamic batch spends on"
+          + " padding (default: off).")
+  boolean removePadding;
+
   @Option(names = "--calibration-data", paramLabel = "FILE",
       description = "int8: static activation quantization. Runs the float graph over these texts (CLINC150 JSON, CSV, TSV, JSONL,"
           + " or clinc150 for the shipped copy; labels unused), records each MatMul input's range and quantizes it with"
@@ -174,7 +180,7 @@ final class CompileCommand implements Callable<Integer> {
     CompileOptions options = new CompileOptions(Target.parse(target), Precision.parse(precision), maxLength,
         CompileOptions.parseBuckets(buckets), minAgreement, BuiltInDatasets.resolve(verifyData), verifySplit, verifyLimit, weightBits, keepFloat, threads,
         fuseAttention, calibrationData == null ? null : new CalibrationOptions(BuiltInDatasets.resolve(calibrationData), calibrationSplit,
-            calibrationLimit, calibrationPercentile, calibrationMaxOutlierRatio, keepDynamic));
+            calibrationLimit, calibrationPercentile, calibrationMaxOutlierRatio, keepDynamic), removePadding);
     if (keepDynamic != null && calibrationData == null) {
       throw new IntentException("--int8-keep-dynamic: only with --calibration-data (without it every activation is dynamic)");
     }

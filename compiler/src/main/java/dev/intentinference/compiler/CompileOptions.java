@@ -32,6 +32,8 @@ import java.util.Map;
  *     {@code Attention}/{@code QAttention} operator ({@link AttentionFusion}); CPU targets only
  * @param calibration int8 only: calibrate activations on these texts and quantize them with
  *     constants ({@link StaticQuantizer}), or null for dynamic activation quantization
+ * @param removePadding run the encoder's per-token nodes on the batch's real tokens only
+ *     ({@link PaddingRemoval}); CPU targets only
  */
 public record CompileOptions(
     Target target,
@@ -46,7 +48,8 @@ public record CompileOptions(
     String keepFloat,
     int threads,
     boolean fuseAttention,
-    CalibrationOptions calibration) {
+    CalibrationOptions calibration,
+    boolean removePadding) {
 
   public static final double DEFAULT_MIN_AGREEMENT = 0.99;
   public static final int DEFAULT_VERIFY_LIMIT = 2000;
@@ -108,6 +111,9 @@ public record CompileOptions(
       throw new IntentException("--calibration-data: cannot be combined with --fuse-attention yet (attention fusion recognises"
           + " dynamically quantized projections only); drop one of them");
     }
+    if (removePadding && target.isGpu()) {
+      throw new IntentException("--remove-padding: only for --target cpu (the pass is measured on ONNX Runtime's CPU kernels only)");
+    }
     if (precision == Precision.FP16 && !target.isGpu()) {
       throw new IntentException("--precision fp16: only for --target cuda or tensorrt (CPUs run fp16 slower than fp32)");
     }
@@ -126,54 +132,66 @@ public record CompileOptions(
         fuseAttention, null);
   }
 
+  /** Options without padding removal (the form before {@code removePadding} existed). */
+  public CompileOptions(Target target, Precision precision, int maxLength, List<Integer> buckets, double minAgreement,
+      Path verifyData, String verifySplit, int verifyLimit, int weightBits, String keepFloat, int threads, boolean fuseAttention,
+      CalibrationOptions calibration) {
+    this(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads,
+        fuseAttention, calibration, false);
+  }
+
   public static CompileOptions defaults() {
     return new CompileOptions(Target.CPU, Precision.FP32, 0, List.of(), DEFAULT_MIN_AGREEMENT, null, "val",
         DEFAULT_VERIFY_LIMIT, DynamicQuantizer.DEFAULT_WEIGHT_BITS, null, Math.min(2, Runtime.getRuntime().availableProcessors()), false, null);
   }
 
   public CompileOptions withTarget(Target t) {
-    return new CompileOptions(t, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration);
+    return new CompileOptions(t, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
   }
 
   public CompileOptions withPrecision(Precision p) {
-    return new CompileOptions(target, p, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration);
+    return new CompileOptions(target, p, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
   }
 
   public CompileOptions withMaxLength(int n) {
-    return new CompileOptions(target, precision, n, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration);
+    return new CompileOptions(target, precision, n, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
   }
 
   public CompileOptions withBuckets(List<Integer> b) {
-    return new CompileOptions(target, precision, maxLength, b, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration);
+    return new CompileOptions(target, precision, maxLength, b, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
   }
 
   public CompileOptions withMinAgreement(double a) {
-    return new CompileOptions(target, precision, maxLength, buckets, a, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration);
+    return new CompileOptions(target, precision, maxLength, buckets, a, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
   }
 
   public CompileOptions withVerifyData(Path data, String split, int limit) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, data, split, limit, weightBits, keepFloat, threads, fuseAttention, calibration);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, data, split, limit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
   }
 
   public CompileOptions withWeightBits(int bits) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, bits, keepFloat, threads, fuseAttention, calibration);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, bits, keepFloat, threads, fuseAttention, calibration, removePadding);
   }
 
   public CompileOptions withKeepFloat(String pattern) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, pattern, threads, fuseAttention, calibration);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, pattern, threads, fuseAttention, calibration, removePadding);
   }
 
   public CompileOptions withThreads(int n) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, n, fuseAttention, calibration);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, n, fuseAttention, calibration, removePadding);
   }
 
   public CompileOptions withFuseAttention(boolean fuse) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuse, calibration);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuse, calibration, removePadding);
+  }
+
+  public CompileOptions withRemovePadding(boolean remove) {
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, remove);
   }
 
   /** @param c static int8 calibration, or null for dynamic activation quantization */
   public CompileOptions withCalibration(CalibrationOptions c) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, c);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, c, removePadding);
   }
 
   /** Parses {@code 16,32,64,128}. */
@@ -205,6 +223,7 @@ public record CompileOptions(
     }
     m.put("threads", threads);
     m.put("fuse_attention", fuseAttention);
+    m.put("remove_padding", removePadding);
     if (calibration != null) {
       m.put("calibration", calibration.toManifest());
     }

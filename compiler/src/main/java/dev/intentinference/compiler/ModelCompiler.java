@@ -156,6 +156,17 @@ public final class ModelCompiler {
       timings.put("attention_fusion_ms", ms(t));
     }
 
+    if (options.removePadding()) {
+      // After precision and attention fusion: it packs around whatever form the blocks have by now.
+      t = System.nanoTime();
+      PaddingRemoval.Result r = PaddingRemoval.apply(graph);
+      stats.add(new PassStats("PaddingRemoval", OpCounts.of(graph), OpCounts.of(r.model())));
+      graph = r.model();
+      passes.add("padding-removal(" + r.packed() + " per-token nodes run on real tokens only, packed after " + r.seeds()
+          + " attention blocks, " + r.gathers() + " pack/unpack gathers)");
+      timings.put("padding_removal_ms", ms(t));
+    }
+
     t = System.nanoTime();
     OfflineOptimizer.Result optimized = OfflineOptimizer.optimize(graph.toByteArray(), options.target(), options.threads());
     passes.add("onnxruntime-" + optimized.level() + "-offline-optimization");

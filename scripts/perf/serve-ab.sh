@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Served throughput of two model repositories over loopback HTTP at one concurrency, alternated
+# A B A B: each round starts a fresh server on a new port, warms it, then benches it (docs/perf.md).
+#
+#   scripts/perf/serve-ab.sh REPO_A REPO_B [extra intent serve options for both]
+#
+# Environment: CONCURRENCY (16), ROUNDS (2), WARM (20: seconds of warm-up at the same concurrency),
+# DURATION (20s), PORT (8050; each server takes the next one), OUT (perf-runs/<time>-serve-ab).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+a=$1; b=$2; shift 2
+concurrency=${CONCURRENCY:-16}; rounds=${ROUNDS:-2}; warm=${WARM:-20}; duration=${DURATION:-20s}; port=${PORT:-8050}
+out=${OUT:-perf-runs/$(date +%Y%m%d-%H%M%S)-serve-ab}; mkdir -p "$out"
+grep -o -w -E 'avx2|avx512f|avx512_vnni|avx_vnni|amx_int8' /proc/cpuinfo | sort -u | tr '\n' ' ' > "$out/cpu-flags.txt"
+for r in $(seq 1 "$rounds"); do
+  for side in a b; do
+    repo=$a; [ "$side" = b ] && repo=$b
+    port=$((port + 1))
+    ./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve-$side-$r.log" 2>&1 &
+    server=$!
+    for _ in $(seq 1 60); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
+    ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency "$concurrency" --duration "${warm}s" \
+      --warmup 1s > "$out/warm-$side-$r.log" 2>&1 || true
+    ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency "$concurrency" --duration "$duration" \
+      --warmup 5s --summary "$out/$side-$r.json" > "$out/$side-$r.log" 2>&1 || true
+    kill "$server"; wait "$server" 2>/dev/null || true
+    echo "$side round $r: $(grep -E 'latency \(s\)|summary:' "$out/$side-$r.log" | head -2 | tr '\n' ' ')"
+  done
+done | tee "$out/result.txt"
+echo "cpu flags: $(cat "$out/cpu-flags.txt")" | tee -a "$out/result.txt"
