@@ -37,7 +37,9 @@ public final class BenchRunner {
     List<LabeledText> rows = Workload.load(cfg.data(), cfg.messageLimit(), plan.seed());
     TargetOptions options = cfg.targetOptions();
     if (cfg.target().kind() == TargetSpec.Kind.INPROC) {
-      options = options.withWorkers(plan.maxConcurrency());
+      // One thread per concurrent request at batch size 1; batching workers each run whole
+      // batches, so there are as many as asked (one per core from the CLI), never more than requests.
+      options = options.withWorkers(options.batch() > 1 ? Math.min(options.workers(), plan.maxConcurrency()) : plan.maxConcurrency());
     }
     String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     long pid = ProcessHandle.current().pid();
@@ -268,6 +270,7 @@ public final class BenchRunner {
       m.put("workers", o.workers());
       m.put("intra_op_threads", o.intraOpThreads());
       m.put("pad_to", o.padTo());
+      m.put("inproc_batch", o.batch());
     } else {
       m.put("model", o.model());
       m.put("endpoint", o.endpoint() == null ? "infer" : o.endpoint());

@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A model run inside this JVM with no network: a trained model directory or a compiled
  * {@code .intent} artifact. Requests run on exactly {@link TargetOptions#workers()} threads, each
  * scoring one message at a time with {@link TargetOptions#intraOpThreads()} ONNX Runtime
- * threads, so the thread count is a setting of the run rather than a side effect.
+ * threads, so the thread count is a setting of the run rather than a side effect. With
+ * {@link TargetOptions#batch()} above 1 the workers score concurrent messages together instead
+ * ({@link InprocBatcher}), as a server's dynamic batching would.
  *
  * <pre>{@code
  * TargetOptions o = TargetOptions.defaults().withWorkers(2).withPadTo(512);
@@ -34,6 +36,7 @@ public final class InprocTarget implements Target {
   private final IntentScorer scorer;
   private final IntentDecoder decoder;
   private final ExecutorService workers;
+  private final InprocBatcher<InprocBatcher.Request<Reply>> batcher;
 
   public InprocTarget(Path path, TargetOptions options, List<String> messages) {
     this.path = path;
@@ -43,6 +46,12 @@ public final class InprocTarget implements Target {
     this.scorer = ModelLoader.openScorer(path,
         LoadOptions.defaults().withSession(new SessionSettings(options.intraOpThreads(), 1, true)));
     this.decoder = IntentDecoder.of(scorer.manifest(), 1);
+    if (options.batch() > 1) {
+      this.workers = null;
+      this.batcher = new InprocBatcher<>(options.batch(), options.workers(), "bench-inproc-batch", this::scoreBatch);
+      return;
+    }
+    this.batcher = null;
     AtomicInteger n = new AtomicInteger();
     this.workers = Executors.newFixedThreadPool(options.workers(), r -> {
       Thread t = new Thread(r, "bench-inproc-" + n.incrementAndGet());
@@ -51,32 +60,64 @@ public final class InprocTarget implements Target {
     });
   }
 
+  private void scoreBatch(List<InprocBatcher.Request<Reply>> batch) {
+    List<String> texts = new java.util.ArrayList<>(batch.size());
+    for (InprocBatcher.Request<Reply> r : batch) {
+      texts.add(batches.get(r.message()).get(0));
+    }
+    try {
+      float[][] p = scorer.score(texts, options.padTo()).probabilities();
+      for (int i = 0; i < batch.size(); i++) {
+        InprocBatcher.Request<Reply> r = batch.get(i);
+        r.future().complete(r.decode() ? decoded(p[i]) : Reply.OK);
+      }
+    } catch (RuntimeException e) {
+      Reply failed = failure(e);
+      batch.forEach(r -> r.future().complete(failed));
+    }
+  }
+
+  private Reply decoded(float[] p) {
+    return Reply.labeled(decoder.isOutOfScope(p) ? LabeledText.OUT_OF_SCOPE : decoder.labels().get(decoder.bestInScope(p)));
+  }
+
+  private static Reply failure(RuntimeException e) {
+    return Reply.failed(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+  }
+
   @Override
   public TargetInfo probe() {
     ModelManifest m = scorer.manifest();
-    String platform = "inproc " + m.kind() + (options.padTo() > 0 ? ", padded to " + options.padTo() + " tokens" : "");
+    String platform = "inproc " + m.kind() + (options.padTo() > 0 ? ", padded to " + options.padTo() + " tokens" : "")
+        + (options.batch() > 1 ? ", batches of up to " + options.batch() + " on " + options.workers() + " workers" : "");
     return new TargetInfo("inproc:" + path, m.name(), m.version(), Hashes.sha256(Manifests.toJson(m)), platform);
   }
 
   @Override
   public CompletableFuture<Reply> send(int message, boolean decode) {
+    if (batcher != null) {
+      CompletableFuture<Reply> f = new CompletableFuture<>();
+      batcher.submit(new InprocBatcher.Request<>(message, decode, f));
+      return f;
+    }
     List<String> batch = batches.get(message);
     return CompletableFuture.supplyAsync(() -> {
       try {
         float[] p = scorer.score(batch, options.padTo()).probabilities()[0];
-        if (!decode) {
-          return Reply.OK;
-        }
-        return Reply.labeled(decoder.isOutOfScope(p) ? LabeledText.OUT_OF_SCOPE : decoder.labels().get(decoder.bestInScope(p)));
+        return decode ? decoded(p) : Reply.OK;
       } catch (RuntimeException e) {
-        return Reply.failed(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        return failure(e);
       }
     }, workers);
   }
 
   @Override
   public void close() {
-    workers.shutdownNow();
+    if (batcher != null) {
+      batcher.drainOnClose().forEach(r -> r.future().complete(Reply.failed("closed")));
+    } else {
+      workers.shutdownNow();
+    }
     scorer.close();
   }
 

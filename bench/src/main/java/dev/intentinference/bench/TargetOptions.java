@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param intraOpThreads in-process targets: ONNX Runtime threads per request, 1..256
  * @param padTo in-process targets: pad every message to at least this many tokens (0: no
  *     padding); 512 reproduces the reference team's fixed-shape deployment
+ * @param batch in-process targets: most concurrent messages scored in one call, 1..1024 (1: each
+ *     message on its own, the reference's batch size 1)
  */
 public record TargetOptions(
     String model,
@@ -28,7 +30,8 @@ public record TargetOptions(
     Duration timeout,
     int workers,
     int intraOpThreads,
-    int padTo) {
+    int padTo,
+    int batch) {
 
   public TargetOptions {
     if (endpoint != null && !endpoint.startsWith("/")) {
@@ -52,6 +55,15 @@ public record TargetOptions(
     if (padTo < 0 || padTo > 8192) {
       throw new IntentException("--pad-to: " + padTo + " is outside 0..8192");
     }
+    if (batch < 1 || batch > 1024) {
+      throw new IntentException("--inproc-batch: " + batch + " is outside 1..1024");
+    }
+  }
+
+  /** Options without in-process batching (the form before {@code batch} existed). */
+  public TargetOptions(String model, String endpoint, String httpProtocol, int clientThreads, Duration timeout, int workers,
+      int intraOpThreads, int padTo) {
+    this(model, endpoint, httpProtocol, clientThreads, timeout, workers, intraOpThreads, padTo, 1);
   }
 
   /** Defaults: infer requests, automatic HTTP version, one client thread, 30 s timeout. */
@@ -60,18 +72,22 @@ public record TargetOptions(
   }
 
   public TargetOptions withModel(String m) {
-    return new TargetOptions(m, endpoint, httpProtocol, clientThreads, timeout, workers, intraOpThreads, padTo);
+    return new TargetOptions(m, endpoint, httpProtocol, clientThreads, timeout, workers, intraOpThreads, padTo, batch);
   }
 
   public TargetOptions withWorkers(int w) {
-    return new TargetOptions(model, endpoint, httpProtocol, clientThreads, timeout, w, intraOpThreads, padTo);
+    return new TargetOptions(model, endpoint, httpProtocol, clientThreads, timeout, w, intraOpThreads, padTo, batch);
   }
 
   public TargetOptions withPadTo(int p) {
-    return new TargetOptions(model, endpoint, httpProtocol, clientThreads, timeout, workers, intraOpThreads, p);
+    return new TargetOptions(model, endpoint, httpProtocol, clientThreads, timeout, workers, intraOpThreads, p, batch);
+  }
+
+  public TargetOptions withBatch(int b) {
+    return new TargetOptions(model, endpoint, httpProtocol, clientThreads, timeout, workers, intraOpThreads, padTo, b);
   }
 
   public TargetOptions withIntraOpThreads(int t) {
-    return new TargetOptions(model, endpoint, httpProtocol, clientThreads, timeout, workers, t, padTo);
+    return new TargetOptions(model, endpoint, httpProtocol, clientThreads, timeout, workers, t, padTo, batch);
   }
 }

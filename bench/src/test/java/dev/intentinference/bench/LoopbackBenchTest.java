@@ -221,6 +221,16 @@ class LoopbackBenchTest {
   }
 
   @Test
+  void inProcessRunWithBatching() throws Exception {
+    TargetOptions o = TargetOptions.defaults().withWorkers(2).withBatch(8);
+    BenchResult r = new BenchRunner(RunListener.NONE).run(config("inproc:" + model, o, plan(Mode.CLOSED, List.of(8), List.of()), null));
+    assertThat(r.summary().failed()).isZero();
+    assertThat(r.summary().succeeded()).isPositive();
+    assertThat(r.summary().target().platform()).contains("batches of up to 8 on 2 workers");
+    assertThat(r.summary().settings()).containsEntry("inproc_batch", 8).containsEntry("workers", 2);
+  }
+
+  @Test
   void badTargetsFailWithOneClearError() throws Exception {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {

@@ -46,6 +46,7 @@ import picocli.CommandLine.Option;
       "  intent bench --target http://127.0.0.1:8000 --rate 70 --arrivals constant --duration 10m # soak: steady load",
       "  intent bench --target http://127.0.0.1:8000 --concurrency 1,2,4,8,16,32 --duration 10s # sweep",
       "  intent bench --target inproc:models/clinc150 --pad-to 512 --concurrency 1              # reference setting",
+      "  intent bench --target inproc:dist/clinc150-1.intent --concurrency 16 --inproc-batch 16  # batched in process",
       "  intent bench --target http://127.0.0.1:8000 --mode accuracy --concurrency 8",
       "  intent bench --target http://127.0.0.1:8000 --endpoint /v2/health/live --concurrency 64 --duration 10s",
       "  intent bench report run.json other.json --price-per-hour 1.18,0.526 --out report/",
@@ -129,6 +130,12 @@ public final class BenchCommand implements Callable<Integer> {
       description = "inproc: ONNX Runtime threads per request (default: cores / concurrency, at least 1).")
   Integer intraOpThreads;
 
+  @Option(names = "--inproc-batch", defaultValue = "1", paramLabel = "N",
+      description = "inproc: score up to N concurrent messages in one call, as a server's dynamic batching does: one worker"
+          + " per core, each taking its share of what is waiting, lengths mixed (1 = each message alone, the reference's"
+          + " batch size 1). E.g. --concurrency 16 --inproc-batch 16. Default: ${DEFAULT-VALUE}.")
+  int inprocBatch;
+
   @Option(names = "--endpoint", paramLabel = "PATH",
       description = "HTTP: GET this path instead of inferring (measures the harness, e.g. /v2/health/live).")
   String endpoint;
@@ -171,9 +178,14 @@ public final class BenchCommand implements Callable<Integer> {
         : java.util.Collections.max(List.of(plan.warmup(), Durations.parse("--warmup-max", DEFAULT_WARMUP_MAX)));
     plan = plan.withWarmupMax(maxWarmup);
     int cores = Runtime.getRuntime().availableProcessors();
-    int intra = intraOpThreads != null ? intraOpThreads : Math.max(1, cores / plan.maxConcurrency());
+    // Batching workers are threads that each run a whole batch: one per core, not one per request.
+    int workers = inprocBatch > 1 ? Math.min(plan.maxConcurrency(), cores) : plan.maxConcurrency();
+    int intra = intraOpThreads != null ? intraOpThreads : Math.max(1, cores / workers);
     TargetOptions o = new TargetOptions(model, endpoint, http, clientThreads, Durations.parse("--timeout", timeout),
-        plan.maxConcurrency(), intra, padTo);
+        workers, intra, padTo, inprocBatch);
+    if (inprocBatch != 1 && t.kind() != TargetSpec.Kind.INPROC) {
+      throw new IntentException("--inproc-batch: only for in-process targets (a server batches by its own --max-batch)");
+    }
     if (padTo > 0 && t.kind() != TargetSpec.Kind.INPROC) {
       throw new IntentException("--pad-to: only in-process targets can pad (a server pads as it was compiled)");
     }

@@ -41,6 +41,7 @@ import picocli.CommandLine.Option;
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --explain   # node counts per pass",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --fuse-attention --explain",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --calibration-data clinc150   # static int8",
+      "  intent compile --model models/clinc150 --out dist/ --precision int8 --remove-padding   # for mixed-length batches",
       "  intent compile --model export/model.onnx --name support --model-version 3 --target cuda --precision fp16",
     })
 final class CompileCommand implements Callable<Integer> {

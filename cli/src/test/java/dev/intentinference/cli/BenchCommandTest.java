@@ -124,9 +124,11 @@ class BenchCommandTest {
       {"bench", "--target", "http://127.0.0.1:1", "--data", tmp.resolve("missing.csv").toString()},
       {"bench", "compare", inf1.toString(), g4dn.toString(), "--price-per-hour", "1,2,3"},
       {"bench", "report", tmp.resolve("nothing.json").toString()},
+      {"bench", "--target", "http://127.0.0.1:1", "--inproc-batch", "8", "--data", data.toString()},
+      {"bench", "--target", "inproc:" + tmp.resolve("none"), "--inproc-batch", "0", "--data", data.toString()},
     };
     String[] expected = {"cannot reach", "--duration: 'soon'", "--target is required", "unknown scheme 'ftp'", "no such model",
-        "no such file", "--price-per-hour", "no such run"};
+        "no such file", "--price-per-hour", "no such run", "--inproc-batch: only for in-process", "--inproc-batch: 0 is outside 1..1024"};
     for (int i = 0; i < cases.length; i++) {
       Run r = run(cases[i]);
       assertThat(r.code()).as("case %d: %s", i, r.err()).isEqualTo(2);
