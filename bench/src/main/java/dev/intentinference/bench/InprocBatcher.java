@@ -14,11 +14,13 @@ import java.util.function.Consumer;
  * facing 16 waiting requests take 8 each instead of one taking all and the other idling, while a
  * worker whose peers are all busy takes everything it may (leaving requests behind would make them
  * wait out a whole batch). No length buckets: batches mix lengths, which a graph compiled with
- * {@code --remove-padding} does not pay for. Like the server, a batch that starts while another
- * worker is busy waits up to {@link #MAX_DELAY_NANOS} for company, here only until it holds its
- * part of a full round ({@code maxBatch / workers}), so no worker idles out the whole delay on
- * every batch; a lone request on an idle machine goes at once. Without that wait one worker ping-pongs with a single client at batch
- * size 1 while the other carries everyone else (measured: p50 1 ms, p90 30 ms).
+ * {@code --remove-padding} does not pay for.
+ *
+ * <p>Like the server, a batch that starts while another worker is busy waits up to {@link
+ * #MAX_DELAY_NANOS} for company, so a worker does not settle into answering one client at a time
+ * while the other carries the rest; here it waits only until it holds its part of a full round
+ * ({@code maxBatch / workers}), so no worker idles out the whole delay on every batch. A lone
+ * request on an idle machine goes at once.
  *
  * <pre>{@code
  * try (InprocBatcher<Job> b = new InprocBatcher<>(16, 2, "bench-batch", batch -> score(batch))) { b.submit(job); }

@@ -10,6 +10,7 @@ import dev.intentinference.core.model.ModelLoader;
 import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.onnx.SessionSettings;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -61,7 +62,7 @@ public final class InprocTarget implements Target {
   }
 
   private void scoreBatch(List<InprocBatcher.Request<Reply>> batch) {
-    List<String> texts = new java.util.ArrayList<>(batch.size());
+    List<String> texts = new ArrayList<>(batch.size());
     for (InprocBatcher.Request<Reply> r : batch) {
       texts.add(batches.get(r.message()).get(0));
     }
