@@ -58,8 +58,8 @@ public final class PaddingRemoval {
     return new Run(model).run();
   }
 
-  private static final Set<String> UNARY = Set.of("Erf", "Sqrt", "Relu", "Tanh", "Sigmoid", "Cast", "Neg", "Reciprocal",
-      "Identity", "Gelu", "FastGelu", "QuickGelu", "BiasGelu");
+  private static final Set<String> UNARY = Set.of("Erf", "Sqrt", "Relu", "Tanh", "Sigmoid", "Cast", "Neg", "Reciprocal", "Identity");
+  private static final Set<String> MS_UNARY = Set.of("Gelu", "FastGelu", "QuickGelu", "BiasGelu");
   private static final Set<String> BINARY = Set.of("Add", "Sub", "Mul", "Div", "Pow");
 
   private static final class Run {
@@ -147,9 +147,7 @@ public final class PaddingRemoval {
       String maskShape = names.op("Shape", List.of(MASK));
       shape = names.op("Concat", List.of(maskShape, longs("rest", -1)), names.fresh("padded_shape"),
           OnnxNodes.intAttr("axis", 0));
-      List<NodeProto> prelude = new ArrayList<>(names.graph().getNodeList());
-      names.graph().clearNode();
-      out.addAll(prelude);
+      takeEditorNodes();
     }
 
     private String longs(String hint, long... v) {
@@ -185,15 +183,14 @@ public final class PaddingRemoval {
         return false;
       }
       List<String> in = n.getInputList();
-      if (!ms && UNARY.contains(op) || ms && Set.of("Gelu", "FastGelu", "QuickGelu", "BiasGelu").contains(op)) {
-        return packedName.containsKey(in.get(0)) && in.stream().skip(1).allMatch(t -> t.isEmpty() || small.contains(t));
+      if ((ms ? MS_UNARY : UNARY).contains(op)) {
+        return packedName.containsKey(in.get(0)) && smallFrom(in, 1);
       }
       if (ms) {
         return switch (op) {
           // A [tokens, k] input times a constant weight; scales and zero points are per tensor or per column.
           case "DynamicQuantizeMatMul", "MatMulIntegerToFloat" -> packedName.containsKey(in.get(0))
-              && index.initializer(in.get(1)) != null
-              && in.stream().skip(2).allMatch(t -> t.isEmpty() || small.contains(t));
+              && index.initializer(in.get(1)) != null && smallFrom(in, 2);
           default -> false;
         };
       }
@@ -205,16 +202,18 @@ public final class PaddingRemoval {
           long[] axes = in.size() == 2 ? index.constantLongs(in.get(1)) : GraphIndex.intsAttr(n, "axes");
           yield axes != null && axes.length == 1 && axes[0] == -1 && packedName.containsKey(in.get(0));
         }
-        case "LayerNormalization" -> DynamicQuantizer.intAttr(n, "axis", -1) == -1
-            && in.stream().skip(1).allMatch(t -> t.isEmpty() || small.contains(t));
+        case "LayerNormalization" -> DynamicQuantizer.intAttr(n, "axis", -1) == -1 && smallFrom(in, 1);
         case "MatMul" -> packedName.containsKey(in.get(0)) && weight(in.get(1));
-        case "MatMulInteger" -> packedName.containsKey(in.get(0)) && index.initializer(in.get(1)) != null
-            && in.stream().skip(2).allMatch(t -> t.isEmpty() || small.contains(t));
+        case "MatMulInteger" -> packedName.containsKey(in.get(0)) && index.initializer(in.get(1)) != null && smallFrom(in, 2);
         case "DynamicQuantizeLinear" -> true;
-        case "QuantizeLinear", "DequantizeLinear" -> packedName.containsKey(in.get(0))
-            && in.stream().skip(1).allMatch(t -> t.isEmpty() || small.contains(t));
+        case "QuantizeLinear", "DequantizeLinear" -> packedName.containsKey(in.get(0)) && smallFrom(in, 1);
         default -> false;
       };
+    }
+
+    /** Whether every input from {@code first} on is absent or a scalar/per-feature constant. */
+    private boolean smallFrom(List<String> inputs, int first) {
+      return inputs.stream().skip(first).allMatch(t -> t.isEmpty() || small.contains(t));
     }
 
     private boolean weight(String tensor) {
@@ -265,9 +264,9 @@ public final class PaddingRemoval {
     /** {@code Gather(Flatten(t, 2), token_positions)}: the real tokens' rows of a padded tensor. */
     private void pack(String tensor) {
       String flat = names.op("Flatten", List.of(tensor), OnnxNodes.intAttr("axis", 2));
+      takeEditorNodes();
       String p = names.fresh(tensor + "/packed");
       out.add(OnnxNodes.node("Gather", names.fresh("pack"), List.of(flat, idx), List.of(p), OnnxNodes.intAttr("axis", 0)));
-      flushEditorNodes(1);
       packedName.put(tensor, p);
       gathers++;
     }
@@ -285,11 +284,10 @@ public final class PaddingRemoval {
       gathers++;
     }
 
-    /** Moves nodes the editor appended (Flatten) into the output, before the last {@code after} added ones. */
-    private void flushEditorNodes(int after) {
-      List<NodeProto> made = new ArrayList<>(names.graph().getNodeList());
+    /** Moves the nodes the editor appended into the output, in order. */
+    private void takeEditorNodes() {
+      out.addAll(names.graph().getNodeList());
       names.graph().clearNode();
-      out.addAll(out.size() - after, made);
     }
   }
 }
