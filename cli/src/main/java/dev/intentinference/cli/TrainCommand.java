@@ -98,6 +98,15 @@ public final class TrainCommand implements Callable<Integer> {
       + " diverges at 1e-4).")
   Double teacherLearningRate;
 
+  @Option(names = "--teacher-freeze-layers", paramLabel = "N", description = "Fine-tuning: the teacher's embeddings and first N"
+      + " layers stay as shipped; their output is computed once per text, so each step runs and trains only the layers"
+      + " above, 0..48. Default: " + FineTuning.DEFAULT_TEACHER_FROZEN_LAYERS + ".")
+  Integer teacherFreezeLayers;
+
+  @Option(names = "--freeze-layers", paramLabel = "N", description = "Fine-tuning: the same for the model, 0..48 (only when"
+      + " the states it pools all lie above the frozen ones). Default: 0.")
+  Integer freezeLayers;
+
   @Option(names = "--distill-temperature", paramLabel = "T", description = "Fine-tuning: distillation temperature, (0, 100]. Default: ${DEFAULT-VALUE}.")
   double distillTemperature = FineTuning.DEFAULT_DISTILL_TEMPERATURE;
 
@@ -254,12 +263,14 @@ public final class TrainCommand implements Callable<Integer> {
   /** The fine-tuning recipe from the options; both networks share every option but their epochs. */
   FineTuning fineTuning() {
     try {
+      layerCount("--freeze-layers", freezeLayers);
+      layerCount("--teacher-freeze-layers", teacherFreezeLayers);
       FineTuneConfig recipe = new FineTuneConfig(or(epochs, FineTuneConfig.DEFAULT_EPOCHS),
           or(batchSize, FineTuneConfig.DEFAULT_BATCH_SIZE), or(learningRate, FineTuneConfig.DEFAULT_ENCODER_LEARNING_RATE),
           headLearningRate, FineTuneConfig.DEFAULT_WARMUP_FRACTION, or(weightDecay, FineTuneConfig.DEFAULT_WEIGHT_DECAY),
           or(dropout, FineTuneConfig.DEFAULT_DROPOUT), or(labelSmoothing, FineTuneConfig.DEFAULT_LABEL_SMOOTHING),
           FineTuneConfig.DEFAULT_LOGIT_SCALE, FineTuneConfig.DEFAULT_MAX_GRAD_NORM, false, seed,
-          epochs == null ? FineTuneConfig.DEFAULT_MIN_STEPS : 0);
+          epochs == null ? FineTuneConfig.DEFAULT_MIN_STEPS : 0, or(freezeLayers, 0));
       FineTuneConfig teacherRecipe = teacherEpochs == null
           ? recipe.withEpochs(FineTuning.DEFAULT_TEACHER_EPOCHS).withMinSteps(FineTuneConfig.DEFAULT_MIN_STEPS)
           : recipe.withEpochs(teacherEpochs).withMinSteps(0);
@@ -267,7 +278,8 @@ public final class TrainCommand implements Callable<Integer> {
       if (!(teacherRate > 0 && teacherRate <= 1)) {
         throw new IntentException("--teacher-learning-rate must be in (0, 1], was " + teacherRate);
       }
-      teacherRecipe = teacherRecipe.withLearningRates(teacherRate, teacherRecipe.headLearningRate());
+      teacherRecipe = teacherRecipe.withLearningRates(teacherRate, teacherRecipe.headLearningRate())
+          .withFrozenLayers(or(teacherFreezeLayers, FineTuning.DEFAULT_TEACHER_FROZEN_LAYERS));
       String teacherId = "none".equalsIgnoreCase(teacher) ? null : teacher;
       if (augment != null && augment > 0 && teacherId == null) {
         throw new IntentException("--augment needs a teacher: the teacher labels the variants (drop --teacher none)");
@@ -283,6 +295,12 @@ public final class TrainCommand implements Callable<Integer> {
           .withMemoryLimit(memoryLimit == null ? 0 : Sizes.parseBytes(memoryLimit, "--memory-limit"));
     } catch (IllegalArgumentException e) {
       throw new IntentException("invalid option: " + e.getMessage(), e);
+    }
+  }
+
+  private static void layerCount(String option, Integer value) {
+    if (value != null && (value < 0 || value > FineTuneConfig.MAX_FROZEN_LAYERS)) {
+      throw new IntentException(option + " must be in 0.." + FineTuneConfig.MAX_FROZEN_LAYERS + ", was " + value);
     }
   }
 

@@ -154,6 +154,8 @@ class TrainCommandBadInputTest {
     assertThat(failTraining("--data", csv.toString(), "--dropout", "1.5")).contains("dropout").contains("1.5");
     assertThat(failTraining("--data", csv.toString(), "--teacher-learning-rate", "2"))
         .contains("--teacher-learning-rate").contains("2.0");
+    assertThat(failTraining("--data", csv.toString(), "--teacher-freeze-layers", "-1"))
+        .contains("--teacher-freeze-layers must be in 0..48, was -1");
   }
 
   @Test

@@ -21,6 +21,7 @@ import dev.intentinference.core.model.Softmax;
 import dev.intentinference.core.onnx.EncoderGraphs;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.text.TextTokenizer;
+import dev.intentinference.core.text.TokenizedText;
 import dev.intentinference.train.finetune.BertWeights;
 import dev.intentinference.train.finetune.FineTuneConfig;
 import dev.intentinference.train.finetune.FineTuner;
@@ -162,9 +163,7 @@ public final class FineTuneTrainer {
       FineTuner.Result t = run(ROLE_TEACHER, spec, fineTuning.teacherRecipe(), manager, labels, train, null, val, listener);
       // The teacher labels what the model will learn from: the training texts (tokenized above)
       // and their variants, if any.
-      List<dev.intentinference.core.text.TokenizedText> lessonTexts = new ArrayList<>(train.tokens());
-      lessonTexts.addAll(tok.encodeAll(texts.extra()));
-      FineTuner.Distillation lesson = new FineTuner.Distillation(FineTuner.logits(manager, t.network(), lessonTexts),
+      FineTuner.Distillation lesson = new FineTuner.Distillation(lessonLogits(manager, t, train, tok.encodeAll(texts.extra())),
           fineTuning.distillTemperature(), fineTuning.distillWeight(), labelled(texts));
       Map<String, Object> record = new LinkedHashMap<>();
       record.put("encoder", spec.id());
@@ -173,6 +172,26 @@ public final class FineTuneTrainer {
       record.put("seconds", IntentTrainer.round(t.seconds()));
       return new Teacher(lesson, record);
     }
+  }
+
+  /**
+   * The teacher's logits for the training texts, then for their variants. With a fixed lower part
+   * the training texts start from the states computed for training; the variants run the whole
+   * encoder. Otherwise all go through in one pass, as before that option existed, so earlier
+   * runs repeat bit for bit.
+   */
+  private static float[][] lessonLogits(NDManager manager, FineTuner.Result teacher, FineTuner.Examples train,
+      List<TokenizedText> variants) {
+    if (teacher.trainStates() == null) {
+      List<TokenizedText> all = new ArrayList<>(train.tokens());
+      all.addAll(variants);
+      return FineTuner.logits(manager, teacher.network(), all);
+    }
+    float[][] trained = teacher.trainStates().logits(manager, teacher.network());
+    float[][] varied = FineTuner.logits(manager, teacher.network(), variants);
+    float[][] all = java.util.Arrays.copyOf(trained, trained.length + varied.length);
+    System.arraycopy(varied, 0, all, trained.length, varied.length);
+    return all;
   }
 
   /**

@@ -28,6 +28,9 @@ import java.util.Map;
  * @param seed seeds head initialisation, shuffling and dropout
  * @param minSteps small data sets get more epochs, as many as it takes to make at least this many
  *     steps (at most {@value #MAX_EPOCHS_FOR_MIN_STEPS} epochs); 0 runs exactly {@code epochs}, 0..100000
+ * @param frozenLayers the embeddings and this many first transformer layers stay as shipped and run
+ *     without dropout, so their output is computed once per text instead of in every step and
+ *     nothing flows back through them (capped at the layers the encoder runs); 0 trains them all, 0..48
  */
 public record FineTuneConfig(
     int epochs,
@@ -42,7 +45,8 @@ public record FineTuneConfig(
     double maxGradNorm,
     boolean trainWordEmbeddings,
     long seed,
-    int minSteps) {
+    int minSteps,
+    int frozenLayers) {
 
   public static final int DEFAULT_EPOCHS = 3;
   public static final int DEFAULT_BATCH_SIZE = 32;
@@ -58,6 +62,7 @@ public record FineTuneConfig(
   /** What {@code intent train} asks for when no --epochs is given: 300 steps is 3 CLINC150 epochs of 470 steps' worth and more. */
   public static final int DEFAULT_MIN_STEPS = 300;
   static final int MAX_EPOCHS_FOR_MIN_STEPS = 50;
+  public static final int MAX_FROZEN_LAYERS = 48;
 
   public FineTuneConfig {
     range("epochs", epochs, 1, 100);
@@ -79,6 +84,7 @@ public record FineTuneConfig(
     open("logitScale", logitScale, 1000);
     open("maxGradNorm", maxGradNorm, 1000);
     range("minSteps", minSteps, 0, 100_000);
+    range("frozenLayers", frozenLayers, 0, MAX_FROZEN_LAYERS);
   }
 
   /** Epochs actually run for {@code stepsPerEpoch} steps each: {@code epochs}, or more to reach {@code minSteps}. */
@@ -90,47 +96,52 @@ public record FineTuneConfig(
   public static FineTuneConfig defaults() {
     return new FineTuneConfig(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_ENCODER_LEARNING_RATE,
         DEFAULT_HEAD_LEARNING_RATE, DEFAULT_WARMUP_FRACTION, DEFAULT_WEIGHT_DECAY, DEFAULT_DROPOUT,
-        DEFAULT_LABEL_SMOOTHING, DEFAULT_LOGIT_SCALE, DEFAULT_MAX_GRAD_NORM, false, DEFAULT_SEED, 0);
+        DEFAULT_LABEL_SMOOTHING, DEFAULT_LOGIT_SCALE, DEFAULT_MAX_GRAD_NORM, false, DEFAULT_SEED, 0, 0);
   }
 
   public FineTuneConfig withEpochs(int v) {
     return new FineTuneConfig(v, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps);
+        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps, frozenLayers);
   }
 
   public FineTuneConfig withBatchSize(int v) {
     return new FineTuneConfig(epochs, v, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps);
+        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps, frozenLayers);
   }
 
   public FineTuneConfig withLearningRates(double encoder, double head) {
     return new FineTuneConfig(epochs, batchSize, encoder, head, warmupFraction, weightDecay,
-        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps);
+        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps, frozenLayers);
   }
 
   public FineTuneConfig withDropout(double v) {
     return new FineTuneConfig(epochs, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        v, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps);
+        v, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps, frozenLayers);
   }
 
   public FineTuneConfig withLabelSmoothing(double v) {
     return new FineTuneConfig(epochs, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        dropout, v, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps);
+        dropout, v, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps, frozenLayers);
   }
 
   public FineTuneConfig withTrainWordEmbeddings(boolean v) {
     return new FineTuneConfig(epochs, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        dropout, labelSmoothing, logitScale, maxGradNorm, v, seed, minSteps);
+        dropout, labelSmoothing, logitScale, maxGradNorm, v, seed, minSteps, frozenLayers);
   }
 
   public FineTuneConfig withMinSteps(int v) {
     return new FineTuneConfig(epochs, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, v);
+        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, v, frozenLayers);
+  }
+
+  public FineTuneConfig withFrozenLayers(int v) {
+    return new FineTuneConfig(epochs, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
+        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, seed, minSteps, v);
   }
 
   public FineTuneConfig withSeed(long v) {
     return new FineTuneConfig(epochs, batchSize, encoderLearningRate, headLearningRate, warmupFraction, weightDecay,
-        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, v, minSteps);
+        dropout, labelSmoothing, logitScale, maxGradNorm, trainWordEmbeddings, v, minSteps, frozenLayers);
   }
 
   /** The recipe as the manifest records it. */
@@ -150,6 +161,7 @@ public record FineTuneConfig(
     m.put("train_word_embeddings", trainWordEmbeddings);
     m.put("seed", seed);
     m.put("min_steps", minSteps);
+    m.put("frozen_layers", frozenLayers);
     return m;
   }
 

@@ -97,7 +97,11 @@ public final class FineTuner {
    */
   public record EpochRecord(int epoch, double trainLoss, double validationAccuracy, double seconds, int skippedSteps) {}
 
-  public record Result(IntentNetwork network, List<EpochRecord> history, double seconds) {}
+  /**
+   * @param trainStates the fixed part's output for every training text, or null when every step
+   *     ran the whole encoder
+   */
+  public record Result(IntentNetwork network, List<EpochRecord> history, double seconds, FrozenStates trainStates) {}
 
   private final FineTuneConfig config;
 
@@ -116,7 +120,10 @@ public final class FineTuner {
     }
     long start = System.nanoTime();
     IntentNetwork net = new IntentNetwork(manager, spec, weights, labels, config.logitScale(),
-        config.trainWordEmbeddings(), config.seed());
+        config.trainWordEmbeddings(), config.frozenLayers(), config.seed());
+    boolean cache = net.startsFromFrozenState() && fitsInHeap(net, train, validation);
+    FrozenStates trainStates = cache ? FrozenStates.of(manager, net, train.tokens()) : null;
+    FrozenStates validationStates = cache ? FrozenStates.of(manager, net, validation.tokens()) : null;
     Map<String, NDArray> params = net.trainable();
     Map<String, Double> rates = new HashMap<>();
     params.keySet().forEach(n -> rates.put(n, n.startsWith("head.") ? config.headLearningRate() : config.encoderLearningRate()));
@@ -141,7 +148,7 @@ public final class FineTuner {
           throw new IntentException("fine-tuning interrupted at step " + step + " of " + total);
         }
         double rate = step < warmup ? (step + 1.0) / warmup : Math.max(0.0, (double) (total - step) / Math.max(1, total - warmup));
-        double loss = step(manager, net, train, teacher, labels, batch);
+        double loss = step(manager, net, train, trainStates, teacher, labels, batch);
         boolean applied;
         if (Double.isFinite(loss)) {
           applied = Double.isFinite(optimizer.step(params, rates, rate));
@@ -163,24 +170,43 @@ public final class FineTuner {
         step++;
         listener.step(step, total, loss);
       }
-      double accuracy = validation.size() == 0 ? Double.NaN : accuracy(manager, net, validation);
+      double accuracy = validation.size() == 0 ? Double.NaN
+          : validationStates != null ? accuracy(validationStates.logits(manager, net), validation.labels())
+          : accuracy(manager, net, validation);
       EpochRecord record = new EpochRecord(epoch, lossSum / Math.max(1, batches.size() - epochSkipped), accuracy,
           (System.nanoTime() - epochStart) / 1e9, epochSkipped);
       history.add(record);
       listener.epochFinished(record);
     }
-    return new Result(net, List.copyOf(history), (System.nanoTime() - start) / 1e9);
+    return new Result(net, List.copyOf(history), (System.nanoTime() - start) / 1e9, trainStates);
   }
 
-  private double step(NDManager manager, IntentNetwork net, Examples train, Distillation teacher, int labels, int[] batch) {
+  /**
+   * Whether the fixed part's output for both data sets fits in a quarter of the heap; beyond that
+   * the steps run the fixed part again (no backward pass through it either way).
+   */
+  private static boolean fitsInHeap(IntentNetwork net, Examples train, Examples validation) {
+    int hidden = net.bert().config().hidden();
+    long bytes = FrozenStates.bytes(train.tokens(), hidden) + FrozenStates.bytes(validation.tokens(), hidden);
+    return bytes <= Runtime.getRuntime().maxMemory() / 4;
+  }
+
+  private double step(NDManager manager, IntentNetwork net, Examples train, FrozenStates trainStates, Distillation teacher,
+      int labels, int[] batch) {
     try (NDManager m = manager.newSubManager()) {
-      List<TokenizedText> texts = new ArrayList<>(batch.length);
-      for (int i : batch) {
-        texts.add(train.tokens().get(i));
-      }
       NDArray loss;
       try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
-        NDArray logits = net.logits(m, TokenBatch.pack(texts), (float) config.dropout());
+        NDArray logits;
+        if (trainStates != null) {
+          FrozenStates.Batch b = trainStates.batch(m, batch);
+          logits = net.logitsFrom(b.states(), b.mask(), (float) config.dropout());
+        } else {
+          List<TokenizedText> texts = new ArrayList<>(batch.length);
+          for (int i : batch) {
+            texts.add(train.tokens().get(i));
+          }
+          logits = net.logits(m, TokenBatch.pack(texts), (float) config.dropout());
+        }
         Shape shape = new Shape(batch.length, labels);
         NDArray target = Tensors.owned(m, targets(train.labels(), batch, labels), shape);
         NDArray hard = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).neg();
@@ -270,10 +296,13 @@ public final class FineTuner {
 
   /** Share of {@code examples} whose highest logit is their label. */
   public static double accuracy(NDManager manager, IntentNetwork net, Examples examples) {
-    float[][] logits = logits(manager, net, examples.tokens());
+    return accuracy(logits(manager, net, examples.tokens()), examples.labels());
+  }
+
+  private static double accuracy(float[][] logits, int[] labels) {
     int correct = 0;
     for (int i = 0; i < logits.length; i++) {
-      if (argMax(logits[i]) == examples.labels()[i]) {
+      if (argMax(logits[i]) == labels[i]) {
         correct++;
       }
     }

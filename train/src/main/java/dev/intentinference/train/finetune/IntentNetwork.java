@@ -44,11 +44,20 @@ public final class IntentNetwork {
    */
   public IntentNetwork(NDManager manager, EncoderSpec spec, BertWeights weights, int labels, double logitScale,
       boolean trainWordEmbeddings, long seed) {
+    this(manager, spec, weights, labels, logitScale, trainWordEmbeddings, 0, seed);
+  }
+
+  /**
+   * @param frozenLayers the embeddings and this many first transformer layers stay fixed (see
+   *     {@link TorchBert}), at most the layers the spec runs
+   */
+  public IntentNetwork(NDManager manager, EncoderSpec spec, BertWeights weights, int labels, double logitScale,
+      boolean trainWordEmbeddings, int frozenLayers, long seed) {
     this.spec = spec;
     this.labels = labels;
     this.logitScale = (float) logitScale;
     Set<String> frozen = trainWordEmbeddings ? Set.of() : Set.of("embeddings.word_embeddings.weight");
-    this.bert = new TorchBert(manager, weights, spec.layersRun(), frozen);
+    this.bert = new TorchBert(manager, weights, spec.layersRun(), frozen, Math.min(frozenLayers, spec.layersRun()));
     int features = spec.dimension();
     float[] w = new float[features * labels];
     Random r = new Random(seed);
@@ -92,13 +101,47 @@ public final class IntentNetwork {
    * (selected states, pooled, normalised).
    */
   public NDArray features(NDManager m, TokenBatch batch, float dropout) {
-    Shape s = new Shape(batch.batch(), batch.sequenceLength());
-    NDArray mask = Tensors.owned(m, batch.attentionMask(), s);
-    List<NDArray> states = bert.hiddenStates(Tensors.owned(m, batch.ids(), s), Tensors.owned(m, batch.typeIds(), s), mask, dropout);
+    NDArray mask = mask(m, batch);
+    Shape s = mask.getShape();
+    return pooled(bert.hiddenStates(Tensors.owned(m, batch.ids(), s), Tensors.owned(m, batch.typeIds(), s), mask, dropout), 0, mask);
+  }
+
+  /**
+   * Whether {@link #logitsFrom} can stand for {@link #logits}: the pooled states all come after
+   * the fixed part of the encoder.
+   */
+  public boolean startsFromFrozenState() {
+    int frozen = bert.frozenLayers();
+    LayerSelection sel = spec.selection();
+    return frozen > 0 && (sel == null ? bert.layers() : sel.first()) >= frozen;
+  }
+
+  /** State {@link TorchBert#frozenLayers()} of a packed batch, {@code [batch, sequence, hidden]}. */
+  public NDArray frozenState(NDManager m, TokenBatch batch) {
+    NDArray mask = mask(m, batch);
+    Shape s = mask.getShape();
+    return bert.frozenState(Tensors.owned(m, batch.ids(), s), Tensors.owned(m, batch.typeIds(), s), mask);
+  }
+
+  /** The same as {@link #logits} for the batch whose {@link #frozenState} is {@code state}. */
+  public NDArray logitsFrom(NDArray state, NDArray mask, float dropout) {
+    if (!startsFromFrozenState()) {
+      throw new IllegalStateException("the pooled states of " + spec.id() + " include fixed layers");
+    }
+    NDArray features = pooled(bert.hiddenStatesFrom(state, mask, dropout), bert.frozenLayers(), mask);
+    return features.matMul(headWeight).mul(logitScale).add(headBias);
+  }
+
+  private static NDArray mask(NDManager m, TokenBatch batch) {
+    return Tensors.owned(m, batch.attentionMask(), new Shape(batch.batch(), batch.sequenceLength()));
+  }
+
+  /** @param states hidden states {@code first..}, by index from {@code first} */
+  private NDArray pooled(List<NDArray> states, int first, NDArray mask) {
     LayerSelection sel = spec.selection();
     NDArray hidden = sel == null ? states.get(states.size() - 1)
-        : sel.count() == 1 ? states.get(sel.first())
-        : NDArrays.concat(new NDList(states.subList(sel.first(), sel.last() + 1)), -1);
+        : sel.count() == 1 ? states.get(sel.first() - first)
+        : NDArrays.concat(new NDList(states.subList(sel.first() - first, sel.last() + 1 - first)), -1);
     NDArray pooled;
     if (spec.pooling() == Pooling.CLS) {
       pooled = hidden.get(":, 0, :");

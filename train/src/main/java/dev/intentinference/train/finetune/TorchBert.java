@@ -25,6 +25,7 @@ import java.util.Set;
 public final class TorchBert {
   private final BertConfig config;
   private final int layers;
+  private final int frozenLayers;
   private final Map<String, NDArray> params = new LinkedHashMap<>();
   private final Set<String> trainable;
   private final float scale;
@@ -34,20 +35,42 @@ public final class TorchBert {
    * @param frozen weight names kept fixed (no gradient)
    */
   public TorchBert(NDManager manager, BertWeights weights, int layers, Set<String> frozen) {
+    this(manager, weights, layers, frozen, 0);
+  }
+
+  /**
+   * @param layers transformer layers to build (the graph may hold more)
+   * @param frozen weight names kept fixed (no gradient)
+   * @param frozenLayers the embeddings and this many first layers are kept fixed and run without
+   *     dropout, so their output depends on the text alone and can be computed once per text
+   *     ({@link #frozenState}); 0 trains the embeddings (less {@code frozen}) too
+   */
+  public TorchBert(NDManager manager, BertWeights weights, int layers, Set<String> frozen, int frozenLayers) {
     if (layers < 0 || layers > weights.config().layers()) {
       throw new IllegalArgumentException("layers must be in 0.." + weights.config().layers() + ", was " + layers);
     }
+    if (frozenLayers < 0 || frozenLayers > layers) {
+      throw new IllegalArgumentException("frozenLayers must be in 0.." + layers + ", was " + frozenLayers);
+    }
     this.config = weights.config();
     this.layers = layers;
+    this.frozenLayers = frozenLayers;
     List<String> names = new ArrayList<>(BertWeights.EMBEDDINGS);
+    Set<String> fixed = new java.util.HashSet<>(frozen);
+    if (frozenLayers > 0) {
+      fixed.addAll(BertWeights.EMBEDDINGS);
+    }
     for (int l = 0; l < layers; l++) {
       names.addAll(BertWeights.layerNames(l));
+      if (l < frozenLayers) {
+        fixed.addAll(BertWeights.layerNames(l));
+      }
     }
     Set<String> train = new java.util.LinkedHashSet<>();
     for (String name : names) {
       BertWeights.Tensor t = weights.get(name);
       NDArray a = Tensors.owned(manager, t.values(), new Shape(t.shape()));
-      if (!frozen.contains(name)) {
+      if (!fixed.contains(name)) {
         a.setRequiresGradient(true);
         train.add(name);
       }
@@ -63,6 +86,11 @@ public final class TorchBert {
 
   public int layers() {
     return layers;
+  }
+
+  /** The embeddings and this many first layers are fixed: state {@code frozenLayers()} depends on the text alone. */
+  public int frozenLayers() {
+    return frozenLayers;
   }
 
   /** Every weight by name, trainable or not. */
@@ -84,37 +112,81 @@ public final class TorchBert {
    * @param dropout drop rate while training, 0 for inference
    */
   public List<NDArray> hiddenStates(NDArray ids, NDArray typeIds, NDArray mask, float dropout) {
+    List<NDArray> states = new ArrayList<>();
+    NDArray x = embeddings(ids, typeIds, frozenLayers > 0 ? 0 : dropout);
+    states.add(x);
+    NDArray additiveMask = additiveMask(mask);
+    for (int l = 0; l < layers; l++) {
+      x = layer(l, x, additiveMask, l < frozenLayers ? 0 : dropout);
+      states.add(x);
+    }
+    return states;
+  }
+
+  /**
+   * State {@link #frozenLayers()} without dropout or gradient: what the fixed part of the network
+   * gives, the same in every epoch.
+   */
+  public NDArray frozenState(NDArray ids, NDArray typeIds, NDArray mask) {
+    NDArray x = embeddings(ids, typeIds, 0);
+    NDArray additiveMask = additiveMask(mask);
+    for (int l = 0; l < frozenLayers; l++) {
+      x = layer(l, x, additiveMask, 0);
+    }
+    return x;
+  }
+
+  /**
+   * Hidden states {@link #frozenLayers()} to {@link #layers()} from state {@code frozenLayers()}
+   * ({@link #frozenState}, possibly computed in another batch: padding does not reach real tokens).
+   * Index 0 of the list is {@code state} itself.
+   */
+  public List<NDArray> hiddenStatesFrom(NDArray state, NDArray mask, float dropout) {
+    List<NDArray> states = new ArrayList<>();
+    states.add(state);
+    NDArray additiveMask = additiveMask(mask);
+    NDArray x = state;
+    for (int l = frozenLayers; l < layers; l++) {
+      x = layer(l, x, additiveMask, dropout);
+      states.add(x);
+    }
+    return states;
+  }
+
+  private NDArray embeddings(NDArray ids, NDArray typeIds, float dropout) {
     NDManager m = ids.getManager();
-    long batch = ids.getShape().get(0);
     long seq = ids.getShape().get(1);
-    int h = config.hidden();
-    boolean training = dropout > 0;
     NDArray positions = m.arange(0, (int) seq, 1, DataType.INT64);
     NDArray x = embed(ids, "embeddings.word_embeddings.weight")
         .add(embed(typeIds, "embeddings.token_type_embeddings.weight"))
         .add(embed(positions, "embeddings.position_embeddings.weight"));
     x = norm(x, "embeddings.LayerNorm");
-    x = drop(x, dropout, training);
-    List<NDArray> states = new ArrayList<>();
-    states.add(x);
-    NDArray additiveMask = mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(config.maskValue())
-        .reshape(batch, 1, 1, seq);
-    for (int l = 0; l < layers; l++) {
-      String p = "encoder.layer." + l + ".";
-      NDArray q = heads(dense(x, p + "attention.self.query"), batch, seq);
-      NDArray k = heads(dense(x, p + "attention.self.key"), batch, seq);
-      NDArray v = heads(dense(x, p + "attention.self.value"), batch, seq);
-      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(scale).add(additiveMask);
-      NDArray probs = drop(scores.softmax(-1), dropout, training);
-      NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, h);
-      NDArray attention = drop(dense(context, p + "attention.output.dense"), dropout, training);
-      NDArray a = norm(attention.add(x), p + "attention.output.LayerNorm");
-      NDArray inner = Activation.gelu(dense(a, p + "intermediate.dense"));
-      NDArray out = drop(dense(inner, p + "output.dense"), dropout, training);
-      x = norm(out.add(a), p + "output.LayerNorm");
-      states.add(x);
-    }
-    return states;
+    return drop(x, dropout, dropout > 0);
+  }
+
+  private NDArray additiveMask(NDArray mask) {
+    long batch = mask.getShape().get(0);
+    long seq = mask.getShape().get(1);
+    return mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(config.maskValue()).reshape(batch, 1, 1, seq);
+  }
+
+  private NDArray layer(int l, NDArray x, NDArray additiveMask, float dropout) {
+    boolean training = dropout > 0;
+    long batch = x.getShape().get(0);
+    long seq = x.getShape().get(1);
+    int h = config.hidden();
+    String p = "encoder.layer." + l + ".";
+    NDArray q = heads(dense(x, p + "attention.self.query"), batch, seq);
+    NDArray k = heads(dense(x, p + "attention.self.key"), batch, seq);
+    NDArray v = heads(dense(x, p + "attention.self.value"), batch, seq);
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(scale).add(additiveMask);
+    NDArray probs = drop(scores.softmax(-1), dropout, training);
+    NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, h);
+    NDArray attention = drop(dense(context, p + "attention.output.dense"), dropout, training);
+    NDArray a = norm(attention.add(x), p + "attention.output.LayerNorm");
+    NDArray inner = Activation.gelu(dense(a, p + "intermediate.dense"));
+    NDArray out = drop(dense(inner, p + "output.dense"), dropout, training);
+    return norm(out.add(a), p + "output.LayerNorm");
   }
 
   private NDArray embed(NDArray ids, String table) {

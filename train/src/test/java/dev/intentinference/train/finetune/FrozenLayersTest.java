@@ -1,0 +1,133 @@
+package dev.intentinference.train.finetune;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.intentinference.core.encoder.EncoderRegistry;
+import dev.intentinference.core.encoder.EncoderSpec;
+import dev.intentinference.core.onnx.EncoderGraphs;
+import dev.intentinference.core.text.TextTokenizer;
+import dev.intentinference.core.text.TokenBatch;
+import dev.intentinference.core.text.TokenizedText;
+import dev.intentinference.core.io.ClasspathResources;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A fixed lower part of the encoder: its output, computed once per text and re-padded into other
+ * batches, gives the logits the whole network gives; training leaves its weights exactly as
+ * shipped and moves the rest.
+ */
+class FrozenLayersTest {
+  private static final EncoderSpec WHOLE = EncoderRegistry.builtIn().get("all-minilm-l6-v2");
+  private static final List<String> TEXTS = List.of(
+      "what's my balance", "how much money do i have", "send 20 dollars to bob", "move money to savings",
+      "tell me a joke", "say something funny", "what is the balance on my checking account right now please",
+      "transfer 100 from checking to savings please", "make me laugh", "hi");
+  private static final int[] LABELS = {0, 0, 1, 1, 2, 2, 0, 1, 2, 2};
+  /** Read once: the networks copy what they train into tensors and never write back here. */
+  private static final BertWeights SHIPPED = BertWeights.read(EncoderGraphs.model(WHOLE));
+
+  @Test
+  void statesComputedOnceGiveTheWholeNetworksLogitsInAnyBatch() {
+    try (NDManager m = TorchRuntime.manager(2, 3)) {
+      List<TokenizedText> tokens = tokens();
+      IntentNetwork net = new IntentNetwork(m, WHOLE, weights(), 3, 20, false, 4, 3);
+      assertThat(net.startsFromFrozenState()).isTrue();
+      FrozenStates states = FrozenStates.of(m, net, tokens);
+      // Two short texts, their states computed in a batch padded to the longest text.
+      int[] rows = {9, 0};
+      float[] expected = net.logits(m, TokenBatch.pack(List.of(tokens.get(9), tokens.get(0))), 0f).toFloatArray();
+      FrozenStates.Batch b = states.batch(m, rows);
+      assertThat(b.states().getShape().get(1)).isEqualTo(tokens.get(0).length());
+      assertThat(maxDifference(net.logitsFrom(b.states(), b.mask(), 0f).toFloatArray(), expected)).isLessThan(1e-5);
+
+      float[][] all = states.logits(m, net);
+      float[][] whole = FineTuner.logits(m, net, tokens);
+      for (int i = 0; i < tokens.size(); i++) {
+        assertThat(maxDifference(all[i], whole[i])).isLessThan(1e-5);
+      }
+    }
+  }
+
+  @Test
+  void trainingMovesOnlyTheLayersAboveTheFrozenOnes() {
+    try (NDManager m = TorchRuntime.manager(2, 5)) {
+      FineTuner.Examples examples = new FineTuner.Examples(tokens(), LABELS);
+      FineTuneConfig recipe = FineTuneConfig.defaults().withEpochs(2).withBatchSize(4).withLearningRates(1e-3, 1e-2)
+          .withFrozenLayers(4);
+      FineTuner.Result r = new FineTuner(recipe).train(m, WHOLE, weights(), 3, examples, null, examples,
+          FineTuner.Listener.NONE);
+      assertThat(r.trainStates()).isNotNull();
+      assertThat(r.trainStates().size()).isEqualTo(TEXTS.size());
+      Map<String, float[]> tuned = r.network().bert().values();
+      BertWeights shipped = weights();
+      for (String name : BertWeights.EMBEDDINGS) {
+        assertThat(tuned.get(name)).as(name).isEqualTo(shipped.get(name).values());
+      }
+      for (int layer = 0; layer < 6; layer++) {
+        for (String name : BertWeights.layerNames(layer)) {
+          if (layer < 4) {
+            assertThat(tuned.get(name)).as(name).isEqualTo(shipped.get(name).values());
+          } else if (name.endsWith("query.weight")) {
+            assertThat(maxDifference(tuned.get(name), shipped.get(name).values())).as(name).isGreaterThan(1e-5);
+          }
+        }
+      }
+      // What the teacher hands on, from the states: what the trained network computes from scratch.
+      float[][] fromStates = r.trainStates().logits(m, r.network());
+      float[][] whole = FineTuner.logits(m, r.network(), examples.tokens());
+      for (int i = 0; i < whole.length; i++) {
+        assertThat(maxDifference(fromStates[i], whole[i])).isLessThan(1e-5);
+      }
+    }
+  }
+
+  @Test
+  void aSelectionThatPoolsFrozenStatesTrainsWithoutTheCache() {
+    EncoderSpec cut = EncoderRegistry.builtIn().get("all-minilm-l6-v2@0-3");
+    try (NDManager m = TorchRuntime.manager(2, 5)) {
+      FineTuner.Examples examples = new FineTuner.Examples(tokens(), LABELS);
+      FineTuneConfig recipe = FineTuneConfig.defaults().withEpochs(1).withBatchSize(4).withLearningRates(1e-3, 1e-2)
+          .withFrozenLayers(2);
+      FineTuner.Result r = new FineTuner(recipe).train(m, cut, weights(), 3, examples, null, examples,
+          FineTuner.Listener.NONE);
+      assertThat(r.network().startsFromFrozenState()).isFalse();
+      assertThat(r.trainStates()).isNull();
+      String fixed = "encoder.layer.1.intermediate.dense.weight";
+      String trained = "encoder.layer.2.intermediate.dense.weight";
+      Map<String, float[]> tuned = r.network().bert().values();
+      assertThat(tuned.get(fixed)).isEqualTo(weights().get(fixed).values());
+      assertThat(maxDifference(tuned.get(trained), weights().get(trained).values())).isGreaterThan(1e-5);
+      assertThatThrownBy(() -> r.network().logitsFrom(null, null, 0f)).isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  @Test
+  void frozenLayersOutOfRangeAreRefusedByName() {
+    assertThatThrownBy(() -> FineTuneConfig.defaults().withFrozenLayers(49))
+        .hasMessage("frozenLayers must be in 0..48, was 49");
+  }
+
+  private static BertWeights weights() {
+    return SHIPPED;
+  }
+
+  private static List<TokenizedText> tokens() {
+    try (TextTokenizer tok = TextTokenizer.fromBytes(ClasspathResources.readAll(WHOLE.tokenizerResource()), 64)) {
+      return tok.encodeAll(TEXTS);
+    }
+  }
+
+  private static double maxDifference(float[] a, float[] b) {
+    assertThat(a).hasSameSizeAs(b);
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
+  }
+}
