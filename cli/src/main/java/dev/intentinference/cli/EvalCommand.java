@@ -181,6 +181,7 @@ public final class EvalCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%d queries: %d in scope, %d out of scope (%.1f s)%n%n", r.examples(), r.inScope(),
         r.outOfScope(), seconds);
     out.printf(Locale.ROOT, "  %-24s %8s%n", "in-scope accuracy", Format.pct2(r.inScopeAccuracy()));
+    out.printf(Locale.ROOT, "  %-24s %8s%n", "in-scope top-1", Format.pct2(r.inScopeTop1()));
     out.printf(Locale.ROOT, "  %-24s %8s%n", "out-of-scope recall", Format.pct2(r.oosRecall()));
     out.printf(Locale.ROOT, "  %-24s %8s%n", "out-of-scope precision", Format.pct2(r.oosPrecision()));
     out.printf(Locale.ROOT, "  %-24s %8s%n", "macro-F1", Format.pct2(r.macroF1()));

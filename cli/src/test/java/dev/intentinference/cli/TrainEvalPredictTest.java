@@ -64,6 +64,8 @@ class TrainEvalPredictTest {
     assertThat(report.get("in_scope").asInt()).isEqualTo(150);
     assertThat(report.get("out_of_scope").asInt()).isEqualTo(30);
     assertThat(report.get("in_scope_accuracy").asDouble()).isGreaterThanOrEqualTo(0.9);
+    // A rejected query can still have the right best intent, never the other way round.
+    assertThat(report.get("in_scope_top1").asDouble()).isGreaterThanOrEqualTo(report.get("in_scope_accuracy").asDouble());
     assertThat(report.get("oos_recall").asDouble()).isBetween(0.0, 1.0);
     assertThat(report.get("worst_intents")).hasSize(10);
     assertThat(report.get("most_confused").size()).isBetween(1, 10);
@@ -75,7 +77,7 @@ class TrainEvalPredictTest {
         "--split", "val,oos_val");
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("100 queries: 80 in scope, 20 out of scope")
-        .contains("in-scope accuracy").contains("out-of-scope recall").contains("macro-F1")
+        .contains("in-scope accuracy").contains("in-scope top-1").contains("out-of-scope recall").contains("macro-F1")
         .contains("worst intents by F1").contains("most confused");
   }
 

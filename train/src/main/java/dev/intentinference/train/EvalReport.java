@@ -15,6 +15,9 @@ import java.util.Map;
  * @param outOfScope gold out-of-scope queries
  * @param accuracy share of all queries whose decided label equals the gold label
  * @param inScopeAccuracy share of in-scope queries given their intent and not rejected
+ * @param inScopeTop1 share of in-scope queries whose best intent is theirs, rejected or not: the
+ *     accuracy papers report for data without out-of-scope queries; {@code NaN} when only the
+ *     decided labels were scored
  * @param oosRecall share of out-of-scope queries rejected
  * @param oosPrecision share of rejected queries that are out of scope
  * @param macroF1 mean F1 over gold classes, {@code oos} included
@@ -28,6 +31,7 @@ public record EvalReport(
     @JsonProperty("out_of_scope") int outOfScope,
     double accuracy,
     @JsonProperty("in_scope_accuracy") double inScopeAccuracy,
+    @JsonProperty("in_scope_top1") double inScopeTop1,
     @JsonProperty("oos_recall") double oosRecall,
     @JsonProperty("oos_precision") double oosPrecision,
     @JsonProperty("macro_f1") double macroF1,
@@ -42,6 +46,7 @@ public record EvalReport(
     m.put("in_scope", inScope);
     m.put("out_of_scope", outOfScope);
     m.put("in_scope_accuracy", round(inScopeAccuracy));
+    m.put("in_scope_top1", round(inScopeTop1));
     m.put("oos_recall", round(oosRecall));
     m.put("oos_precision", round(oosPrecision));
     m.put("macro_f1", round(macroF1));

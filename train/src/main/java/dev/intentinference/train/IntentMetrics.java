@@ -44,10 +44,12 @@ public final class IntentMetrics {
   /** As {@link #ofPredictions(List, List)}, listing {@code listSize} worst intents and confused pairs. */
   public static EvalReport ofPredictions(List<String> gold, List<IntentPrediction> predictions, int listSize) {
     List<String> predicted = new ArrayList<>(predictions.size());
+    List<String> best = new ArrayList<>(predictions.size());
     for (IntentPrediction p : predictions) {
       predicted.add(p.outOfScope() ? LabeledText.OUT_OF_SCOPE : p.intent());
+      best.add(p.intent());
     }
-    return of(gold, predicted, listSize);
+    return of(gold, predicted, best, listSize);
   }
 
   /**
@@ -62,7 +64,15 @@ public final class IntentMetrics {
 
   /** As {@link #of(List, List)}, listing {@code listSize} worst intents and confused pairs. */
   public static EvalReport of(List<String> gold, List<String> predicted, int listSize) {
-    if (gold.size() != predicted.size()) {
+    return of(gold, predicted, null, listSize);
+  }
+
+  /**
+   * As {@link #of(List, List, int)}, with each query's best intent before the threshold, or null
+   * when unknown (then {@link EvalReport#inScopeTop1()} is {@code NaN}).
+   */
+  static EvalReport of(List<String> gold, List<String> predicted, List<String> best, int listSize) {
+    if (gold.size() != predicted.size() || (best != null && best.size() != gold.size())) {
       throw new IllegalArgumentException(gold.size() + " gold labels but " + predicted.size() + " predictions");
     }
     if (gold.isEmpty()) {
@@ -71,6 +81,7 @@ public final class IntentMetrics {
     String oos = LabeledText.OUT_OF_SCOPE;
     int inScope = 0;
     int inScopeCorrect = 0;
+    int inScopeTop1 = 0;
     int outOfScope = 0;
     int oosRejected = 0;
     int rejected = 0;
@@ -102,6 +113,9 @@ public final class IntentMetrics {
         inScope++;
         if (g.equals(p)) {
           inScopeCorrect++;
+        }
+        if (best != null && g.equals(best.get(i))) {
+          inScopeTop1++;
         }
       }
     }
@@ -137,6 +151,7 @@ public final class IntentMetrics {
         outOfScope,
         (double) correct / gold.size(),
         inScope == 0 ? Double.NaN : (double) inScopeCorrect / inScope,
+        inScope == 0 || best == null ? Double.NaN : (double) inScopeTop1 / inScope,
         outOfScope == 0 ? Double.NaN : (double) oosRejected / outOfScope,
         rejected == 0 ? Double.NaN : (double) oosRejected / rejected,
         f1Sum / goldClasses,

@@ -36,6 +36,17 @@ class IntentMetricsTest {
   }
 
   @Test
+  void topOneCountsTheBestIntentOfRejectedQueriesToo() {
+    // The rejected balance query had balance as its best intent; the misclassified ones did not.
+    List<String> best = List.of(
+        "balance", "balance", "transfer", "balance", "transfer", "balance", "balance", "transfer", "balance", "balance");
+    EvalReport r = IntentMetrics.of(GOLD, PREDICTED, best, 10);
+    assertThat(r.inScopeAccuracy()).isCloseTo(0.5, within(1e-12));
+    assertThat(r.inScopeTop1()).as("4 of 6 in-scope best intents right").isCloseTo(4 / 6.0, within(1e-12));
+    assertThat(IntentMetrics.of(GOLD, PREDICTED).inScopeTop1()).isNaN();
+  }
+
+  @Test
   void listsWorstIntentsAndConfusedPairs() {
     EvalReport r = IntentMetrics.of(GOLD, PREDICTED, 2);
     assertThat(r.worstIntents()).extracting(ClassScore::intent).containsExactly("balance", "transfer");
