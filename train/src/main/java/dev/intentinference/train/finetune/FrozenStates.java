@@ -3,6 +3,7 @@ package dev.intentinference.train.finetune;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.intentinference.core.IntentException;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
 import java.util.ArrayList;
@@ -47,6 +48,9 @@ public final class FrozenStates {
     float[][] states = new float[texts.size()][];
     int[] lengths = new int[texts.size()];
     for (int from = 0; from < order.length; from += FineTuner.PREDICT_BATCH) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new IntentException("fine-tuning interrupted while computing the fixed layers' output");
+      }
       int to = Math.min(order.length, from + FineTuner.PREDICT_BATCH);
       List<TokenizedText> chunk = new ArrayList<>();
       for (int i = from; i < to; i++) {
