@@ -45,11 +45,7 @@ class FrozenLayersTest {
       assertThat(b.states().getShape().get(1)).isEqualTo(tokens.get(0).length());
       assertThat(maxDifference(net.logitsFrom(b.states(), b.mask(), 0f).toFloatArray(), expected)).isLessThan(1e-5);
 
-      float[][] all = states.logits(m, net);
-      float[][] whole = FineTuner.logits(m, net, tokens);
-      for (int i = 0; i < tokens.size(); i++) {
-        assertThat(maxDifference(all[i], whole[i])).isLessThan(1e-5);
-      }
+      assertSameLogits(states.logits(m, net), FineTuner.logits(m, net, tokens));
     }
   }
 
@@ -78,11 +74,7 @@ class FrozenLayersTest {
         }
       }
       // What the teacher hands on, from the states: what the trained network computes from scratch.
-      float[][] fromStates = r.trainStates().logits(m, r.network());
-      float[][] whole = FineTuner.logits(m, r.network(), examples.tokens());
-      for (int i = 0; i < whole.length; i++) {
-        assertThat(maxDifference(fromStates[i], whole[i])).isLessThan(1e-5);
-      }
+      assertSameLogits(r.trainStates().logits(m, r.network()), FineTuner.logits(m, r.network(), examples.tokens()));
     }
   }
 
@@ -119,6 +111,13 @@ class FrozenLayersTest {
   private static List<TokenizedText> tokens() {
     try (TextTokenizer tok = TextTokenizer.fromBytes(ClasspathResources.readAll(WHOLE.tokenizerResource()), 64)) {
       return tok.encodeAll(TEXTS);
+    }
+  }
+
+  private static void assertSameLogits(float[][] actual, float[][] expected) {
+    assertThat(actual.length).isEqualTo(expected.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(maxDifference(actual[i], expected[i])).as("text %d", i).isLessThan(1e-5);
     }
   }
 
