@@ -39,12 +39,15 @@ record ValidationOutcome(ThresholdInfo threshold, EvalReport report) {
     IntentDecoder decoder = new IntentDecoder(labels, threshold.value(), threshold.confidenceScore(), 1, version);
     List<String> gold = new ArrayList<>();
     List<String> decided = new ArrayList<>();
+    List<String> bestIntents = new ArrayList<>();
     for (int i = 0; i < data.validation().size(); i++) {
       float[] p = valProbs.get(i);
       gold.add(data.validation().get(i).intent());
-      decided.add(decoder.isOutOfScope(p) ? LabeledText.OUT_OF_SCOPE : labels.get(decoder.bestInScope(p)));
+      String intent = labels.get(decoder.bestInScope(p));
+      bestIntents.add(intent);
+      decided.add(decoder.isOutOfScope(p) ? LabeledText.OUT_OF_SCOPE : intent);
     }
-    return new ValidationOutcome(threshold, IntentMetrics.of(gold, decided));
+    return new ValidationOutcome(threshold, IntentMetrics.of(gold, decided, bestIntents, IntentMetrics.DEFAULT_LIST_SIZE));
   }
 
   private static ThresholdSelector.Choice chooseThreshold(TrainingData data, IntentDecoder decoder, ConfidenceScore confidence,

@@ -38,6 +38,9 @@ class ValidationOutcomeTest {
     ValidationOutcome o = outcome(new float[] {0.55f, 0.45f, 0f}, new float[] {0.6f, 0.2f, 0.2f}, 0);
     assertThat(o.threshold().confidenceScore()).isEqualTo(ConfidenceScore.MAX_PROBABILITY);
     assertThat(o.threshold().note()).contains("no out-of-scope examples");
+    // The manifest's validation figures carry the best intent's accuracy too, rejected or not.
+    assertThat(o.report().inScopeTop1()).isEqualTo(1.0);
+    assertThat(o.report().summary()).containsEntry("in_scope_top1", 1.0);
   }
 
   private static ValidationOutcome outcome(float[] inScope, float[] oos) {
