@@ -311,28 +311,26 @@ public final class FineTuner {
 
   /** Logits for every text, in order, without dropout or gradients. */
   public static float[][] logits(NDManager manager, IntentNetwork net, List<TokenizedText> texts) {
-    Integer[] order = new Integer[texts.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, Comparator.comparingInt(i -> texts.get(i).length()));
     float[][] out = new float[texts.size()][];
-    for (int from = 0; from < order.length; from += PREDICT_BATCH) {
-      int to = Math.min(order.length, from + PREDICT_BATCH);
-      List<TokenizedText> chunk = new ArrayList<>();
-      for (int i = from; i < to; i++) {
-        chunk.add(texts.get(order[i]));
+    for (int[] rows : LengthChunks.of(LengthChunks.lengths(texts), PREDICT_BATCH)) {
+      List<TokenizedText> chunk = new ArrayList<>(rows.length);
+      for (int r : rows) {
+        chunk.add(texts.get(r));
       }
       try (NDManager m = manager.newSubManager()) {
-        NDArray logits = net.logits(m, TokenBatch.pack(chunk), 0f);
-        int labels = (int) logits.getShape().get(1);
-        float[] flat = logits.toFloatArray();
-        for (int i = from; i < to; i++) {
-          out[order[i]] = java.util.Arrays.copyOfRange(flat, (i - from) * labels, (i - from + 1) * labels);
-        }
+        scatter(net.logits(m, TokenBatch.pack(chunk), 0f), rows, out);
       }
     }
     return out;
+  }
+
+  /** Row {@code i} of {@code logits} {@code [rows, labels]} into {@code out[rows[i]]}. */
+  static void scatter(NDArray logits, int[] rows, float[][] out) {
+    int labels = (int) logits.getShape().get(1);
+    float[] flat = logits.toFloatArray();
+    for (int i = 0; i < rows.length; i++) {
+      out[rows[i]] = java.util.Arrays.copyOfRange(flat, i * labels, (i + 1) * labels);
+    }
   }
 
   /**

@@ -8,7 +8,6 @@ import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -40,32 +39,23 @@ public final class FrozenStates {
   /** Runs the fixed part of {@code net} over {@code texts}, in batches of similar length. */
   public static FrozenStates of(NDManager manager, IntentNetwork net, List<TokenizedText> texts) {
     int hidden = net.bert().config().hidden();
-    Integer[] order = new Integer[texts.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, Comparator.comparingInt(i -> texts.get(i).length()));
     float[][] states = new float[texts.size()][];
-    int[] lengths = new int[texts.size()];
-    for (int from = 0; from < order.length; from += FineTuner.PREDICT_BATCH) {
+    int[] lengths = LengthChunks.lengths(texts);
+    for (int[] rows : LengthChunks.of(lengths, FineTuner.PREDICT_BATCH)) {
       if (Thread.currentThread().isInterrupted()) {
         throw new IntentException("fine-tuning interrupted while computing the fixed layers' output");
       }
-      int to = Math.min(order.length, from + FineTuner.PREDICT_BATCH);
-      List<TokenizedText> chunk = new ArrayList<>();
-      for (int i = from; i < to; i++) {
-        chunk.add(texts.get(order[i]));
+      List<TokenizedText> chunk = new ArrayList<>(rows.length);
+      for (int r : rows) {
+        chunk.add(texts.get(r));
       }
       TokenBatch batch = TokenBatch.pack(chunk);
       try (NDManager m = manager.newSubManager()) {
         float[] flat = net.frozenState(m, batch).toFloatArray();
         int seq = batch.sequenceLength();
-        for (int i = from; i < to; i++) {
-          int text = order[i];
-          int len = texts.get(text).length();
-          int offset = (i - from) * seq * hidden;
-          states[text] = Arrays.copyOfRange(flat, offset, offset + len * hidden);
-          lengths[text] = len;
+        for (int i = 0; i < rows.length; i++) {
+          int offset = i * seq * hidden;
+          states[rows[i]] = Arrays.copyOfRange(flat, offset, offset + lengths[rows[i]] * hidden);
         }
       }
     }
@@ -98,26 +88,11 @@ public final class FrozenStates {
 
   /** Logits for every row, in order, without dropout or gradients. */
   public float[][] logits(NDManager manager, IntentNetwork net) {
-    Integer[] order = new Integer[states.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, Comparator.comparingInt(i -> lengths[i]));
     float[][] out = new float[states.length][];
-    for (int from = 0; from < order.length; from += FineTuner.PREDICT_BATCH) {
-      int to = Math.min(order.length, from + FineTuner.PREDICT_BATCH);
-      int[] rows = new int[to - from];
-      for (int i = from; i < to; i++) {
-        rows[i - from] = order[i];
-      }
+    for (int[] rows : LengthChunks.of(lengths, FineTuner.PREDICT_BATCH)) {
       try (NDManager m = manager.newSubManager()) {
         Batch b = batch(m, rows);
-        NDArray logits = net.logitsFrom(b.states(), b.mask(), 0f);
-        int labels = (int) logits.getShape().get(1);
-        float[] flat = logits.toFloatArray();
-        for (int i = 0; i < rows.length; i++) {
-          out[rows[i]] = Arrays.copyOfRange(flat, i * labels, (i + 1) * labels);
-        }
+        FineTuner.scatter(net.logitsFrom(b.states(), b.mask(), 0f), rows, out);
       }
     }
     return out;
