@@ -170,7 +170,23 @@ public final class TorchBert {
     return mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(config.maskValue()).reshape(batch, 1, 1, seq);
   }
 
+  /**
+   * One layer. DJL keeps every intermediate array until its manager closes, so a forward pass
+   * over many layers would hold all their intermediates at once (about 4 GB for 128 texts of 64
+   * tokens through bge-small's 12 layers); each layer's work goes into its own manager instead,
+   * and only the output outlives it. Autograd keeps what the backward pass needs by itself.
+   */
   private NDArray layer(int l, NDArray x, NDArray additiveMask, float dropout) {
+    NDManager keep = x.getManager();
+    try (NDManager scratch = keep.newSubManager()) {
+      x.tempAttach(scratch);
+      NDArray out = layerOps(l, x, additiveMask, dropout);
+      out.attach(keep);
+      return out;
+    }
+  }
+
+  private NDArray layerOps(int l, NDArray x, NDArray additiveMask, float dropout) {
     boolean training = dropout > 0;
     long batch = x.getShape().get(0);
     long seq = x.getShape().get(1);

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The autograd BERT, built from the shipped fp32 graph's weights, computes what the graph computes. */
+/**
+ * The autograd BERT, built from the shipped fp32 graph's weights, computes what the graph computes,
+ * and a forward pass leaves only each layer's output behind.
+ */
 class TorchBertParityTest {
   @Test
   void autogradBertReproducesTheShippedEncoder() {
@@ -43,6 +46,30 @@ class TorchBertParityTest {
         }
       }
       assertThat(maxDiff).isLessThan(1e-4);
+    }
+  }
+
+  @Test
+  void eachLayerLeavesOnlyItsOutputInTheCallersManager() {
+    EncoderSpec spec = EncoderRegistry.builtIn().get("all-minilm-l6-v2");
+    BertWeights w = BertWeights.read(EncoderGraphs.model(spec));
+    try (NDManager m = TorchRuntime.manager(2, 1)) {
+      TorchBert two = new TorchBert(m, w, 2, Set.of());
+      TorchBert six = new TorchBert(m, w, 6, Set.of());
+      // With dropout, as in training: the backward pass still needs what autograd kept.
+      assertThat(arraysLeftBy(six, m, 0.1f) - arraysLeftBy(two, m, 0.1f)).isEqualTo(4);
+      assertThat(arraysLeftBy(six, m, 0f) - arraysLeftBy(two, m, 0f)).isEqualTo(4);
+    }
+  }
+
+  /** Arrays a forward pass over a batch leaves in the manager it ran on. */
+  private static int arraysLeftBy(TorchBert bert, NDManager manager, float dropout) {
+    long[] ids = {101, 2689, 2194, 4769, 102, 101, 7632, 102, 0, 0};
+    long[] mask = {1, 1, 1, 1, 1, 1, 1, 1, 0, 0};
+    Shape s = new Shape(2, 5);
+    try (NDManager m = manager.newSubManager()) {
+      bert.hiddenStates(m.create(ids, s), m.zeros(s, ai.djl.ndarray.types.DataType.INT64), m.create(mask, s), dropout);
+      return ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
     }
   }
 }
