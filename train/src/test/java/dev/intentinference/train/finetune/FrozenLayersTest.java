@@ -52,11 +52,7 @@ class FrozenLayersTest {
   @Test
   void trainingMovesOnlyTheLayersAboveTheFrozenOnes() {
     try (NDManager m = TorchRuntime.manager(2, 5)) {
-      FineTuner.Examples examples = new FineTuner.Examples(tokens(), LABELS);
-      FineTuneConfig recipe = FineTuneConfig.defaults().withEpochs(2).withBatchSize(4).withLearningRates(1e-3, 1e-2)
-          .withFrozenLayers(4);
-      FineTuner.Result r = new FineTuner(recipe).train(m, WHOLE, weights(), 3, examples, null, examples,
-          FineTuner.Listener.NONE);
+      FineTuner.Result r = train(m, WHOLE, 2, 4);
       assertThat(r.trainStates()).isNotNull();
       assertThat(r.trainStates().size()).isEqualTo(TEXTS.size());
       Map<String, float[]> tuned = r.network().bert().values();
@@ -74,7 +70,7 @@ class FrozenLayersTest {
         }
       }
       // What the teacher hands on, from the states: what the trained network computes from scratch.
-      assertSameLogits(r.trainStates().logits(m, r.network()), FineTuner.logits(m, r.network(), examples.tokens()));
+      assertSameLogits(r.trainStates().logits(m, r.network()), FineTuner.logits(m, r.network(), tokens()));
     }
   }
 
@@ -82,11 +78,7 @@ class FrozenLayersTest {
   void aSelectionThatPoolsFrozenStatesTrainsWithoutTheCache() {
     EncoderSpec cut = EncoderRegistry.builtIn().get("all-minilm-l6-v2@0-3");
     try (NDManager m = TorchRuntime.manager(2, 5)) {
-      FineTuner.Examples examples = new FineTuner.Examples(tokens(), LABELS);
-      FineTuneConfig recipe = FineTuneConfig.defaults().withEpochs(1).withBatchSize(4).withLearningRates(1e-3, 1e-2)
-          .withFrozenLayers(2);
-      FineTuner.Result r = new FineTuner(recipe).train(m, cut, weights(), 3, examples, null, examples,
-          FineTuner.Listener.NONE);
+      FineTuner.Result r = train(m, cut, 1, 2);
       assertThat(r.network().startsFromFrozenState()).isFalse();
       assertThat(r.trainStates()).isNull();
       String fixed = "encoder.layer.1.intermediate.dense.weight";
@@ -102,6 +94,14 @@ class FrozenLayersTest {
   void frozenLayersOutOfRangeAreRefusedByName() {
     assertThatThrownBy(() -> FineTuneConfig.defaults().withFrozenLayers(49))
         .hasMessage("frozenLayers must be in 0..48, was 49");
+  }
+
+  /** Trains on the ten texts (validated on them too) with the embeddings and {@code frozenLayers} layers fixed. */
+  private static FineTuner.Result train(NDManager m, EncoderSpec spec, int epochs, int frozenLayers) {
+    FineTuner.Examples examples = new FineTuner.Examples(tokens(), LABELS);
+    FineTuneConfig recipe = FineTuneConfig.defaults().withEpochs(epochs).withBatchSize(4).withLearningRates(1e-3, 1e-2)
+        .withFrozenLayers(frozenLayers);
+    return new FineTuner(recipe).train(m, spec, weights(), 3, examples, null, examples, FineTuner.Listener.NONE);
   }
 
   private static BertWeights weights() {
