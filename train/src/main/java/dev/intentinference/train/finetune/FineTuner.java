@@ -207,30 +207,43 @@ public final class FineTuner {
           }
           logits = net.logits(m, TokenBatch.pack(texts), (float) config.dropout());
         }
-        Shape shape = new Shape(batch.length, labels);
-        NDArray target = Tensors.owned(m, targets(train.labels(), batch, labels), shape);
-        NDArray hard = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).neg();
-        if (teacher != null && teacher.weight() > 0) {
-          float t = (float) teacher.temperature();
-          NDArray soft = Tensors.owned(m, softTargets(teacher, batch, labels), shape);
-          NDArray kd = logits.div(t).logSoftmax(-1).mul(soft).sum(new int[] {1}).neg();
-          float w = (float) teacher.weight();
-          // Batches without variants keep the former float operations in their order, so runs
-          // without --augment repeat earlier models bit for bit.
-          if (allLabelled(teacher, batch)) {
-            loss = hard.mean().mul((float) (1 - teacher.weight())).add(kd.mean().mul(t * t).mul(w));
-          } else {
-            RowWeights weights = rowWeights(teacher, batch);
-            loss = hard.mul(Tensors.owned(m, weights.label(), new Shape(batch.length)))
-                .add(kd.mul(Tensors.owned(m, weights.teacher(), new Shape(batch.length)))).mean();
-          }
-        } else {
-          loss = hard.mean();
-        }
+        loss = loss(m, logits, train.labels(), teacher, labels, batch);
         gc.backward(loss);
       }
       return loss.getFloat();
     }
+  }
+
+  /**
+   * The loss of a batch from its logits: cross-entropy with the labels, mixed with the teacher's
+   * softened probabilities when distilling.
+   *
+   * @param gold every training text's label index; {@code batch} holds rows of it
+   */
+  NDArray loss(NDManager m, NDArray logits, int[] gold, Distillation teacher, int labels, int[] batch) {
+    NDArray loss;
+    Shape shape = new Shape(batch.length, labels);
+    NDArray target = Tensors.owned(m, targets(gold, batch, labels), shape);
+    NDArray hard = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).neg();
+    if (teacher != null && teacher.weight() > 0) {
+      float t = (float) teacher.temperature();
+      NDArray soft = Tensors.owned(m, softTargets(teacher, batch, labels), shape);
+      NDArray kd = logits.div(Tensors.scalar(m, t)).logSoftmax(-1).mul(soft).sum(new int[] {1}).neg();
+      float w = (float) teacher.weight();
+      // Batches without variants keep the former float operations in their order, so runs
+      // without --augment repeat earlier models bit for bit.
+      if (allLabelled(teacher, batch)) {
+        loss = hard.mean().mul(Tensors.scalar(m, (float) (1 - teacher.weight())))
+            .add(kd.mean().mul(Tensors.scalar(m, t * t)).mul(Tensors.scalar(m, w)));
+      } else {
+        RowWeights weights = rowWeights(teacher, batch);
+        loss = hard.mul(Tensors.owned(m, weights.label(), new Shape(batch.length)))
+            .add(kd.mul(Tensors.owned(m, weights.teacher(), new Shape(batch.length)))).mean();
+      }
+    } else {
+      loss = hard.mean();
+    }
+    return loss;
   }
 
   /**

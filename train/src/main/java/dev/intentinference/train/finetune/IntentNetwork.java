@@ -93,7 +93,8 @@ public final class IntentNetwork {
 
   /** Logits {@code [batch, labels]} for a packed batch, on {@code m}'s device. */
   public NDArray logits(NDManager m, TokenBatch batch, float dropout) {
-    return features(m, batch, dropout).matMul(headWeight).mul(logitScale).add(headBias);
+    NDArray features = features(m, batch, dropout);
+    return features.matMul(headWeight).mul(Tensors.scalar(features.getManager(), logitScale)).add(headBias);
   }
 
   /**
@@ -129,7 +130,7 @@ public final class IntentNetwork {
       throw new IllegalStateException("the pooled states of " + spec.id() + " include fixed layers");
     }
     NDArray features = pooled(bert.hiddenStatesFrom(state, mask, dropout), bert.frozenLayers(), mask);
-    return features.matMul(headWeight).mul(logitScale).add(headBias);
+    return features.matMul(headWeight).mul(Tensors.scalar(features.getManager(), logitScale)).add(headBias);
   }
 
   private static NDArray mask(NDManager m, TokenBatch batch) {
@@ -150,7 +151,8 @@ public final class IntentNetwork {
       pooled = hidden.mul(weights).sum(new int[] {1}).div(weights.sum(new int[] {1}).maximum(1f));
     }
     if (spec.normalize()) {
-      pooled = pooled.div(pooled.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
+      NDArray norm = pooled.square().sum(new int[] {1}, true).sqrt();
+      pooled = pooled.div(norm.maximum(Tensors.scalar(norm.getManager(), 1e-12f)));
     }
     return pooled;
   }

@@ -195,7 +195,7 @@ public final class TorchBert {
     NDArray q = heads(dense(x, p + "attention.self.query"), batch, seq);
     NDArray k = heads(dense(x, p + "attention.self.key"), batch, seq);
     NDArray v = heads(dense(x, p + "attention.self.value"), batch, seq);
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(scale).add(additiveMask);
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Tensors.scalar(x.getManager(), scale)).add(additiveMask);
     NDArray probs = drop(scores.softmax(-1), dropout, training);
     NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, h);
     NDArray attention = drop(dense(context, p + "attention.output.dense"), dropout, training);
