@@ -40,8 +40,8 @@ import picocli.CommandLine.Model.CommandSpec;
           + "layers kept as shipped), then "
           + "the served model (--encoder, the first 3 layers of all-MiniLM-L6-v2, 3 epochs), which learns from the labels "
           + "and from the teacher's softened probabilities on the training texts and on one variant of each (--augment): "
-          + "about 16 minutes on CLINC150 with 2 cores (--teacher all-minilm-l6-v2 --teacher-learning-rate 1e-4 "
-          + "--teacher-freeze-layers 0 --augment 0: about 8, a little less accurate). The model directory then also "
+          + "about 11 minutes on CLINC150 with 2 cores (the fifth session's recipe in the examples: about 8, a little "
+          + "less accurate). The model directory then also "
           + "holds encoder.onnx: the shipped fp32 graph with the trained weights (compile --precision int8 quantizes it). "
           + "docs/fine-tuning.md describes the recipe.",
       "With --frozen: the quick recipe. Embeds the data with frozen encoder(s) and trains a classification "
@@ -54,11 +54,13 @@ import picocli.CommandLine.Model.CommandSpec;
     },
     footer = {"", "Examples:", "  intent train --data clinc150 --out models-src/clinc150",
         "  intent train --data clinc150 --out models-src/clinc150-8min --teacher all-minilm-l6-v2 --teacher-learning-rate 1e-4 "
-            + "--teacher-freeze-layers 0 --augment 0   # the fifth session's default",
+            + "--teacher-freeze-layers 0 --augment 0 --batch-size 32 --learning-rate 1e-4 --head-learning-rate 2e-3   # the fifth session's default",
+        "  intent train --data clinc150 --out models-src/clinc150-b32 --batch-size 32 --learning-rate 1e-4 --head-learning-rate 2e-3 "
+            + "--teacher-learning-rate 3e-5   # the default before batches of 64",
         "  intent train --data clinc150 --out models-src/clinc150-19min --teacher-freeze-layers 0   # the whole teacher trains",
         "  intent train --data intents.csv --out models-src/support --teacher none --epochs 4",
         "  intent train --data clinc150 --out models-src/bge --encoder bge-small-en-v1.5 --teacher none --learning-rate 3e-5 "
-            + "--epochs 2",
+            + "--batch-size 32 --epochs 2",
         "  intent train --data clinc150 --out models-src/clinc150-from-bge --teacher models-src/bge   # reuse a teacher",
         "  intent train --data clinc150 --out models-src/clinc150-quick --frozen",
         "  intent train --data clinc150 --out models-src/clinc150-accurate --frozen --encoder bge-small-en-v1.5-q,all-minilm-l6-v2-q"})
@@ -97,7 +99,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--teacher-learning-rate", paramLabel = "LR", description = "Fine-tuning: the teacher's peak AdamW rate"
       + " for its encoder, (0, 1]. Default: " + FineTuning.DEFAULT_TEACHER_LEARNING_RATE + " (the 12-layer bge-small-en-v1.5"
-      + " diverges at 1e-4).")
+      + " diverged at 1e-4).")
   Double teacherLearningRate;
 
   @Option(names = "--teacher-freeze-layers", paramLabel = "N", description = "Fine-tuning: the teacher's embeddings and first N"

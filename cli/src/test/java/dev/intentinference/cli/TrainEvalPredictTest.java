@@ -29,7 +29,7 @@ class TrainEvalPredictTest {
   static void train() throws Exception {
     data = Path.of(TrainEvalPredictTest.class.getResource("/clinc10.json").toURI());
     model = tmp.resolve("clinc10");
-    // The default recipe but for the teacher's steps: 300 steps of the 12-layer teacher would
+    // The default recipe but for the teacher's steps: 150 steps of the 12-layer teacher would
     // double this class's time, and the teacher's quality is not what it checks.
     trained = Cli.run("train", "--quiet", "--threads", "2", "--teacher-epochs", "3", "--data", data.toString(),
         "--out", model.toString());

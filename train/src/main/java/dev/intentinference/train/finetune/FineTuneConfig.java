@@ -49,9 +49,14 @@ public record FineTuneConfig(
     int frozenLayers) {
 
   public static final int DEFAULT_EPOCHS = 3;
-  public static final int DEFAULT_BATCH_SIZE = 32;
-  public static final double DEFAULT_ENCODER_LEARNING_RATE = 1e-4;
-  public static final double DEFAULT_HEAD_LEARNING_RATE = 2e-3;
+  /**
+   * Texts per step. A batch of 64 multiplies larger matrices than one of 32, which the CPU does
+   * faster per text (on CLINC150 the model's 3 epochs took 314 s instead of 348 s), and with rates
+   * 1.5 times those for 32 it was as accurate on validation (2971 vs 2972 of 3,100 right).
+   */
+  public static final int DEFAULT_BATCH_SIZE = 64;
+  public static final double DEFAULT_ENCODER_LEARNING_RATE = 1.5e-4;
+  public static final double DEFAULT_HEAD_LEARNING_RATE = 3e-3;
   public static final double DEFAULT_WARMUP_FRACTION = 0.1;
   public static final double DEFAULT_WEIGHT_DECAY = 0.01;
   public static final double DEFAULT_DROPOUT = 0.1;
@@ -59,8 +64,12 @@ public record FineTuneConfig(
   public static final double DEFAULT_LOGIT_SCALE = 20;
   public static final double DEFAULT_MAX_GRAD_NORM = 1.0;
   public static final long DEFAULT_SEED = 42;
-  /** What {@code intent train} asks for when no --epochs is given: 300 steps is 3 CLINC150 epochs of 470 steps' worth and more. */
-  public static final int DEFAULT_MIN_STEPS = 300;
+  /**
+   * What {@code intent train} asks for when no --epochs is given: 150 steps of 64 texts, the 9,600
+   * texts that 300 steps made at the former batch of 32, so small data sets see as many examples
+   * as before; CLINC150 makes far more in its default epochs.
+   */
+  public static final int DEFAULT_MIN_STEPS = 150;
   static final int MAX_EPOCHS_FOR_MIN_STEPS = 50;
   public static final int MAX_FROZEN_LAYERS = 48;
 

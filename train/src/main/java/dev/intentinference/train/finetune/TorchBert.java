@@ -172,9 +172,10 @@ public final class TorchBert {
 
   /**
    * One layer. DJL keeps every intermediate array until its manager closes, so a forward pass
-   * over many layers would hold all their intermediates at once (about 4 GB for 128 texts of 64
-   * tokens through bge-small's 12 layers); each layer's work goes into its own manager instead,
-   * and only the output outlives it. Autograd keeps what the backward pass needs by itself.
+   * over many layers would hold all their intermediates at once (the teacher's pass over the
+   * variants, 128 texts through bge-small's 12 layers, was the largest use of memory before this);
+   * each layer's work goes into its own manager instead, and only the output outlives it.
+   * Autograd keeps what the backward pass needs by itself.
    */
   private NDArray layer(int l, NDArray x, NDArray additiveMask, float dropout) {
     NDManager keep = x.getManager();
