@@ -65,11 +65,13 @@ public record FineTuneConfig(
   public static final double DEFAULT_MAX_GRAD_NORM = 1.0;
   public static final long DEFAULT_SEED = 42;
   /**
-   * What {@code intent train} asks for when no --epochs is given: 150 steps of 64 texts, the 9,600
-   * texts that 300 steps made at the former batch of 32, so small data sets see as many examples
-   * as before; CLINC150 makes far more in its default epochs.
+   * Texts a network sees at least when no --epochs is given: 300 steps of the former batch of 32,
+   * kept when the batch grew so that small data sets see as many examples as before; CLINC150
+   * makes far more in its default epochs.
    */
-  public static final int DEFAULT_MIN_STEPS = 150;
+  private static final int MIN_TEXTS = 9_600;
+  /** What {@code intent train} asks for when no --epochs is given: {@link #MIN_TEXTS} in default batches (150). */
+  public static final int DEFAULT_MIN_STEPS = MIN_TEXTS / DEFAULT_BATCH_SIZE;
   static final int MAX_EPOCHS_FOR_MIN_STEPS = 50;
   public static final int MAX_FROZEN_LAYERS = 48;
 
