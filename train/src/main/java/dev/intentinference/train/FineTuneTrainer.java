@@ -79,9 +79,12 @@ public final class FineTuneTrainer {
     }
     MemoryEstimate.check(spec, teacherSpec, fineTuning, data.labels().size());
 
+    long teacherStart = System.nanoTime();
     Teacher teacher = teacherModel != null ? trainedTeacher(teacherModel, data, texts)
         : teacherSpec == null ? null : teach(teacherSpec, texts, data.labels().size(), listener);
+    long modelStart = System.nanoTime();
     Trained model = trainModel(spec, texts, data.labels().size(), teacher, listener);
+    long modelEnd = System.nanoTime();
     ValidationOutcome outcome = ValidationOutcome.of(data, model.validationProbabilities(), options.version());
 
     String tokenizerSha = Hashes.sha256(model.tokenizer());
@@ -90,6 +93,11 @@ public final class FineTuneTrainer {
     Map<String, Object> training = provenance(options, spec, data, texts, teacher, model);
     Map<String, Object> timing = new LinkedHashMap<>();
     timing.put("fine_tune_seconds", IntentTrainer.round(model.result().seconds()));
+    // Whole phases, so what lies outside the training loops (data, tokenizing, the teacher's
+    // labelling, export) shows up too.
+    timing.put("data_seconds", IntentTrainer.round((teacherStart - start) / 1e9));
+    timing.put("teacher_phase_seconds", IntentTrainer.round((modelStart - teacherStart) / 1e9));
+    timing.put("model_phase_seconds", IntentTrainer.round((modelEnd - modelStart) / 1e9));
     timing.put("total_seconds", IntentTrainer.round((System.nanoTime() - start) / 1e9));
     training.put("timing", timing);
     Map<String, Object> metrics = new LinkedHashMap<>();
@@ -163,6 +171,7 @@ public final class FineTuneTrainer {
       FineTuner.Result t = run(ROLE_TEACHER, spec, fineTuning.teacherRecipe(), manager, labels, train, null, val, listener);
       // The teacher labels what the model will learn from: the training texts (tokenized above)
       // and their variants, if any.
+      long lessonStart = System.nanoTime();
       FineTuner.Distillation lesson = new FineTuner.Distillation(lessonLogits(manager, t, train, tok.encodeAll(texts.extra())),
           fineTuning.distillTemperature(), fineTuning.distillWeight(), labelled(texts));
       Map<String, Object> record = new LinkedHashMap<>();
@@ -170,6 +179,7 @@ public final class FineTuneTrainer {
       record.put("base_onnx_sha256", spec.onnxSha256());
       record.put("validation_history", history(t.history()));
       record.put("seconds", IntentTrainer.round(t.seconds()));
+      record.put("lesson_seconds", IntentTrainer.round((System.nanoTime() - lessonStart) / 1e9));
       return new Teacher(lesson, record);
     }
   }

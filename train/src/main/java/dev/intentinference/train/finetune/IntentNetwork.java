@@ -104,7 +104,17 @@ public final class IntentNetwork {
   public NDArray features(NDManager m, TokenBatch batch, float dropout) {
     NDArray mask = mask(m, batch);
     Shape s = mask.getShape();
-    return pooled(bert.hiddenStates(Tensors.owned(m, batch.ids(), s), Tensors.owned(m, batch.typeIds(), s), mask, dropout), 0, mask);
+    return pooled(bert.hiddenStates(Tensors.owned(m, batch.ids(), s), Tensors.owned(m, batch.typeIds(), s), mask, dropout,
+        poolsFirstTokenOfTop()), 0, mask);
+  }
+
+  /**
+   * Whether the head reads only the top layer's first token ([CLS] pooling of the last state
+   * alone), so the top layer need not compute the other tokens' outputs.
+   */
+  boolean poolsFirstTokenOfTop() {
+    LayerSelection sel = spec.selection();
+    return spec.pooling() == Pooling.CLS && (sel == null || sel.count() == 1 && sel.last() == bert.layers());
   }
 
   /**
@@ -129,7 +139,7 @@ public final class IntentNetwork {
     if (!startsFromFrozenState()) {
       throw new IllegalStateException("the pooled states of " + spec.id() + " include fixed layers");
     }
-    NDArray features = pooled(bert.hiddenStatesFrom(state, mask, dropout), bert.frozenLayers(), mask);
+    NDArray features = pooled(bert.hiddenStatesFrom(state, mask, dropout, poolsFirstTokenOfTop()), bert.frozenLayers(), mask);
     return features.matMul(headWeight).mul(Tensors.scalar(features.getManager(), logitScale)).add(headBias);
   }
 

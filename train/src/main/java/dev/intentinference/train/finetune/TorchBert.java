@@ -112,12 +112,22 @@ public final class TorchBert {
    * @param dropout drop rate while training, 0 for inference
    */
   public List<NDArray> hiddenStates(NDArray ids, NDArray typeIds, NDArray mask, float dropout) {
+    return hiddenStates(ids, typeIds, mask, dropout, false);
+  }
+
+  /**
+   * The same, but with {@code firstTokenOnlyOnTop} the top layer computes its output for the first
+   * token alone ({@code [batch, 1, hidden]}): all a first-token ([CLS]) pooling reads. Its keys and
+   * values still come from every token, so that row is the one the whole layer would give, for
+   * about a sixth of the layer's work.
+   */
+  public List<NDArray> hiddenStates(NDArray ids, NDArray typeIds, NDArray mask, float dropout, boolean firstTokenOnlyOnTop) {
     List<NDArray> states = new ArrayList<>();
     NDArray x = embeddings(ids, typeIds, frozenLayers > 0 ? 0 : dropout);
     states.add(x);
     NDArray additiveMask = additiveMask(mask);
     for (int l = 0; l < layers; l++) {
-      x = layer(l, x, additiveMask, l < frozenLayers ? 0 : dropout);
+      x = layer(l, x, additiveMask, l < frozenLayers ? 0 : dropout, firstTokenOnlyOnTop && l == layers - 1);
       states.add(x);
     }
     return states;
@@ -131,7 +141,7 @@ public final class TorchBert {
     NDArray x = embeddings(ids, typeIds, 0);
     NDArray additiveMask = additiveMask(mask);
     for (int l = 0; l < frozenLayers; l++) {
-      x = layer(l, x, additiveMask, 0);
+      x = layer(l, x, additiveMask, 0, false);
     }
     return x;
   }
@@ -139,15 +149,16 @@ public final class TorchBert {
   /**
    * Hidden states {@link #frozenLayers()} to {@link #layers()} from state {@code frozenLayers()}
    * ({@link #frozenState}, possibly computed in another batch: padding does not reach real tokens).
-   * Index 0 of the list is {@code state} itself.
+   * Index 0 of the list is {@code state} itself. {@code firstTokenOnlyOnTop} as for
+   * {@link #hiddenStates(NDArray, NDArray, NDArray, float, boolean)}.
    */
-  public List<NDArray> hiddenStatesFrom(NDArray state, NDArray mask, float dropout) {
+  public List<NDArray> hiddenStatesFrom(NDArray state, NDArray mask, float dropout, boolean firstTokenOnlyOnTop) {
     List<NDArray> states = new ArrayList<>();
     states.add(state);
     NDArray additiveMask = additiveMask(mask);
     NDArray x = state;
     for (int l = frozenLayers; l < layers; l++) {
-      x = layer(l, x, additiveMask, dropout);
+      x = layer(l, x, additiveMask, dropout, firstTokenOnlyOnTop && l == layers - 1);
       states.add(x);
     }
     return states;
@@ -177,30 +188,33 @@ public final class TorchBert {
    * each layer's work goes into its own manager instead, and only the output outlives it.
    * Autograd keeps what the backward pass needs by itself.
    */
-  private NDArray layer(int l, NDArray x, NDArray additiveMask, float dropout) {
+  private NDArray layer(int l, NDArray x, NDArray additiveMask, float dropout, boolean firstTokenOnly) {
     NDManager keep = x.getManager();
     try (NDManager scratch = keep.newSubManager()) {
       x.tempAttach(scratch);
-      NDArray out = layerOps(l, x, additiveMask, dropout);
+      NDArray out = layerOps(l, x, additiveMask, dropout, firstTokenOnly);
       out.attach(keep);
       return out;
     }
   }
 
-  private NDArray layerOps(int l, NDArray x, NDArray additiveMask, float dropout) {
+  /** @param firstTokenOnly queries, and so the output, for the first token alone (keys and values from all) */
+  private NDArray layerOps(int l, NDArray x, NDArray additiveMask, float dropout, boolean firstTokenOnly) {
     boolean training = dropout > 0;
     long batch = x.getShape().get(0);
     long seq = x.getShape().get(1);
     int h = config.hidden();
     String p = "encoder.layer." + l + ".";
-    NDArray q = heads(dense(x, p + "attention.self.query"), batch, seq);
+    NDArray rows = firstTokenOnly ? x.get(":, 0:1, :") : x;
+    long queries = firstTokenOnly ? 1 : seq;
+    NDArray q = heads(dense(rows, p + "attention.self.query"), batch, queries);
     NDArray k = heads(dense(x, p + "attention.self.key"), batch, seq);
     NDArray v = heads(dense(x, p + "attention.self.value"), batch, seq);
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Tensors.scalar(x.getManager(), scale)).add(additiveMask);
     NDArray probs = drop(scores.softmax(-1), dropout, training);
-    NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, h);
+    NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, queries, h);
     NDArray attention = drop(dense(context, p + "attention.output.dense"), dropout, training);
-    NDArray a = norm(attention.add(x), p + "attention.output.LayerNorm");
+    NDArray a = norm(attention.add(rows), p + "attention.output.LayerNorm");
     NDArray inner = Activation.gelu(dense(a, p + "intermediate.dense"));
     NDArray out = drop(dense(inner, p + "output.dense"), dropout, training);
     return norm(out.add(a), p + "output.LayerNorm");
