@@ -1,5 +1,7 @@
 package dev.intentinference.train.finetune;
 
+import static dev.intentinference.train.finetune.NetworkFixtures.features;
+import static dev.intentinference.train.finetune.NetworkFixtures.maxDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
@@ -9,7 +11,6 @@ import dev.intentinference.core.encoder.EncoderSpec;
 import dev.intentinference.core.onnx.EncoderGraphs;
 import dev.intentinference.core.onnx.SentenceEncoder;
 import dev.intentinference.core.onnx.SessionSettings;
-import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,28 +50,5 @@ class ExportParityTest {
       }
       assertThat(ModelProto.parseFrom(tuned).getGraph().getNodeCount()).isEqualTo(shipped.getGraph().getNodeCount());
     }
-  }
-
-  private static float[][] features(NDManager m, IntentNetwork net, List<TokenizedText> tokens) {
-    try (NDManager s = m.newSubManager()) {
-      float[] flat = net.features(s, TokenBatch.pack(tokens), 0f).toFloatArray();
-      int width = flat.length / tokens.size();
-      float[][] out = new float[tokens.size()][width];
-      for (int i = 0; i < out.length; i++) {
-        System.arraycopy(flat, i * width, out[i], 0, width);
-      }
-      return out;
-    }
-  }
-
-  private static double maxDifference(float[][] a, float[][] b) {
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      assertThat(a[i]).hasSameSizeAs(b[i]);
-      for (int d = 0; d < a[i].length; d++) {
-        max = Math.max(max, Math.abs(a[i][d] - b[i][d]));
-      }
-    }
-    return max;
   }
 }

@@ -1,5 +1,9 @@
 package dev.intentinference.train.finetune;
 
+import static dev.intentinference.train.finetune.NetworkFixtures.LABELS;
+import static dev.intentinference.train.finetune.NetworkFixtures.TEXTS;
+import static dev.intentinference.train.finetune.NetworkFixtures.features;
+import static dev.intentinference.train.finetune.NetworkFixtures.maxDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
@@ -24,11 +28,6 @@ import org.junit.jupiter.api.Test;
 class FirstTokenTopLayerTest {
   /** bge-small-en-v1.5 pools [CLS]; three of its layers keep the test quick. */
   private static final EncoderSpec CLS = EncoderRegistry.builtIn().get("bge-small-en-v1.5@3");
-  private static final List<String> TEXTS = List.of(
-      "what's my balance", "how much money do i have", "send 20 dollars to bob", "move money to savings",
-      "tell me a joke", "say something funny", "what is the balance on my checking account right now please",
-      "transfer 100 from checking to savings please", "make me laugh", "hi");
-  private static final int[] LABELS = {0, 0, 1, 1, 2, 2, 0, 1, 2, 2};
   private static final BertWeights SHIPPED = BertWeights.read(EncoderGraphs.model(CLS));
 
   @Test
@@ -85,34 +84,5 @@ class FirstTokenTopLayerTest {
       String top = "encoder.layer.2.attention.self.query.weight";
       assertThat(maxDifference(r.network().bert().values().get(top), SHIPPED.get(top).values())).isGreaterThan(1e-5);
     }
-  }
-
-  private static float[][] features(NDManager m, IntentNetwork net, List<TokenizedText> tokens) {
-    try (NDManager s = m.newSubManager()) {
-      float[] flat = net.features(s, TokenBatch.pack(tokens), 0f).toFloatArray();
-      int width = flat.length / tokens.size();
-      float[][] out = new float[tokens.size()][width];
-      for (int i = 0; i < out.length; i++) {
-        System.arraycopy(flat, i * width, out[i], 0, width);
-      }
-      return out;
-    }
-  }
-
-  private static double maxDifference(float[][] a, float[][] b) {
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, maxDifference(a[i], b[i]));
-    }
-    return max;
-  }
-
-  private static double maxDifference(float[] a, float[] b) {
-    assertThat(a).hasSameSizeAs(b);
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
   }
 }

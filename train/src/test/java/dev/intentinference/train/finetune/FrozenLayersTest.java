@@ -1,5 +1,8 @@
 package dev.intentinference.train.finetune;
 
+import static dev.intentinference.train.finetune.NetworkFixtures.LABELS;
+import static dev.intentinference.train.finetune.NetworkFixtures.TEXTS;
+import static dev.intentinference.train.finetune.NetworkFixtures.maxDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,11 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 class FrozenLayersTest {
   private static final EncoderSpec WHOLE = EncoderRegistry.builtIn().get("all-minilm-l6-v2");
-  private static final List<String> TEXTS = List.of(
-      "what's my balance", "how much money do i have", "send 20 dollars to bob", "move money to savings",
-      "tell me a joke", "say something funny", "what is the balance on my checking account right now please",
-      "transfer 100 from checking to savings please", "make me laugh", "hi");
-  private static final int[] LABELS = {0, 0, 1, 1, 2, 2, 0, 1, 2, 2};
   /** Read once: the networks copy what they train into tensors and never write back here. */
   private static final BertWeights SHIPPED = BertWeights.read(EncoderGraphs.model(WHOLE));
 
@@ -119,14 +117,5 @@ class FrozenLayersTest {
     for (int i = 0; i < expected.length; i++) {
       assertThat(maxDifference(actual[i], expected[i])).as("text %d", i).isLessThan(1e-5);
     }
-  }
-
-  private static double maxDifference(float[] a, float[] b) {
-    assertThat(a).hasSameSizeAs(b);
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
   }
 }
