@@ -29,7 +29,8 @@ COPY --chmod=0755 <<'SH' /opt/intent/bin/intent
 exec java ${INTENT_JAVA_OPTS} -jar /opt/intent/intent-cli.jar "$@"
 SH
 # As ./intent sets them: fine-tuning (PyTorch) repeats bit for bit only when MKL keeps its thread
-# count; huge pages for PyTorch's large tensors. The heap is a share of the container's memory limit: ONNX Runtime's memory is off-heap.
+# count; huge pages for PyTorch's large tensors. The heap is a share of the container's memory
+# limit: ONNX Runtime's memory is off-heap.
 # Native libraries (ONNX Runtime, tokenizers) are unpacked under /tmp, the one writable place
 # when the root filesystem is read-only.
 ENV MKL_DYNAMIC=FALSE \
