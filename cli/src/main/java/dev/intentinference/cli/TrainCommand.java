@@ -97,6 +97,10 @@ public final class TrainCommand implements Callable<Integer> {
       + FineTuning.DEFAULT_TEACHER_EPOCHS + ", more on small data (as --epochs).")
   Integer teacherEpochs;
 
+  @Option(names = "--teacher-batch-size", paramLabel = "N", description = "Fine-tuning: the teacher's texts per step,"
+      + " 1..4096. Default: --batch-size (with its own, the small-data floor keeps the same number of texts).")
+  Integer teacherBatchSize;
+
   @Option(names = "--teacher-learning-rate", paramLabel = "LR", description = "Fine-tuning: the teacher's peak AdamW rate"
       + " for its encoder, (0, 1]. Default: " + FineTuning.DEFAULT_TEACHER_LEARNING_RATE + " (the 12-layer bge-small-en-v1.5"
       + " diverged at 1e-4).")
@@ -275,9 +279,16 @@ public final class TrainCommand implements Callable<Integer> {
           or(dropout, FineTuneConfig.DEFAULT_DROPOUT), or(labelSmoothing, FineTuneConfig.DEFAULT_LABEL_SMOOTHING),
           FineTuneConfig.DEFAULT_LOGIT_SCALE, FineTuneConfig.DEFAULT_MAX_GRAD_NORM, false, seed,
           epochs == null ? FineTuneConfig.DEFAULT_MIN_STEPS : 0, or(freezeLayers, 0));
+      if (teacherBatchSize != null && (teacherBatchSize < 1 || teacherBatchSize > MAX_BATCH_SIZE)) {
+        throw new IntentException("--teacher-batch-size must be in 1.." + MAX_BATCH_SIZE + ", was " + teacherBatchSize);
+      }
+      // A teacher batch of its own keeps the texts the small-data floor stands for.
+      int teacherBatch = or(teacherBatchSize, recipe.batchSize());
       FineTuneConfig teacherRecipe = teacherEpochs == null
-          ? recipe.withEpochs(FineTuning.DEFAULT_TEACHER_EPOCHS).withMinSteps(FineTuneConfig.DEFAULT_MIN_STEPS)
+          ? recipe.withEpochs(FineTuning.DEFAULT_TEACHER_EPOCHS).withMinSteps(teacherBatchSize == null
+              ? FineTuneConfig.DEFAULT_MIN_STEPS : FineTuneConfig.minStepsFor(teacherBatch))
           : recipe.withEpochs(teacherEpochs).withMinSteps(0);
+      teacherRecipe = teacherRecipe.withBatchSize(teacherBatch);
       double teacherRate = or(teacherLearningRate, FineTuning.DEFAULT_TEACHER_LEARNING_RATE);
       if (!(teacherRate > 0 && teacherRate <= 1)) {
         throw new IntentException("--teacher-learning-rate must be in (0, 1], was " + teacherRate);
@@ -301,6 +312,8 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IntentException("invalid option: " + e.getMessage(), e);
     }
   }
+
+  private static final int MAX_BATCH_SIZE = 4096;
 
   private static void layerCount(String option, Integer value) {
     if (value != null && (value < 0 || value > FineTuneConfig.MAX_FROZEN_LAYERS)) {

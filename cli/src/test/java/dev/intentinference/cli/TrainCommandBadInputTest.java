@@ -156,6 +156,8 @@ class TrainCommandBadInputTest {
         .contains("--teacher-learning-rate").contains("2.0");
     assertThat(failTraining("--data", csv.toString(), "--teacher-freeze-layers", "-1"))
         .contains("--teacher-freeze-layers must be in 0..48, was -1");
+    assertThat(failTraining("--data", csv.toString(), "--teacher-batch-size", "0"))
+        .contains("--teacher-batch-size must be in 1..4096, was 0");
   }
 
   @Test

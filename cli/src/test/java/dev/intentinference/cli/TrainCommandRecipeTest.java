@@ -40,6 +40,19 @@ class TrainCommandRecipeTest {
   }
 
   @Test
+  void theTeacherMayTakeItsOwnBatchAndKeepsTheTextsOfTheSmallDataFloor() {
+    FineTuning shared = recipe("--data", "clinc150", "--out", "x");
+    assertThat(shared.teacherRecipe().batchSize()).isEqualTo(shared.recipe().batchSize());
+    FineTuning own = recipe("--data", "clinc150", "--out", "x", "--teacher-batch-size", "128");
+    assertThat(own.teacherRecipe().batchSize()).isEqualTo(128);
+    assertThat(own.recipe().batchSize()).isEqualTo(FineTuneConfig.DEFAULT_BATCH_SIZE);
+    assertThat(own.teacherRecipe().minSteps() * 128)
+        .isEqualTo(shared.teacherRecipe().minSteps() * FineTuneConfig.DEFAULT_BATCH_SIZE);
+    assertThat(recipe("--data", "clinc150", "--out", "x", "--teacher-batch-size", "128", "--teacher-epochs", "3")
+        .teacherRecipe().minSteps()).isZero();
+  }
+
+  @Test
   void withoutATeacherThereAreNoVariants() {
     assertThat(recipe("--data", "clinc150", "--out", "x", "--teacher", "none").augment()).isZero();
     assertThat(recipe("--data", "clinc150", "--out", "x", "--augment", "0").augment()).isZero();

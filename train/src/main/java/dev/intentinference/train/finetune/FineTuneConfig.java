@@ -75,6 +75,11 @@ public record FineTuneConfig(
   static final int MAX_EPOCHS_FOR_MIN_STEPS = 50;
   public static final int MAX_FROZEN_LAYERS = 48;
 
+  /** Steps of {@code batchSize} texts that make {@link #MIN_TEXTS}, at least 1. */
+  public static int minStepsFor(int batchSize) {
+    return Math.max(1, MIN_TEXTS / batchSize);
+  }
+
   public FineTuneConfig {
     range("epochs", epochs, 1, 100);
     range("batchSize", batchSize, 1, 4096);
