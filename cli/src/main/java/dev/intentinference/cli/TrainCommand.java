@@ -268,7 +268,10 @@ public final class TrainCommand implements Callable<Integer> {
     return o;
   }
 
-  /** The fine-tuning recipe from the options; both networks share every option but their epochs. */
+  /**
+   * The fine-tuning recipe from the options; the teacher shares the model's options but its epochs,
+   * rate, fixed layers and, if given, batch.
+   */
   FineTuning fineTuning() {
     try {
       layerCount("--freeze-layers", freezeLayers);
