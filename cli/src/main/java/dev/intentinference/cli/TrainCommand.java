@@ -98,7 +98,7 @@ public final class TrainCommand implements Callable<Integer> {
   Integer teacherEpochs;
 
   @Option(names = "--teacher-batch-size", paramLabel = "N", description = "Fine-tuning: the teacher's texts per step,"
-      + " 1..4096. Default: --batch-size (with its own, the small-data floor keeps the same number of texts).")
+      + " 1.." + FineTuneConfig.MAX_BATCH_SIZE + ". Default: --batch-size (with its own, the small-data floor keeps the same number of texts).")
   Integer teacherBatchSize;
 
   @Option(names = "--teacher-learning-rate", paramLabel = "LR", description = "Fine-tuning: the teacher's peak AdamW rate"
@@ -282,8 +282,9 @@ public final class TrainCommand implements Callable<Integer> {
           or(dropout, FineTuneConfig.DEFAULT_DROPOUT), or(labelSmoothing, FineTuneConfig.DEFAULT_LABEL_SMOOTHING),
           FineTuneConfig.DEFAULT_LOGIT_SCALE, FineTuneConfig.DEFAULT_MAX_GRAD_NORM, false, seed,
           epochs == null ? FineTuneConfig.DEFAULT_MIN_STEPS : 0, or(freezeLayers, 0));
-      if (teacherBatchSize != null && (teacherBatchSize < 1 || teacherBatchSize > MAX_BATCH_SIZE)) {
-        throw new IntentException("--teacher-batch-size must be in 1.." + MAX_BATCH_SIZE + ", was " + teacherBatchSize);
+      if (teacherBatchSize != null && (teacherBatchSize < 1 || teacherBatchSize > FineTuneConfig.MAX_BATCH_SIZE)) {
+        throw new IntentException("--teacher-batch-size must be in 1.." + FineTuneConfig.MAX_BATCH_SIZE + ", was "
+            + teacherBatchSize);
       }
       // A teacher batch of its own keeps the texts the small-data floor stands for.
       int teacherBatch = or(teacherBatchSize, recipe.batchSize());
@@ -315,8 +316,6 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IntentException("invalid option: " + e.getMessage(), e);
     }
   }
-
-  private static final int MAX_BATCH_SIZE = 4096;
 
   private static void layerCount(String option, Integer value) {
     if (value != null && (value < 0 || value > FineTuneConfig.MAX_FROZEN_LAYERS)) {

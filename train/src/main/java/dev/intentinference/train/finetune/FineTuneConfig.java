@@ -74,6 +74,7 @@ public record FineTuneConfig(
   public static final int DEFAULT_MIN_STEPS = MIN_TEXTS / DEFAULT_BATCH_SIZE;
   static final int MAX_EPOCHS_FOR_MIN_STEPS = 50;
   public static final int MAX_FROZEN_LAYERS = 48;
+  public static final int MAX_BATCH_SIZE = 4096;
 
   /** Steps of {@code batchSize} texts that make {@link #MIN_TEXTS}, at least 1. */
   public static int minStepsFor(int batchSize) {
@@ -82,7 +83,7 @@ public record FineTuneConfig(
 
   public FineTuneConfig {
     range("epochs", epochs, 1, 100);
-    range("batchSize", batchSize, 1, 4096);
+    range("batchSize", batchSize, 1, MAX_BATCH_SIZE);
     open("encoderLearningRate", encoderLearningRate, 1);
     open("headLearningRate", headLearningRate, 1);
     if (!(warmupFraction >= 0 && warmupFraction < 1)) {

@@ -119,7 +119,7 @@ public final class TorchBert {
    * The same, but with {@code firstTokenOnlyOnTop} the top layer computes its output for the first
    * token alone ({@code [batch, 1, hidden]}): all a first-token ([CLS]) pooling reads. Its keys and
    * values still come from every token, so that row is the one the whole layer would give, for
-   * about a sixth of the layer's work.
+   * about a sixth of the layer's multiply-adds.
    */
   public List<NDArray> hiddenStates(NDArray ids, NDArray typeIds, NDArray mask, float dropout, boolean firstTokenOnlyOnTop) {
     List<NDArray> states = new ArrayList<>();
