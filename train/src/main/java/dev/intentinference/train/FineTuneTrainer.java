@@ -346,6 +346,8 @@ public final class FineTuneTrainer {
       m.put("train_loss", IntentTrainer.round(e.trainLoss()));
       m.put("validation_accuracy", IntentTrainer.round(e.validationAccuracy()));
       m.put("seconds", IntentTrainer.round(e.seconds()));
+      m.put("forward_backward_seconds", IntentTrainer.round(e.stepTime().passSeconds()));
+      m.put("optimizer_seconds", IntentTrainer.round(e.stepTime().optimizerSeconds()));
       m.put("skipped_steps", e.skippedSteps());
       out.add(m);
     }

@@ -99,7 +99,14 @@ class FineTuneTrainerTest {
         .containsKey("onnx_sha256");
     assertThat((Map<String, Object>) t.get("recipe")).containsEntry("epochs", 6).containsEntry("seed", 42)
         .containsEntry("encoder_learning_rate", 2e-4).containsKey("schedule");
-    assertThat((List<?>) t.get("validation_history")).hasSize(6);
+    assertThat((List<Map<String, Object>>) t.get("validation_history")).hasSize(6).allSatisfy(epoch -> {
+      double pass = ((Number) epoch.get("forward_backward_seconds")).doubleValue();
+      double optimizer = ((Number) epoch.get("optimizer_seconds")).doubleValue();
+      assertThat(pass).as("forward and backward passes").isPositive();
+      assertThat(optimizer).as("optimizer").isPositive();
+      // rounded to milliseconds each, hence the slack
+      assertThat(pass + optimizer).as("parts of the epoch").isLessThanOrEqualTo(((Number) epoch.get("seconds")).doubleValue() + 0.002);
+    });
     assertThat((Map<String, Object>) t.get("data_sha256")).containsEntry("train.csv", Hashes.sha256(train));
     assertThat(m.threshold().value()).isBetween(0.0, 1.0);
   }

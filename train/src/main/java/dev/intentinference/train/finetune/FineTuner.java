@@ -95,7 +95,14 @@ public final class FineTuner {
    * One epoch: mean training loss, validation in-scope accuracy, time taken, and the steps skipped
    * because their loss or gradients were not finite (normally 0).
    */
-  public record EpochRecord(int epoch, double trainLoss, double validationAccuracy, double seconds, int skippedSteps) {}
+  public record EpochRecord(int epoch, double trainLoss, double validationAccuracy, double seconds, int skippedSteps,
+      StepTime stepTime) {}
+
+  /**
+   * Where an epoch's steps spent their time: the forward and backward passes, and the optimizer
+   * (gradient norm and update). The rest of the epoch is batching and validation.
+   */
+  public record StepTime(double passSeconds, double optimizerSeconds) {}
 
   /**
    * @param trainStates the fixed part's output for every training text, or null when every step
@@ -140,6 +147,8 @@ public final class FineTuner {
     int consecutiveSkips = 0;
     for (int epoch = 1; epoch <= epochs; epoch++) {
       long epochStart = System.nanoTime();
+      long passNanos = 0;
+      long optimizerNanos = 0;
       double lossSum = 0;
       int epochSkipped = 0;
       List<int[]> batches = batches(train.tokens(), config.batchSize(), rng);
@@ -148,7 +157,10 @@ public final class FineTuner {
           throw new IntentException("fine-tuning interrupted at step " + step + " of " + total);
         }
         double rate = step < warmup ? (step + 1.0) / warmup : Math.max(0.0, (double) (total - step) / Math.max(1, total - warmup));
+        long passStart = System.nanoTime();
         double loss = step(manager, net, train, trainStates, teacher, labels, batch);
+        long optimizerStart = System.nanoTime();
+        passNanos += optimizerStart - passStart;
         boolean applied;
         if (Double.isFinite(loss)) {
           applied = Double.isFinite(optimizer.step(params, rates, rate));
@@ -156,6 +168,7 @@ public final class FineTuner {
           optimizer.skip(params);
           applied = false;
         }
+        optimizerNanos += System.nanoTime() - optimizerStart;
         if (applied) {
           lossSum += loss;
           consecutiveSkips = 0;
@@ -174,7 +187,7 @@ public final class FineTuner {
           : validationStates != null ? accuracy(validationStates.logits(manager, net), validation.labels())
           : accuracy(manager, net, validation);
       EpochRecord record = new EpochRecord(epoch, lossSum / Math.max(1, batches.size() - epochSkipped), accuracy,
-          (System.nanoTime() - epochStart) / 1e9, epochSkipped);
+          (System.nanoTime() - epochStart) / 1e9, epochSkipped, new StepTime(passNanos / 1e9, optimizerNanos / 1e9));
       history.add(record);
       listener.epochFinished(record);
     }
