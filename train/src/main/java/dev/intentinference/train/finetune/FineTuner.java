@@ -200,7 +200,8 @@ public final class FineTuner {
    */
   private static boolean fitsInHeap(IntentNetwork net, Examples train, Examples validation) {
     int hidden = net.bert().config().hidden();
-    long bytes = FrozenStates.bytes(train.tokens(), hidden) + FrozenStates.bytes(validation.tokens(), hidden);
+    int pooled = net.selectedBelowFixed() * hidden;
+    long bytes = FrozenStates.bytes(train.tokens(), hidden, pooled) + FrozenStates.bytes(validation.tokens(), hidden, pooled);
     return bytes <= Runtime.getRuntime().maxMemory() / 4;
   }
 
@@ -212,7 +213,7 @@ public final class FineTuner {
         NDArray logits;
         if (trainStates != null) {
           FrozenStates.Batch b = trainStates.batch(m, batch);
-          logits = net.logitsFrom(b.states(), b.mask(), (float) config.dropout());
+          logits = net.logitsFrom(b.states(), b.mask(), b.pooledBelow(), (float) config.dropout());
         } else {
           List<TokenizedText> texts = new ArrayList<>(batch.length);
           for (int i : batch) {

@@ -118,28 +118,55 @@ public final class IntentNetwork {
   }
 
   /**
-   * Whether {@link #logitsFrom} can stand for {@link #logits}: the pooled states all come after
-   * the fixed part of the encoder.
+   * Whether {@link #logitsFrom} can stand for {@link #logits}: some layers are fixed. Pooled states
+   * below the fixed part's output depend on the text alone too, so they come in pooled with it
+   * ({@link #fixedPart}).
    */
   public boolean startsFromFrozenState() {
-    int frozen = bert.frozenLayers();
-    LayerSelection sel = spec.selection();
-    return frozen > 0 && (sel == null ? bert.layers() : sel.first()) >= frozen;
+    return bert.frozenLayers() > 0;
   }
 
-  /** State {@link TorchBert#frozenLayers()} of a packed batch, {@code [batch, sequence, hidden]}. */
-  public NDArray frozenState(NDManager m, TokenBatch batch) {
+  /**
+   * What the fixed part gives for a packed batch, without dropout or gradient: state {@link
+   * TorchBert#frozenLayers()} {@code [batch, sequence, hidden]}, and the pooled (not yet
+   * normalised) vectors {@code [batch, k * hidden]} of the k selected states below it, or null
+   * when the selection starts at or above it.
+   */
+  public FixedPart fixedPart(NDManager m, TokenBatch batch) {
     NDArray mask = mask(m, batch);
     Shape s = mask.getShape();
-    return bert.frozenState(Tensors.owned(m, batch.ids(), s), Tensors.owned(m, batch.typeIds(), s), mask);
+    List<NDArray> states = bert.frozenStates(Tensors.owned(m, batch.ids(), s), Tensors.owned(m, batch.typeIds(), s), mask);
+    int below = selectedBelowFixed();
+    NDArray pooled = below == 0 ? null : pool(states.subList(spec.selection().first(), spec.selection().first() + below), mask);
+    return new FixedPart(states.get(states.size() - 1), pooled);
   }
 
-  /** The same as {@link #logits} for the batch whose {@link #frozenState} is {@code state}. */
-  public NDArray logitsFrom(NDArray state, NDArray mask, float dropout) {
+  /** @param pooledBelow null when no selected state lies below the fixed part's output */
+  public record FixedPart(NDArray state, NDArray pooledBelow) {}
+
+  /** How many of the selected states lie below the fixed part's output (0 without a selection). */
+  int selectedBelowFixed() {
+    LayerSelection sel = spec.selection();
+    return sel == null ? 0 : Math.max(0, Math.min(bert.frozenLayers(), sel.last() + 1) - sel.first());
+  }
+
+  /**
+   * The same as {@link #logits} for the batch whose {@link #fixedPart} is {@code state} and
+   * {@code pooledBelow}.
+   */
+  public NDArray logitsFrom(NDArray state, NDArray mask, NDArray pooledBelow, float dropout) {
     if (!startsFromFrozenState()) {
-      throw new IllegalStateException("the pooled states of " + spec.id() + " include fixed layers");
+      throw new IllegalStateException(spec.id() + " has no fixed layers to start from");
     }
-    NDArray features = pooled(bert.hiddenStatesFrom(state, mask, dropout, poolsFirstTokenOfTop()), bert.frozenLayers(), mask);
+    if ((pooledBelow == null) != (selectedBelowFixed() == 0)) {
+      throw new IllegalArgumentException("the pooled states below the fixed part's output must come with it");
+    }
+    List<NDArray> states = bert.hiddenStatesFrom(state, mask, dropout, poolsFirstTokenOfTop());
+    int frozen = bert.frozenLayers();
+    LayerSelection sel = spec.selection();
+    NDArray above = sel == null ? pool(states.subList(states.size() - 1, states.size()), mask)
+        : pool(states.subList(Math.max(sel.first(), frozen) - frozen, sel.last() + 1 - frozen), mask);
+    NDArray features = normalized(pooledBelow == null ? above : NDArrays.concat(new NDList(pooledBelow, above), -1));
     return features.matMul(headWeight).mul(Tensors.scalar(features.getManager(), logitScale)).add(headBias);
   }
 
@@ -150,21 +177,30 @@ public final class IntentNetwork {
   /** @param states hidden states {@code first..}, by index from {@code first} */
   private NDArray pooled(List<NDArray> states, int first, NDArray mask) {
     LayerSelection sel = spec.selection();
-    NDArray hidden = sel == null ? states.get(states.size() - 1)
-        : sel.count() == 1 ? states.get(sel.first() - first)
-        : NDArrays.concat(new NDList(states.subList(sel.first() - first, sel.last() + 1 - first)), -1);
-    NDArray pooled;
+    List<NDArray> selected = sel == null ? states.subList(states.size() - 1, states.size())
+        : states.subList(sel.first() - first, sel.last() + 1 - first);
+    return normalized(pool(selected, mask));
+  }
+
+  /**
+   * {@code states} concatenated along the hidden axis and pooled as the spec says. Pooling works
+   * per column, so pooling parts of a selection apart and concatenating the results gives the same.
+   */
+  private NDArray pool(List<NDArray> states, NDArray mask) {
+    NDArray hidden = states.size() == 1 ? states.get(0) : NDArrays.concat(new NDList(states), -1);
     if (spec.pooling() == Pooling.CLS) {
-      pooled = hidden.get(":, 0, :");
-    } else {
-      NDArray weights = mask.toType(DataType.FLOAT32, false).expandDims(-1);
-      pooled = hidden.mul(weights).sum(new int[] {1}).div(weights.sum(new int[] {1}).maximum(1f));
+      return hidden.get(":, 0, :");
     }
-    if (spec.normalize()) {
-      NDArray norm = pooled.square().sum(new int[] {1}, true).sqrt();
-      pooled = pooled.div(norm.maximum(Tensors.scalar(norm.getManager(), 1e-12f)));
+    NDArray weights = mask.toType(DataType.FLOAT32, false).expandDims(-1);
+    return hidden.mul(weights).sum(new int[] {1}).div(weights.sum(new int[] {1}).maximum(1f));
+  }
+
+  private NDArray normalized(NDArray pooled) {
+    if (!spec.normalize()) {
+      return pooled;
     }
-    return pooled;
+    NDArray norm = pooled.square().sum(new int[] {1}, true).sqrt();
+    return pooled.div(norm.maximum(Tensors.scalar(norm.getManager(), 1e-12f)));
   }
 
   /** The head as the model directory stores it: one dense layer, the logit scale folded in. */

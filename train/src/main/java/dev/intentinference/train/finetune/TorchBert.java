@@ -138,12 +138,21 @@ public final class TorchBert {
    * gives, the same in every epoch.
    */
   public NDArray frozenState(NDArray ids, NDArray typeIds, NDArray mask) {
+    List<NDArray> states = frozenStates(ids, typeIds, mask);
+    return states.get(states.size() - 1);
+  }
+
+  /** States 0 to {@link #frozenLayers()}, as {@link #frozenState} computes them on its way. */
+  public List<NDArray> frozenStates(NDArray ids, NDArray typeIds, NDArray mask) {
+    List<NDArray> states = new ArrayList<>();
     NDArray x = embeddings(ids, typeIds, 0);
+    states.add(x);
     NDArray additiveMask = additiveMask(mask);
     for (int l = 0; l < frozenLayers; l++) {
       x = layer(l, x, additiveMask, 0, false);
+      states.add(x);
     }
-    return x;
+    return states;
   }
 
   /**

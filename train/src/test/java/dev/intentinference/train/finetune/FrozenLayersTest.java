@@ -41,7 +41,8 @@ class FrozenLayersTest {
       float[] expected = net.logits(m, TokenBatch.pack(List.of(tokens.get(9), tokens.get(0))), 0f).toFloatArray();
       FrozenStates.Batch b = states.batch(m, rows);
       assertThat(b.states().getShape().get(1)).isEqualTo(tokens.get(0).length());
-      assertThat(maxDifference(net.logitsFrom(b.states(), b.mask(), 0f).toFloatArray(), expected)).isLessThan(1e-5);
+      assertThat(b.pooledBelow()).as("a selection above the fixed layers").isNull();
+      assertThat(maxDifference(net.logitsFrom(b.states(), b.mask(), b.pooledBelow(), 0f).toFloatArray(), expected)).isLessThan(1e-5);
 
       assertSameLogits(states.logits(m, net), FineTuner.logits(m, net, tokens));
     }
@@ -72,19 +73,49 @@ class FrozenLayersTest {
     }
   }
 
+  /**
+   * The served default's selection ({@code @0-3}) pools the embedding output and every layer's
+   * state: with the first layer fixed, the pooled vectors of states 0 and 1 are kept next to state
+   * 1, and the logits from them are the whole network's.
+   */
   @Test
-  void aSelectionThatPoolsFrozenStatesTrainsWithoutTheCache() {
+  void aSelectionThatPoolsFixedStatesKeepsTheirPooledVectors() {
     EncoderSpec cut = EncoderRegistry.builtIn().get("all-minilm-l6-v2@0-3");
     try (NDManager m = TorchRuntime.manager(2, 5)) {
-      FineTuner.Result r = train(m, cut, 1, 2);
-      assertThat(r.network().startsFromFrozenState()).isFalse();
-      assertThat(r.trainStates()).isNull();
-      String fixed = "encoder.layer.1.intermediate.dense.weight";
-      String trained = "encoder.layer.2.intermediate.dense.weight";
+      List<TokenizedText> tokens = tokens();
+      for (int frozen : new int[] {1, 3}) {
+        IntentNetwork net = new IntentNetwork(m, cut, weights(), 3, 20, false, frozen, 3);
+        assertThat(net.startsFromFrozenState()).isTrue();
+        assertThat(net.selectedBelowFixed()).as("states 0..%d", frozen - 1).isEqualTo(frozen);
+        FrozenStates states = FrozenStates.of(m, net, tokens);
+        int[] rows = {9, 0};
+        float[] expected = net.logits(m, TokenBatch.pack(List.of(tokens.get(9), tokens.get(0))), 0f).toFloatArray();
+        FrozenStates.Batch b = states.batch(m, rows);
+        assertThat(b.pooledBelow().getShape().get(1)).isEqualTo(frozen * 384L);
+        assertThat(maxDifference(net.logitsFrom(b.states(), b.mask(), b.pooledBelow(), 0f).toFloatArray(), expected))
+            .as("%d fixed", frozen).isLessThan(1e-5);
+        assertSameLogits(states.logits(m, net), FineTuner.logits(m, net, tokens));
+        assertThatThrownBy(() -> net.logitsFrom(b.states(), b.mask(), null, 0f))
+            .isInstanceOf(IllegalArgumentException.class);
+      }
+
+      FineTuner.Result r = train(m, cut, 1, 1);
+      assertThat(r.trainStates()).isNotNull();
+      String fixed = "encoder.layer.0.intermediate.dense.weight";
+      String trained = "encoder.layer.1.intermediate.dense.weight";
       Map<String, float[]> tuned = r.network().bert().values();
       assertThat(tuned.get(fixed)).isEqualTo(weights().get(fixed).values());
       assertThat(maxDifference(tuned.get(trained), weights().get(trained).values())).isGreaterThan(1e-5);
-      assertThatThrownBy(() -> r.network().logitsFrom(null, null, 0f)).isInstanceOf(IllegalStateException.class);
+      assertSameLogits(r.trainStates().logits(m, r.network()), FineTuner.logits(m, r.network(), tokens()));
+    }
+  }
+
+  @Test
+  void aNetworkWithoutFixedLayersHasNothingToStartFrom() {
+    try (NDManager m = TorchRuntime.manager(2, 5)) {
+      IntentNetwork net = new IntentNetwork(m, WHOLE, weights(), 3, 20, false, 0, 3);
+      assertThat(net.startsFromFrozenState()).isFalse();
+      assertThatThrownBy(() -> net.logitsFrom(null, null, null, 0f)).isInstanceOf(IllegalStateException.class);
     }
   }
 
