@@ -111,8 +111,9 @@ public final class TrainCommand implements Callable<Integer> {
       + " above, 0..48. Default: half the teacher's layers (6 of bge-small-en-v1.5's 12).")
   Integer teacherFreezeLayers;
 
-  @Option(names = "--freeze-layers", paramLabel = "N", description = "Fine-tuning: the same for the model, 0..48 (only when"
-      + " the states it pools all lie above the frozen ones). Default: 0.")
+  @Option(names = "--freeze-layers", paramLabel = "N", description = "Fine-tuning: the same for the model, 0..48 (states"
+      + " below the fixed part that the model pools are kept pooled). Default: " + FineTuning.DEFAULT_MODEL_FROZEN_LAYERS
+      + " with a teacher (the first of the default model's 3 layers), 0 with --teacher none.")
   Integer freezeLayers;
 
   @Option(names = "--distill-temperature", paramLabel = "T", description = "Fine-tuning: distillation temperature, (0, 100]. Default: ${DEFAULT-VALUE}.")
@@ -276,12 +277,13 @@ public final class TrainCommand implements Callable<Integer> {
     try {
       layerCount("--freeze-layers", freezeLayers);
       layerCount("--teacher-freeze-layers", teacherFreezeLayers);
+      String teacherId = "none".equalsIgnoreCase(teacher) ? null : teacher;
       FineTuneConfig recipe = new FineTuneConfig(or(epochs, FineTuneConfig.DEFAULT_EPOCHS),
           or(batchSize, FineTuneConfig.DEFAULT_BATCH_SIZE), or(learningRate, FineTuneConfig.DEFAULT_ENCODER_LEARNING_RATE),
           headLearningRate, FineTuneConfig.DEFAULT_WARMUP_FRACTION, or(weightDecay, FineTuneConfig.DEFAULT_WEIGHT_DECAY),
           or(dropout, FineTuneConfig.DEFAULT_DROPOUT), or(labelSmoothing, FineTuneConfig.DEFAULT_LABEL_SMOOTHING),
           FineTuneConfig.DEFAULT_LOGIT_SCALE, FineTuneConfig.DEFAULT_MAX_GRAD_NORM, false, seed,
-          epochs == null ? FineTuneConfig.DEFAULT_MIN_STEPS : 0, or(freezeLayers, 0));
+          epochs == null ? FineTuneConfig.DEFAULT_MIN_STEPS : 0, or(freezeLayers, FineTuning.defaultModelFrozenLayers(teacherId)));
       if (teacherBatchSize != null && (teacherBatchSize < 1 || teacherBatchSize > FineTuneConfig.MAX_BATCH_SIZE)) {
         throw new IntentException("--teacher-batch-size must be in 1.." + FineTuneConfig.MAX_BATCH_SIZE + ", was "
             + teacherBatchSize);
@@ -297,7 +299,6 @@ public final class TrainCommand implements Callable<Integer> {
       if (!(teacherRate > 0 && teacherRate <= 1)) {
         throw new IntentException("--teacher-learning-rate must be in (0, 1], was " + teacherRate);
       }
-      String teacherId = "none".equalsIgnoreCase(teacher) ? null : teacher;
       teacherRecipe = teacherRecipe.withLearningRates(teacherRate, teacherRecipe.headLearningRate())
           .withFrozenLayers(or(teacherFreezeLayers, FineTuning.defaultTeacherFrozenLayers(teacherId)));
       if (augment != null && augment > 0 && teacherId == null) {
