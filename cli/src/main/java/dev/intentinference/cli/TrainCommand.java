@@ -38,9 +38,10 @@ import picocli.CommandLine.Model.CommandSpec;
       "By default fine-tunes the encoder's weights together with a linear head, end to end on the CPU "
           + "(PyTorch through DJL, offline): first a teacher (--teacher, the 12-layer bge-small-en-v1.5, 2 epochs, its lower 6 "
           + "layers kept as shipped), then "
-          + "the served model (--encoder, the first 3 layers of all-MiniLM-L6-v2, 3 epochs), which learns from the labels "
+          + "the served model (--encoder, the first 3 layers of all-MiniLM-L6-v2, 3 epochs, its first layer kept as "
+          + "shipped), which learns from the labels "
           + "and from the teacher's softened probabilities on the training texts and on one variant of each (--augment): "
-          + "about 10.5 minutes on CLINC150 with 2 cores (the fifth session's recipe in the examples: about 8, a little "
+          + "about 8.5 minutes on CLINC150 with 2 cores (the fifth session's recipe in the examples: about 8, a little "
           + "less accurate). The model directory then also "
           + "holds encoder.onnx: the shipped fp32 graph with the trained weights (compile --precision int8 quantizes it). "
           + "docs/fine-tuning.md describes the recipe.",

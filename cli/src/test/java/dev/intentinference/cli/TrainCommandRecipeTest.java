@@ -23,6 +23,7 @@ class TrainCommandRecipeTest {
     assertThat(f.teacherRecipe().epochs()).isEqualTo(FineTuning.DEFAULT_TEACHER_EPOCHS);
     assertThat(f.recipe().encoderLearningRate()).isEqualTo(FineTuneConfig.DEFAULT_ENCODER_LEARNING_RATE);
     assertThat(f.augment()).isEqualTo(FineTuning.DEFAULT_AUGMENT);
+    assertThat(f.recipe().frozenLayers()).isEqualTo(FineTuning.DEFAULT_MODEL_FROZEN_LAYERS).isEqualTo(1);
     FineTuning library = FineTuning.defaults();
     assertThat(f.teacherRecipe()).isEqualTo(library.teacherRecipe());
     assertThat(f.recipe()).isEqualTo(library.recipe());
@@ -50,6 +51,14 @@ class TrainCommandRecipeTest {
         .isEqualTo(shared.teacherRecipe().minSteps() * FineTuneConfig.DEFAULT_BATCH_SIZE);
     assertThat(recipe("--data", "clinc150", "--out", "x", "--teacher-batch-size", "128", "--teacher-epochs", "3")
         .teacherRecipe().minSteps()).isZero();
+  }
+
+  @Test
+  void withoutATeacherTheModelTrainsEveryLayerUnlessTold() {
+    assertThat(recipe("--data", "clinc150", "--out", "x", "--teacher", "none").recipe().frozenLayers()).isZero();
+    assertThat(recipe("--data", "clinc150", "--out", "x", "--teacher", "none", "--freeze-layers", "2").recipe().frozenLayers())
+        .isEqualTo(2);
+    assertThat(recipe("--data", "clinc150", "--out", "x", "--freeze-layers", "0").recipe().frozenLayers()).isZero();
   }
 
   @Test

@@ -60,9 +60,9 @@ public record FineTuning(
   public static final int MAX_AUGMENT = 8;
   /**
    * The model's embeddings and first layer stay as shipped when a teacher teaches it: their output
-   * is computed once per text and its epochs run two of its three layers (on CLINC150 67 s instead
-   * of about 105 s each; 2968 validation queries right instead of 2976, the same argmax to one
-   * query; docs/accuracy.md). Fine-tuned alone, the model trains every layer, as validated.
+   * is computed once per text and its epochs run two of its three layers (on CLINC150 about 65 s
+   * instead of about 105 s each; 2968 validation queries right instead of 2976, the same argmax to one
+   * query; docs/fine-tuning.md). Fine-tuned alone, the model trains every layer, as validated.
    */
   public static final int DEFAULT_MODEL_FROZEN_LAYERS = 1;
 

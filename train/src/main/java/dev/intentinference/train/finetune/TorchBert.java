@@ -43,7 +43,7 @@ public final class TorchBert {
    * @param frozen weight names kept fixed (no gradient)
    * @param frozenLayers the embeddings and this many first layers are kept fixed and run without
    *     dropout, so their output depends on the text alone and can be computed once per text
-   *     ({@link #frozenState}); 0 trains the embeddings (less {@code frozen}) too
+   *     ({@link #frozenStates}); 0 trains the embeddings (less {@code frozen}) too
    */
   public TorchBert(NDManager manager, BertWeights weights, int layers, Set<String> frozen, int frozenLayers) {
     if (layers < 0 || layers > weights.config().layers()) {
@@ -134,15 +134,9 @@ public final class TorchBert {
   }
 
   /**
-   * State {@link #frozenLayers()} without dropout or gradient: what the fixed part of the network
-   * gives, the same in every epoch.
+   * States 0 to {@link #frozenLayers()} without dropout or gradient: what the fixed part of the
+   * network gives, the same in every epoch.
    */
-  public NDArray frozenState(NDArray ids, NDArray typeIds, NDArray mask) {
-    List<NDArray> states = frozenStates(ids, typeIds, mask);
-    return states.get(states.size() - 1);
-  }
-
-  /** States 0 to {@link #frozenLayers()}, as {@link #frozenState} computes them on its way. */
   public List<NDArray> frozenStates(NDArray ids, NDArray typeIds, NDArray mask) {
     List<NDArray> states = new ArrayList<>();
     NDArray x = embeddings(ids, typeIds, 0);
@@ -157,7 +151,7 @@ public final class TorchBert {
 
   /**
    * Hidden states {@link #frozenLayers()} to {@link #layers()} from state {@code frozenLayers()}
-   * ({@link #frozenState}, possibly computed in another batch: padding does not reach real tokens).
+   * (the last of {@link #frozenStates}, possibly computed in another batch: padding does not reach real tokens).
    * Index 0 of the list is {@code state} itself. {@code firstTokenOnlyOnTop} as for
    * {@link #hiddenStates(NDArray, NDArray, NDArray, float, boolean)}.
    */
