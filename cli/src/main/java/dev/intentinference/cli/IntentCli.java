@@ -60,6 +60,8 @@ public final class IntentCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    // ONNX Runtime's loader leaves its unpacked-library directory in the temp directory otherwise.
+    dev.intentinference.core.onnx.OrtStagingCleanup.atExit();
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
