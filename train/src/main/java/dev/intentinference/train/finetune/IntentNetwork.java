@@ -104,8 +104,9 @@ public final class IntentNetwork {
   public NDArray features(NDManager m, TokenBatch batch, float dropout) {
     NDArray mask = mask(m, batch);
     Shape s = mask.getShape();
-    return pooled(bert.hiddenStates(Tensors.owned(m, batch.ids(), s), Tensors.owned(m, batch.typeIds(), s), mask, dropout,
-        poolsFirstTokenOfTop()), 0, mask);
+    List<NDArray> states = bert.hiddenStates(Tensors.owned(m, batch.ids(), s), Tensors.owned(m, batch.typeIds(), s), mask,
+        dropout, poolsFirstTokenOfTop());
+    return normalized(pool(selectedFrom(states, 0), mask));
   }
 
   /**
@@ -162,10 +163,7 @@ public final class IntentNetwork {
       throw new IllegalArgumentException("the pooled states below the fixed part's output must come with it");
     }
     List<NDArray> states = bert.hiddenStatesFrom(state, mask, dropout, poolsFirstTokenOfTop());
-    int frozen = bert.frozenLayers();
-    LayerSelection sel = spec.selection();
-    NDArray above = sel == null ? pool(states.subList(states.size() - 1, states.size()), mask)
-        : pool(states.subList(Math.max(sel.first(), frozen) - frozen, sel.last() + 1 - frozen), mask);
+    NDArray above = pool(selectedFrom(states, bert.frozenLayers()), mask);
     NDArray features = normalized(pooledBelow == null ? above : NDArrays.concat(new NDList(pooledBelow, above), -1));
     return features.matMul(headWeight).mul(Tensors.scalar(features.getManager(), logitScale)).add(headBias);
   }
@@ -174,12 +172,14 @@ public final class IntentNetwork {
     return Tensors.owned(m, batch.attentionMask(), new Shape(batch.batch(), batch.sequenceLength()));
   }
 
-  /** @param states hidden states {@code first..}, by index from {@code first} */
-  private NDArray pooled(List<NDArray> states, int first, NDArray mask) {
+  /**
+   * The selected states among {@code states} (hidden states {@code first..}, by index from
+   * {@code first}): those of the spec's layer range at or above {@code first}, or the top state.
+   */
+  private List<NDArray> selectedFrom(List<NDArray> states, int first) {
     LayerSelection sel = spec.selection();
-    List<NDArray> selected = sel == null ? states.subList(states.size() - 1, states.size())
-        : states.subList(sel.first() - first, sel.last() + 1 - first);
-    return normalized(pool(selected, mask));
+    return sel == null ? states.subList(states.size() - 1, states.size())
+        : states.subList(Math.max(sel.first(), first) - first, sel.last() + 1 - first);
   }
 
   /**
