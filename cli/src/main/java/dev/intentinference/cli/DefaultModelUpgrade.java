@@ -97,6 +97,12 @@ final class DefaultModelUpgrade {
     return t;
   }
 
+  /** What {@code intent train} does by default, written to {@code trained}. */
+  TrainingOptions trainingOptions(Path trained) {
+    return TrainingOptions.defaults(data, trained).withEncoders(List.of(FineTuning.DEFAULT_MODEL_ENCODER))
+        .withNameAndVersion(DefaultModelBootstrap.MODEL, VERSION).withOosClass(FineTuning.DEFAULT_OOS_CLASS);
+  }
+
   /** Builds and publishes {@code clinc150/2}; returns its directory. */
   Path run(Path repository) {
     long start = System.nanoTime();
@@ -113,10 +119,7 @@ final class DefaultModelUpgrade {
       log("fine-tuning %s/%s in the background (%d thread(s)); version %s serves meanwhile",
           DefaultModelBootstrap.MODEL, VERSION, fineTuning.threads(), DefaultModelBootstrap.VERSION);
       Path trained = staging.resolve("model");
-      TrainingResult t = new FineTuneTrainer(fineTuning).train(
-          TrainingOptions.defaults(data, trained).withEncoders(List.of(FineTuning.DEFAULT_MODEL_ENCODER))
-              .withNameAndVersion(DefaultModelBootstrap.MODEL, VERSION),
-          new ProgressLog());
+      TrainingResult t = new FineTuneTrainer(fineTuning).train(trainingOptions(trained), new ProgressLog());
       log("fine-tuned in %.0f s: validation in-scope accuracy %.2f%%, out-of-scope recall %.1f%%", t.totalSeconds(),
           100 * t.validation().inScopeAccuracy(), 100 * t.validation().oosRecall());
       Path built = staging.resolve(VERSION);

@@ -4,6 +4,7 @@ import dev.intentinference.core.IntentException;
 import dev.intentinference.core.model.ModelNames;
 import dev.intentinference.core.data.BuiltInDatasets;
 import dev.intentinference.core.data.Columns;
+import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.model.ClassifierHead;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.train.EvalReport;
@@ -49,8 +50,9 @@ import picocli.CommandLine.Model.CommandSpec;
           + "head with early stopping on validation data.",
       "Either way the out-of-scope threshold is chosen on validation data only and the model directory "
           + "(manifest.json, head.safetensors, tokenizer.json) is written atomically: Ctrl-C leaves nothing.",
-      "Data: CLINC150 .json (train trains, val+oos_val validate; oos_train only with --oos-class), "
-          + ".csv/.tsv with a header, or .jsonl. Without validation data a stratified slice is held out.",
+      "Data: CLINC150 .json (train trains, val+oos_val validate; oos_train trains an explicit oos class when "
+          + "fine-tuning, see --oos-class), .csv/.tsv with a header, or .jsonl (rows labelled oos are out of scope). "
+          + "Without validation data a stratified slice is held out.",
       ""
     },
     footer = {"", "Examples:", "  intent train --data clinc150 --out models-src/clinc150",
@@ -144,8 +146,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--label-column", paramLabel = "NAME", description = "Label column/field for CSV/TSV/JSONL. Default: ${DEFAULT-VALUE}.")
   String labelColumn = Columns.DEFAULT.label();
 
-  @Option(names = "--oos-class", description = "Train an explicit 'oos' class from out-of-scope training rows (CLINC150: oos_train).")
-  boolean oosClass;
+  @Option(names = "--oos-class", negatable = true, description = "Train an explicit 'oos' class from out-of-scope training "
+      + "rows (CLINC150: oos_train; other formats: rows labelled oos), when there are at least two. Default: on when "
+      + "fine-tuning, off with --frozen. --no-oos-class leaves them to validation (or out).")
+  Boolean oosClass;
 
   @Option(names = "--seed", paramLabel = "N", description = "Seeds initialisation, shuffling, dropout and the held-out slice. Default: ${DEFAULT-VALUE}.")
   long seed = HeadConfig.DEFAULT_SEED;
@@ -207,8 +211,10 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingListener bars = new TrainingProgressBars(new ProgressBars(quiet));
     TrainingResult r = frozen ? new IntentTrainer().train(options, bars) : new FineTuneTrainer(fineTuning()).train(options, bars);
     EvalReport v = r.validation();
-    out.printf(Locale.ROOT, "model: %s (%d intents, encoders %s, head %s)%n", r.directory(), r.manifest().labels().size(),
-        String.join("+", options.encoders()), describe(r.head()));
+    List<String> labels = r.manifest().labels();
+    boolean oos = labels.contains(LabeledText.OUT_OF_SCOPE);
+    out.printf(Locale.ROOT, "model: %s (%d intents%s, encoders %s, head %s)%n", r.directory(), labels.size() - (oos ? 1 : 0),
+        oos ? " and an oos class" : "", String.join("+", options.encoders()), describe(r.head()));
     out.printf(Locale.ROOT, "threshold: %.4f (%s)%n", r.manifest().threshold().value(), r.manifest().threshold().method());
     if (r.manifest().threshold().note() != null) {
       out.println("note: " + r.manifest().threshold().note());
@@ -254,7 +260,7 @@ public final class TrainCommand implements Callable<Integer> {
           .withEncoders(ids)
           .withHead(head)
           .withTemperature(temperature)
-          .withOosClass(oosClass)
+          .withOosClass(oosClass != null ? oosClass : !frozen && FineTuning.DEFAULT_OOS_CLASS)
           .withColumns(new Columns(textColumn, labelColumn))
           .withHoldoutFraction(holdout)
           .withSession(new SessionSettings(threads, 1, true))

@@ -3,6 +3,7 @@ package dev.intentinference.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.intentinference.train.FineTuning;
+import dev.intentinference.train.TrainingOptions;
 import dev.intentinference.train.finetune.FineTuneConfig;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -13,6 +14,20 @@ class TrainCommandRecipeTest {
     TrainCommand command = new TrainCommand();
     new CommandLine(command).parseArgs(args);
     return command.fineTuning();
+  }
+
+  private static TrainingOptions options(String... args) {
+    TrainCommand command = new TrainCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.options();
+  }
+
+  @Test
+  void fineTuningLearnsAnOosClassUnlessToldAndTheQuickRecipeDoesNot() {
+    assertThat(options("--data", "clinc150", "--out", "x").oosClass()).isEqualTo(FineTuning.DEFAULT_OOS_CLASS).isTrue();
+    assertThat(options("--data", "clinc150", "--out", "x", "--no-oos-class").oosClass()).isFalse();
+    assertThat(options("--data", "clinc150", "--out", "x", "--frozen").oosClass()).isFalse();
+    assertThat(options("--data", "clinc150", "--out", "x", "--frozen", "--oos-class").oosClass()).isTrue();
   }
 
   @Test

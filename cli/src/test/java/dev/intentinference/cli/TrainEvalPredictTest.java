@@ -36,6 +36,15 @@ class TrainEvalPredictTest {
   }
 
   @Test
+  void fineTuningLearnsAnOosClassFromOosTrain() throws Exception {
+    JsonNode manifest = JSON.readTree(model.resolve("manifest.json").toFile());
+    assertThat(manifest.get("labels")).hasSize(11);
+    assertThat(manifest.get("labels").get(10).asText()).isEqualTo("oos");
+    assertThat(manifest.at("/training/oos_class").asBoolean()).isTrue();
+    assertThat(manifest.at("/training/data/train").asText()).endsWith("#train+oos_train");
+  }
+
+  @Test
   void trainWritesTheModelAndReportsTimings() {
     assertThat(trained.exitCode()).as(trained.err()).isZero();
     assertThat(model.resolve("manifest.json")).exists();
@@ -43,7 +52,7 @@ class TrainEvalPredictTest {
     assertThat(model.resolve("tokenizer.json")).exists();
     assertThat(model.resolve("encoder.onnx")).as("the default recipe fine-tunes the encoder").exists();
     assertThat(trained.out()).contains("threshold: ").contains("validation: in-scope accuracy")
-        .contains("fine-tuning: 300 texts").contains("teacher");
+        .contains("(10 intents and an oos class,").contains("fine-tuning: 320 texts").contains("teacher");
   }
 
   @Test
@@ -54,6 +63,8 @@ class TrainEvalPredictTest {
     assertThat(r.out()).contains("texts/s").contains("head training: ");
     assertThat(quick.resolve("manifest.json")).exists();
     assertThat(quick.resolve("encoder.onnx")).doesNotExist();
+    assertThat(quick.resolve("manifest.json")).content().as("the quick recipe leaves oos_train out")
+        .contains("\"oos_class\" : false");
   }
 
   @Test

@@ -117,7 +117,10 @@ public final class FineTuneTrainer {
         texts.train().size(), 0, model.result().seconds(), total);
   }
 
-  /** The data as the networks take it: texts and label indices; validation rows of unknown labels (oos) only choose the threshold. */
+  /**
+   * The data as the networks take it: texts and label indices. The networks' per-epoch validation
+   * sees the in-scope rows; out-of-scope ones only choose the threshold, even when {@code oos} is a class.
+   */
   private record Texts(List<String> train, int[] trainLabels, List<String> validationKnown, int[] validationLabels,
       List<String> validation, List<String> extra, int[] extraLabels) {
     /** The training texts followed by their variants: what the model learns from, with the teacher. */
@@ -144,7 +147,8 @@ public final class FineTuneTrainer {
       for (int i = 0; i < data.labels().size(); i++) {
         index.put(data.labels().get(i), i);
       }
-      List<LabeledText> known = data.validation().stream().filter(v -> index.containsKey(v.intent())).toList();
+      List<LabeledText> known = data.validation().stream()
+          .filter(v -> !v.isOutOfScope() && index.containsKey(v.intent())).toList();
       if (known.isEmpty()) {
         throw new IntentException("validation data has no in-scope examples; give --val with labelled intents");
       }
@@ -214,7 +218,8 @@ public final class FineTuneTrainer {
     try (IntentScorer scorer = ModelLoader.openScorer(dir, load)) {
       if (!scorer.manifest().labels().equals(data.labels())) {
         throw new IntentException("--teacher " + dir + ": its labels differ from the data's ("
-            + scorer.manifest().labels().size() + " vs " + data.labels().size() + " intents, or another order)");
+            + scorer.manifest().labels().size() + " vs " + data.labels().size() + " labels, or another order; "
+            + "an explicit oos class counts as a label, see --oos-class)");
       }
       float[][] logits = scorer.scoreAll(texts.modelTrain(), 64);
       for (float[] row : logits) {
@@ -277,14 +282,13 @@ public final class FineTuneTrainer {
       training.put("teacher", teacher.record());
     }
     training.put("validation_history", history(model.result().history()));
-    training.put("oos_class", options.oosClass());
+    training.put("oos_class", data.hasOosClass());
     training.put("data", data.sources());
     training.put("data_sha256", data.dataSha256());
     Map<String, Object> sizes = new LinkedHashMap<>();
     sizes.put("train_examples", texts.train().size());
     sizes.put("augmented_examples", texts.extra().size());
-    sizes.put("validation_in_scope", texts.validationKnown().size()
-        - (options.oosClass() ? IntentTrainer.countOos(data.validation()) : 0));
+    sizes.put("validation_in_scope", texts.validationKnown().size());
     sizes.put("validation_out_of_scope", IntentTrainer.countOos(data.validation()));
     sizes.put("labels", data.labels().size());
     sizes.put("features", model.head().inputs());

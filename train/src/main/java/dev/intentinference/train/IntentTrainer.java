@@ -129,12 +129,12 @@ public final class IntentTrainer {
     training.put("temperature", options.temperature());
     training.put("epochs_run", trained.history().size());
     training.put("best_epoch", trained.bestEpoch());
-    training.put("oos_class", options.oosClass());
+    training.put("oos_class", data.hasOosClass());
     training.put("data", data.sources());
     training.put("data_sha256", data.dataSha256());
     Map<String, Object> sizes = new LinkedHashMap<>();
     sizes.put("train_examples", data.train().size());
-    sizes.put("validation_in_scope", valKnown.size() - (options.oosClass() ? countOos(valKnown) : 0));
+    sizes.put("validation_in_scope", valKnown.size() - (data.hasOosClass() ? countOos(valKnown) : 0));
     sizes.put("validation_out_of_scope", countOos(data.validation()));
     sizes.put("labels", labels.size());
     sizes.put("features", head.inputs());

@@ -22,14 +22,16 @@ import java.util.TreeSet;
  * the out-of-scope threshold, with where they came from.
  *
  * <p>CLINC150 JSON: {@code train} trains ({@code oos_train} too, as an explicit {@code oos}
- * class, only when asked), {@code val} + {@code oos_val} validate. Other formats: one file trains;
- * a {@code --val} file validates, or else a stratified slice of the training file is held out.
+ * class, when asked and present), {@code val} + {@code oos_val} validate. Other formats: one file
+ * trains; a {@code --val} file validates, or else a stratified slice of the training file is held
+ * out. Out-of-scope training rows form a class only when asked and when there are at least two;
+ * otherwise, without validation data, they join the held-out slice.
  *
  * <pre>{@code
  * TrainingData d = TrainingData.load(Path.of("data_full.json"), null, Columns.DEFAULT, false, 0.15, 42);
  * }</pre>
  *
- * @param train training examples, never {@code oos} unless {@code oosClass}
+ * @param train training examples; {@code oos} ones only when it is a class (see {@link #hasOosClass()})
  * @param validation validation examples, may include {@code oos}
  * @param labels training labels in logit order (sorted; {@code oos} last when it is a class)
  * @param sources how each part was obtained, e.g. {@code data_full.json#train}
@@ -55,7 +57,8 @@ public record TrainingData(
    *
    * @param data training file (CLINC150 .json, .csv, .tsv or .jsonl)
    * @param val validation file, or null
-   * @param oosClass train an explicit {@code oos} class from out-of-scope examples
+   * @param oosClass train an explicit {@code oos} class from out-of-scope training rows, if there
+   *     are at least two
    * @param holdoutFraction share of each class held out for validation when there is no
    *     validation data, in (0, 0.5]
    * @param seed chooses the held-out examples
@@ -73,8 +76,8 @@ public record TrainingData(
     if (DataFormat.of(data) == DataFormat.CLINC_JSON) {
       train.addAll(required(splits, "train", data));
       sources.put("train", name + "#train");
-      if (oosClass) {
-        train.addAll(required(splits, "oos_train", data));
+      if (oosClass && splits.containsKey("oos_train")) {
+        train.addAll(splits.get("oos_train"));
         sources.put("train", name + "#train+oos_train");
       }
       if (val == null) {
@@ -94,7 +97,7 @@ public record TrainingData(
     // Out-of-scope rows in a flat training file are a class only when asked; otherwise, when no
     // validation data is given, they join the held-out slice (they help choose the threshold).
     List<LabeledText> spareOos = new ArrayList<>();
-    if (!oosClass) {
+    if (!oosClass || train.stream().filter(LabeledText::isOutOfScope).count() < 2) {
       spareOos.addAll(train.stream().filter(LabeledText::isOutOfScope).toList());
       train.removeAll(spareOos);
     }
@@ -125,6 +128,11 @@ public record TrainingData(
       throw new IntentException(data + ": need at least 2 intents to train, found " + labels);
     }
     return new TrainingData(train, validation, labels, sources, hashes);
+  }
+
+  /** Whether out-of-scope rows train an explicit {@code oos} class (the last label). */
+  public boolean hasOosClass() {
+    return labels.contains(LabeledText.OUT_OF_SCOPE);
   }
 
   private static String[] clincValidationSplits(Path val, DatasetReader reader) {

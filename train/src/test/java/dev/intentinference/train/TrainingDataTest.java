@@ -49,6 +49,33 @@ class TrainingDataTest {
   }
 
   @Test
+  void oneOutOfScopeRowIsNoClassAndJoinsTheHeldOutSlice() throws Exception {
+    Path data = csv("one-oos.csv", "text,intent\na1,a\na2,a\na3,a\nb1,b\nb2,b\nb3,b\nx1,oos\n");
+    TrainingData d = TrainingData.load(data, null, Columns.DEFAULT, true, 0.34, 1);
+    assertThat(d.labels()).containsExactly("a", "b");
+    assertThat(d.hasOosClass()).isFalse();
+    assertThat(d.train()).noneMatch(LabeledText::isOutOfScope);
+    assertThat(d.validation()).filteredOn(LabeledText::isOutOfScope).hasSize(1);
+  }
+
+  @Test
+  void clincOosTrainIsAClassWhenAskedAndPresent() throws Exception {
+    String splits = "\"train\": [[\"a1\", \"a\"], [\"a2\", \"a\"], [\"b1\", \"b\"], [\"b2\", \"b\"]], "
+        + "\"val\": [[\"a3\", \"a\"], [\"b3\", \"b\"]], \"oos_val\": [[\"x3\", \"oos\"]]";
+    Path with = csv("with.json", "{" + splits + ", \"oos_train\": [[\"x1\", \"oos\"], [\"x2\", \"oos\"]]}");
+    TrainingData asked = TrainingData.load(with, null, Columns.DEFAULT, true, 0.2, 1);
+    assertThat(asked.hasOosClass()).isTrue();
+    assertThat(asked.labels()).containsExactly("a", "b", "oos");
+    assertThat(asked.sources().get("train")).isEqualTo("with.json#train+oos_train");
+    assertThat(TrainingData.load(with, null, Columns.DEFAULT, false, 0.2, 1).hasOosClass()).isFalse();
+    Path without = csv("without.json", "{" + splits + "}");
+    TrainingData none = TrainingData.load(without, null, Columns.DEFAULT, true, 0.2, 1);
+    assertThat(none.hasOosClass()).isFalse();
+    assertThat(none.labels()).containsExactly("a", "b");
+    assertThat(none.sources().get("train")).isEqualTo("without.json#train");
+  }
+
+  @Test
   void rejectsClassesWithOneExampleAndUnknownValidationLabels() throws Exception {
     Path one = csv("one.csv", "text,intent\na,x\nb,x\nc,y\n");
     assertThatThrownBy(() -> TrainingData.load(one, null, Columns.DEFAULT, false, 0.2, 1))
