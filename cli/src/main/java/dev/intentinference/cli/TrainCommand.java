@@ -42,7 +42,7 @@ import picocli.CommandLine.Model.CommandSpec;
           + "the served model (--encoder, the first 3 layers of all-MiniLM-L6-v2, 3 epochs, its first layer kept as "
           + "shipped), which learns from the labels "
           + "and from the teacher's softened probabilities on the training texts and on one variant of each (--augment): "
-          + "about 8.5 minutes on CLINC150 with 2 cores (the fifth session's recipe in the examples: about 8, a little "
+          + "about 10 minutes on CLINC150 with 2 cores (the fifth session's recipe in the examples: about 8, a little "
           + "less accurate). The model directory then also "
           + "holds encoder.onnx: the shipped fp32 graph with the trained weights (compile --precision int8 quantizes it). "
           + "docs/fine-tuning.md describes the recipe.",
