@@ -94,13 +94,12 @@ public record TrainingData(
       hashes.put(val.getFileName().toString(), Hashes.sha256(val));
       sources.put("validation", val.getFileName().toString());
     }
-    // Out-of-scope rows in a flat training file are a class only when asked; otherwise, when no
-    // validation data is given, they join the held-out slice (they help choose the threshold).
-    List<LabeledText> spareOos = new ArrayList<>();
-    if (!oosClass || train.stream().filter(LabeledText::isOutOfScope).count() < 2) {
-      spareOos.addAll(train.stream().filter(LabeledText::isOutOfScope).toList());
-      train.removeAll(spareOos);
-    }
+    // Out-of-scope training rows are a class only when asked and when there are two to learn from;
+    // otherwise, when no validation data is given, they join the held-out slice (they help choose
+    // the threshold).
+    List<LabeledText> oosRows = train.stream().filter(LabeledText::isOutOfScope).toList();
+    List<LabeledText> spareOos = !oosClass || oosRows.size() < 2 ? oosRows : List.of();
+    train.removeAll(spareOos);
     if (train.isEmpty()) {
       throw new IntentException(data + ": no in-scope training examples");
     }
