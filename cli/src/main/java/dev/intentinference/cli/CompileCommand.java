@@ -8,6 +8,7 @@ import dev.intentinference.compiler.HfClassifierSource;
 import dev.intentinference.compiler.ModelCompiler;
 import dev.intentinference.compiler.ModelDirectorySource;
 import dev.intentinference.compiler.Precision;
+import dev.intentinference.compiler.SmoothingOptions;
 import dev.intentinference.compiler.Target;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.model.ModelNames;
@@ -40,6 +41,7 @@ import picocli.CommandLine.Option;
       "  intent compile --model models/clinc150 --out clinc150.intent --verify-data data_full.json --verify-split val",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --explain   # node counts per pass",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --fuse-attention --explain",
+      "  intent compile --model models/clinc150 --out dist/ --precision int8 --smooth-data clinc150   # smooth on its train split",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --calibration-data clinc150   # static int8",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --remove-padding   # for mixed-length batches",
       "  intent compile --model export/model.onnx --name support --model-version 3 --target cuda --precision fp16",
@@ -58,7 +60,7 @@ final class CompileCommand implements Callable<Integer> {
 
   @Option(names = "--precision", paramLabel = "fp32|int8|fp16", defaultValue = "fp32",
       description = "Weight precision (default: ${DEFAULT-VALUE}). int8: dynamic quantization of MatMul/Gemm weights,"
-          + " per channel (static activations with --calibration-data); an int8 encoder stays int8 under fp32. fp16: GPU targets only.")
+          + " per channel, activations smoothed first (--int8-smooth; static activations with --calibration-data); an int8 encoder stays int8 under fp32. fp16: GPU targets only.")
   String precision;
 
   @Option(names = "--target", paramLabel = "cpu|cuda|tensorrt", defaultValue = "cpu",
@@ -145,6 +147,22 @@ final class CompileCommand implements Callable<Integer> {
           + " quantization, e.g. 'output/dense' (default: none).")
   String keepDynamic;
 
+  @Option(names = "--int8-smooth", paramLabel = "ALPHA",
+      description = "int8: before quantizing, divide each MatMul input per channel by max|x|^ALPHA / max|W|^(1-ALPHA)"
+          + " and multiply the weights' rows to match (SmoothQuant), so a few large channels no longer take the int8 range"
+          + " from the rest; in (0, 1], 0 turns it off (default: " + SmoothingOptions.DEFAULT_ALPHA + ").")
+  Double smoothAlpha;
+
+  @Option(names = "--smooth-data", paramLabel = "FILE",
+      description = "int8: texts that measure each activation's channels for --int8-smooth, ideally the training data"
+          + " (CLINC150 JSON, CSV, TSV, JSONL, or clinc150; labels unused); default: --calibration-data if given, else the"
+          + " 200 built-in sentences.")
+  Path smoothData;
+
+  @Option(names = "--smooth-split", paramLabel = "SPLIT", defaultValue = CalibrationOptions.DEFAULT_SPLIT,
+      description = "CLINC150 split of --smooth-data (default: ${DEFAULT-VALUE}).")
+  String smoothSplit;
+
   @Option(names = "--explain",
       description = "Print, per compile pass, the node count before and after and which operator types changed"
           + " (also recorded in the manifest as compile.pass_stats; 'intent inspect --explain' prints it later).")
@@ -181,7 +199,7 @@ final class CompileCommand implements Callable<Integer> {
     CompileOptions options = new CompileOptions(Target.parse(target), Precision.parse(precision), maxLength,
         CompileOptions.parseBuckets(buckets), minAgreement, BuiltInDatasets.resolve(verifyData), verifySplit, verifyLimit, weightBits, keepFloat, threads,
         fuseAttention, calibrationData == null ? null : new CalibrationOptions(BuiltInDatasets.resolve(calibrationData), calibrationSplit,
-            calibrationLimit, calibrationPercentile, calibrationMaxOutlierRatio, keepDynamic), removePadding);
+            calibrationLimit, calibrationPercentile, calibrationMaxOutlierRatio, keepDynamic), removePadding, smoothing());
     if (keepDynamic != null && calibrationData == null) {
       throw new IntentException("--int8-keep-dynamic: only with --calibration-data (without it every activation is dynamic)");
     }
@@ -211,6 +229,28 @@ final class CompileCommand implements Callable<Integer> {
       ExplainPrinter.print(o, dev.intentinference.compiler.PassStats.ofManifest(r.manifest().compile()));
     }
     return 0;
+  }
+
+  /** {@code --int8-smooth} and its texts; null when off. Only int8 smooths, so naming it elsewhere is a mistake worth saying. */
+  private SmoothingOptions smoothing() {
+    boolean int8 = Precision.parse(precision) == Precision.INT8;
+    if (!int8 && (smoothData != null || (smoothAlpha != null && smoothAlpha != 0))) {
+      throw new IntentException((smoothData != null ? "--smooth-data" : "--int8-smooth") + ": only for --precision int8, precision was " + precision);
+    }
+    double alpha = smoothAlpha == null ? SmoothingOptions.DEFAULT_ALPHA : smoothAlpha;
+    if (alpha == 0) {
+      if (smoothData != null) {
+        throw new IntentException("--smooth-data: --int8-smooth 0 turns smoothing off; drop one of them");
+      }
+      return null;
+    }
+    if (smoothData != null) {
+      return new SmoothingOptions(alpha, BuiltInDatasets.resolve(smoothData), smoothSplit, CalibrationOptions.DEFAULT_LIMIT);
+    }
+    if (calibrationData != null) {
+      return new SmoothingOptions(alpha, BuiltInDatasets.resolve(calibrationData), calibrationSplit, calibrationLimit);
+    }
+    return SmoothingOptions.builtIn().withAlpha(alpha);
   }
 
   /** {@code --out} as a path; one written as a directory ({@code models/clinc150/2/}) is created, so the artifact goes inside it. */

@@ -4,6 +4,7 @@ import dev.intentinference.compiler.CompileOptions;
 import dev.intentinference.compiler.ModelCompiler;
 import dev.intentinference.compiler.ModelDirectorySource;
 import dev.intentinference.compiler.Precision;
+import dev.intentinference.compiler.SmoothingOptions;
 import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.train.FineTuneTrainer;
@@ -123,8 +124,10 @@ final class DefaultModelUpgrade {
       log("fine-tuned in %.0f s: validation in-scope accuracy %.2f%%, out-of-scope recall %.1f%%", t.totalSeconds(),
           100 * t.validation().inScopeAccuracy(), 100 * t.validation().oosRecall());
       Path built = staging.resolve(VERSION);
+      // Smoothing measures the channels on the texts the model was trained on: on CLINC150
+      // validation that keeps more decisions through int8 than the generic built-in sentences.
       CompileOptions options = CompileOptions.defaults().withPrecision(Precision.INT8)
-          .withVerifyData(data, "val", CompileOptions.DEFAULT_VERIFY_LIMIT);
+          .withVerifyData(data, "val", CompileOptions.DEFAULT_VERIFY_LIMIT).withSmoothing(SmoothingOptions.of(data));
       ModelCompiler.CompileResult c = new ModelCompiler(options, "default-model-upgrade")
           .compile(ModelDirectorySource.open(trained), Files.createDirectories(built));
       log("compiled and verified: %s", c.report().summary());

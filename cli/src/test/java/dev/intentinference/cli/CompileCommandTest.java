@@ -139,7 +139,7 @@ class CompileCommandTest {
   }
 
   @Test
-  void badStaticInt8CalibrationExitsWith2AndOneLineAndWritesNothing() throws Exception {
+  void badStaticInt8CalibrationOrSmoothingExitsWith2AndOneLineAndWritesNothing() throws Exception {
     Path out = tmp.resolve("x.intent");
     Path empty = Files.writeString(tmp.resolve("empty.csv"), "text,intent\n");
     Path garbage = Files.writeString(tmp.resolve("garbage.json"), "{ not json");
@@ -162,6 +162,18 @@ class CompileCommandTest {
         new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--calibration-data", "clinc150", "--calibration-limit", "0"});
     cases.put("intent: --int8-keep-dynamic: only with --calibration-data",
         new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--int8-keep-dynamic", "output"});
+    cases.put("intent: --int8-smooth: must be in (0, 1]",
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--int8-smooth", "1.5"});
+    cases.put("intent: --int8-smooth: only for --precision int8",
+        new String[] {"compile", "--model", m, "--out", o, "--int8-smooth", "0.5"});
+    cases.put("intent: --smooth-data: only for --precision int8",
+        new String[] {"compile", "--model", m, "--out", o, "--smooth-data", "clinc150"});
+    cases.put("intent: --smooth-data: --int8-smooth 0 turns smoothing off",
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--int8-smooth", "0", "--smooth-data", "clinc150"});
+    cases.put("intent: --smooth-data: " + tmp.resolve("missing.csv") + ": no such file",
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--smooth-data", tmp.resolve("missing.csv").toString()});
+    cases.put("intent: --smooth-data: " + empty,
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--smooth-data", empty.toString()});
     cases.forEach((expected, args) -> {
       Run r = run(args);
       assertThat(r.exit()).as(expected + ": " + r.err()).isEqualTo(2);
@@ -180,6 +192,7 @@ class CompileCommandTest {
     Run r = run("compile", "--help");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("default: fp32").contains("default: 0.99").contains("Examples:").contains("--fuse-attention")
-        .contains("--calibration-data clinc150").contains("default: 99.99").contains("central 99.99% of values").doesNotContain("%%").contains("default: train");
+        .contains("--calibration-data clinc150").contains("default: 99.99").contains("central 99.99% of values").doesNotContain("%%").contains("default: train")
+        .contains("--int8-smooth").contains("default: 0.75").contains("--smooth-data clinc150");
   }
 }

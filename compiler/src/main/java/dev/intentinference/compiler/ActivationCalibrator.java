@@ -57,8 +57,37 @@ final class ActivationCalibrator {
   Map<String, ActivationHistogram> run(Set<String> tensors, List<String> texts) {
     Map<String, ActivationHistogram> out = new LinkedHashMap<>();
     tensors.forEach(t -> out.put(t, new ActivationHistogram()));
+    visit(tensors, texts, (name, values, n, channels) -> out.get(name).add(values, 0, n));
+    return out;
+  }
+
+  /**
+   * @return for each tensor, the largest absolute value seen in each channel (its last
+   *     dimension), in the order asked
+   */
+  Map<String, float[]> channelMaxima(Set<String> tensors, List<String> texts) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    visit(tensors, texts, (name, values, n, channels) -> {
+      float[] max = out.computeIfAbsent(name, k -> new float[channels]);
+      if (max.length != channels) {
+        throw new IntentException("calibration: " + name + " changed its last dimension from " + max.length + " to " + channels);
+      }
+      for (int i = 0; i < n; i++) {
+        int c = i % channels;
+        max[c] = Math.max(max[c], Math.abs(values[i]));
+      }
+    });
+    return out;
+  }
+
+  /** Receives one batch's values of one tensor: {@code values[0..n)}, {@code channels} per row. */
+  private interface BatchVisitor {
+    void accept(String tensor, float[] values, int n, int channels);
+  }
+
+  private void visit(Set<String> tensors, List<String> texts, BatchVisitor visitor) {
     if (tensors.isEmpty()) {
-      return out;
+      return;
     }
     Set<String> outputs = new LinkedHashSet<>(tensors);
     float[] scratch = new float[0];
@@ -71,20 +100,21 @@ final class ActivationCalibrator {
         try (TokenTensors in = TokenTensors.of(TokenBatch.pack(tokens, buckets.padTo(longest)), typeIds);
             OrtSession.Result r = session.run(in.inputs(), outputs)) {
           for (String name : tensors) {
-            FloatBuffer values = ((OnnxTensor) r.get(name).orElseThrow()).getFloatBuffer();
+            OnnxTensor tensor = (OnnxTensor) r.get(name).orElseThrow();
+            long[] shape = tensor.getInfo().getShape();
+            FloatBuffer values = tensor.getFloatBuffer();
             int n = values.remaining();
             if (scratch.length < n) {
               scratch = new float[n];
             }
             values.get(scratch, 0, n);
-            out.get(name).add(scratch, 0, n);
+            visitor.accept(name, scratch, n, shape.length == 0 ? 1 : (int) shape[shape.length - 1]);
           }
         }
       }
     } catch (OrtException e) {
       throw new IntentException("calibration: ONNX Runtime failed: " + OfflineOptimizer.firstLine(e.getMessage()), e);
     }
-    return out;
   }
 
   /** The graph with the given intermediate tensors added to its outputs (float, any shape). */

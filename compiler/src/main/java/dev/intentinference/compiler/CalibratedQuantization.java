@@ -49,24 +49,36 @@ final class CalibratedQuantization {
 
   /** The calibration texts: the file's (CLINC150 JSON: the split's), at most {@code limit}, spread over it. */
   static List<String> read(CalibrationOptions c) {
-    Path file = c.data();
+    return readTexts(c.data(), c.split(), c.limit(), "--calibration-data");
+  }
+
+  /**
+   * @param option the command-line option that named the file, for error messages
+   * @return the file's texts (CLINC150 JSON: the split's), at most {@code limit}, spread over it
+   */
+  static List<String> readTexts(Path file, String split, int limit, String option) {
     DatasetReader reader = new DatasetReader(Columns.DEFAULT);
     List<LabeledText> rows;
     try {
       // The reader's own messages name the file and what is wrong with it.
-      rows = DataFormat.of(file) == DataFormat.CLINC_JSON ? reader.read(file, c.split()) : reader.read(file);
+      rows = DataFormat.of(file) == DataFormat.CLINC_JSON ? reader.read(file, split) : reader.read(file);
     } catch (IntentException e) {
-      throw new IntentException("--calibration-data: " + e.getMessage(), e);
+      throw new IntentException(option + ": " + e.getMessage(), e);
     }
     if (rows.isEmpty()) {
-      throw new IntentException("--calibration-data: " + file + ": no texts to calibrate on");
+      throw new IntentException(option + ": " + file + ": no texts to calibrate on");
     }
-    return (rows.size() <= c.limit() ? rows : Verifier.spread(rows, c.limit())).stream().map(LabeledText::text).toList();
+    return (rows.size() <= limit ? rows : Verifier.spread(rows, limit)).stream().map(LabeledText::text).toList();
+  }
+
+  /** What the manifest calls a calibration file: its name, and the split for CLINC150 JSON. */
+  static String name(Path data, String split) {
+    return data.getFileName() + (DataFormat.of(data) == DataFormat.CLINC_JSON ? ":" + split : "");
   }
 
   /** What the manifest calls the calibration data: the file name, and the split for CLINC150 JSON. */
   static String name(CalibrationOptions c) {
-    return c.data().getFileName() + (DataFormat.of(c.data()) == DataFormat.CLINC_JSON ? ":" + c.split() : "");
+    return name(c.data(), c.split());
   }
 
   static Result apply(ModelProto graph, Predicate<NodeProto> keepFloat, CompileOptions options, List<String> texts,

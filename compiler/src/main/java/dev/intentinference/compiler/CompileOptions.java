@@ -34,6 +34,9 @@ import java.util.Map;
  *     constants ({@link StaticQuantizer}), or null for dynamic activation quantization
  * @param removePadding run the encoder's per-token nodes on the batch's real tokens only
  *     ({@link PaddingRemoval}); CPU targets only
+ * @param smoothing int8 only: move activation outliers into the weights before quantizing
+ *     ({@link ActivationSmoothing}), or null to quantize the activations as they are; ignored by
+ *     other precisions
  */
 public record CompileOptions(
     Target target,
@@ -49,7 +52,8 @@ public record CompileOptions(
     int threads,
     boolean fuseAttention,
     CalibrationOptions calibration,
-    boolean removePadding) {
+    boolean removePadding,
+    SmoothingOptions smoothing) {
 
   public static final double DEFAULT_MIN_AGREEMENT = 0.99;
   public static final int DEFAULT_VERIFY_LIMIT = 2000;
@@ -132,6 +136,14 @@ public record CompileOptions(
         fuseAttention, null);
   }
 
+  /** Options without activation smoothing (the form before {@code smoothing} existed). */
+  public CompileOptions(Target target, Precision precision, int maxLength, List<Integer> buckets, double minAgreement,
+      Path verifyData, String verifySplit, int verifyLimit, int weightBits, String keepFloat, int threads, boolean fuseAttention,
+      CalibrationOptions calibration, boolean removePadding) {
+    this(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads,
+        fuseAttention, calibration, removePadding, null);
+  }
+
   /** Options without padding removal (the form before {@code removePadding} existed). */
   public CompileOptions(Target target, Precision precision, int maxLength, List<Integer> buckets, double minAgreement,
       Path verifyData, String verifySplit, int verifyLimit, int weightBits, String keepFloat, int threads, boolean fuseAttention,
@@ -140,58 +152,65 @@ public record CompileOptions(
         fuseAttention, calibration, false);
   }
 
+  /** fp32 for the CPU, verified on the built-in sentences; int8 (when chosen) smooths on them too. */
   public static CompileOptions defaults() {
     return new CompileOptions(Target.CPU, Precision.FP32, 0, List.of(), DEFAULT_MIN_AGREEMENT, null, "val",
-        DEFAULT_VERIFY_LIMIT, DynamicQuantizer.DEFAULT_WEIGHT_BITS, null, Math.min(2, Runtime.getRuntime().availableProcessors()), false, null);
+        DEFAULT_VERIFY_LIMIT, DynamicQuantizer.DEFAULT_WEIGHT_BITS, null, Math.min(2, Runtime.getRuntime().availableProcessors()), false, null,
+        false, SmoothingOptions.builtIn());
   }
 
   public CompileOptions withTarget(Target t) {
-    return new CompileOptions(t, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
+    return new CompileOptions(t, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding, smoothing);
   }
 
   public CompileOptions withPrecision(Precision p) {
-    return new CompileOptions(target, p, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
+    return new CompileOptions(target, p, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding, smoothing);
   }
 
   public CompileOptions withMaxLength(int n) {
-    return new CompileOptions(target, precision, n, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
+    return new CompileOptions(target, precision, n, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding, smoothing);
   }
 
   public CompileOptions withBuckets(List<Integer> b) {
-    return new CompileOptions(target, precision, maxLength, b, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
+    return new CompileOptions(target, precision, maxLength, b, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding, smoothing);
   }
 
   public CompileOptions withMinAgreement(double a) {
-    return new CompileOptions(target, precision, maxLength, buckets, a, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
+    return new CompileOptions(target, precision, maxLength, buckets, a, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding, smoothing);
   }
 
   public CompileOptions withVerifyData(Path data, String split, int limit) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, data, split, limit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, data, split, limit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding, smoothing);
   }
 
   public CompileOptions withWeightBits(int bits) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, bits, keepFloat, threads, fuseAttention, calibration, removePadding);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, bits, keepFloat, threads, fuseAttention, calibration, removePadding, smoothing);
   }
 
   public CompileOptions withKeepFloat(String pattern) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, pattern, threads, fuseAttention, calibration, removePadding);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, pattern, threads, fuseAttention, calibration, removePadding, smoothing);
   }
 
   public CompileOptions withThreads(int n) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, n, fuseAttention, calibration, removePadding);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, n, fuseAttention, calibration, removePadding, smoothing);
   }
 
   public CompileOptions withFuseAttention(boolean fuse) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuse, calibration, removePadding);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuse, calibration, removePadding, smoothing);
   }
 
   public CompileOptions withRemovePadding(boolean remove) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, remove);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, remove, smoothing);
   }
 
   /** @param c static int8 calibration, or null for dynamic activation quantization */
   public CompileOptions withCalibration(CalibrationOptions c) {
-    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, c, removePadding);
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, c, removePadding, smoothing);
+  }
+
+  /** @param s int8 activation smoothing, or null to quantize the activations as they are */
+  public CompileOptions withSmoothing(SmoothingOptions s) {
+    return new CompileOptions(target, precision, maxLength, buckets, minAgreement, verifyData, verifySplit, verifyLimit, weightBits, keepFloat, threads, fuseAttention, calibration, removePadding, s);
   }
 
   /** Parses {@code 16,32,64,128}. */
@@ -226,6 +245,9 @@ public record CompileOptions(
     m.put("remove_padding", removePadding);
     if (calibration != null) {
       m.put("calibration", calibration.toManifest());
+    }
+    if (precision == Precision.INT8) {
+      m.put("int8_smooth", smoothing == null ? "off" : smoothing.toManifest());
     }
     return m;
   }

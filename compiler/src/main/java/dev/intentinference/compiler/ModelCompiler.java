@@ -84,6 +84,19 @@ public final class ModelCompiler {
       calibrationTexts = CalibratedQuantization.read(options.calibration());
       calibrationName = CalibratedQuantization.name(options.calibration());
     }
+    SmoothingOptions smoothing = options.precision() == Precision.INT8 ? options.smoothing() : null;
+    List<String> smoothingTexts = null;
+    String smoothingName = null;
+    if (smoothing != null) {
+      // Read before any work, so a bad file fails at once.
+      if (smoothing.data() == null) {
+        smoothingTexts = Verifier.builtIn().stream().map(LabeledText::text).toList();
+        smoothingName = "the built-in sentences";
+      } else {
+        smoothingTexts = CalibratedQuantization.readTexts(smoothing.data(), smoothing.split(), smoothing.limit(), "--smooth-data");
+        smoothingName = CalibratedQuantization.name(smoothing.data(), smoothing.split());
+      }
+    }
     int sourceMax = base.maxLength();
     int maxLength = options.maxLength() == 0 ? sourceMax : options.maxLength();
     if (maxLength > sourceMax) {
@@ -115,6 +128,16 @@ public final class ModelCompiler {
         java.util.regex.Pattern keep = options.keepFloat() == null ? null : java.util.regex.Pattern.compile(options.keepFloat());
         java.util.function.Predicate<ai.onnx.proto.OnnxMl.NodeProto> keepFloat =
             n -> n.getName().startsWith(HEAD_PREFIX) || (keep != null && keep.matcher(n.getName()).find());
+        // An encoder shipped in int8 has no float MatMul left to smooth: no pass to record.
+        if (smoothing != null && !ActivationSmoothing.activations(graph, keepFloat).isEmpty()) {
+          long ts = System.nanoTime();
+          ActivationSmoothing.Result sm = ActivationSmoothing.calibrateAndApply(graph, keepFloat, smoothing.alpha(), smoothingTexts,
+              new ActivationCalibrator(graph, source.tokenizer(), maxLength, options.buckets(), new SessionSettings(options.threads(), 1, true)));
+          stats.add(new PassStats("ActivationSmoothing", OpCounts.of(graph), OpCounts.of(sm.model())));
+          graph = sm.model();
+          passes.add(sm.description(smoothing.alpha(), smoothingName, smoothingTexts.size()));
+          timings.put("smoothing_ms", ms(ts));
+        }
         if (options.calibration() != null) {
           long tc = System.nanoTime();
           CalibratedQuantization.Result s = CalibratedQuantization.apply(graph, keepFloat, options, calibrationTexts, calibrationName,

@@ -22,15 +22,22 @@ class PassStatsTest {
         .compile(HfClassifierSource.open(onnx, null, null, null, "1", 0), tmp.resolve("q.intent"));
 
     List<PassStats> passes = PassStats.ofManifest(IntentArtifact.read(r.artifact()).manifest().compile());
-    assertThat(passes).extracting(PassStats::pass).containsExactly("HeadFusion", "DynamicQuantizer", "OfflineOptimizer(extended_opt)");
+    assertThat(passes).extracting(PassStats::pass)
+        .containsExactly("HeadFusion", "ActivationSmoothing", "DynamicQuantizer", "OfflineOptimizer(extended_opt)");
 
     PassStats fuse = passes.get(0);
     assertThat(fuse.before()).isEqualTo(OpCounts.of(source));
     assertThat(fuse.changes()).containsOnlyKeys("Softmax");
     assertThat(fuse.describe()).contains("HeadFusion: 13 -> 14 nodes; Softmax +1");
 
-    PassStats quant = passes.get(1);
-    assertThat(quant.before()).isEqualTo(fuse.after());
+    PassStats smooth = passes.get(1);
+    assertThat(smooth.before()).isEqualTo(fuse.after());
+    // Smoothing adds at most one Mul per quantized activation (2 here) and changes nothing else.
+    assertThat(smooth.changes().keySet()).isSubsetOf("Mul");
+    assertThat(smooth.after().count("Mul") - smooth.before().count("Mul")).isBetween(0, 2);
+
+    PassStats quant = passes.get(2);
+    assertThat(quant.before()).isEqualTo(smooth.after());
     assertThat(quant.after().count("MatMul")).isZero();
     assertThat(quant.after().count("Gemm")).isZero();
     assertThat(quant.after().count("MatMulInteger")).isEqualTo(2);
@@ -38,7 +45,7 @@ class PassStatsTest {
     assertThat(quant.describe()).contains("MatMul 1 -> 0").contains("Gemm 1 -> 0").contains("MatMulInteger +2")
         .contains("DynamicQuantizeLinear +2");
 
-    PassStats opt = passes.get(2);
+    PassStats opt = passes.get(3);
     assertThat(opt.before()).isEqualTo(quant.after());
     ModelProto stored = OnnxModels.parse(IntentArtifact.read(r.artifact()).entry(IntentArtifact.MODEL_ENTRY), "artifact");
     assertThat(opt.after()).as("the last pass's counts are the stored graph's").isEqualTo(OpCounts.of(stored));
