@@ -148,9 +148,10 @@ final class CompileCommand implements Callable<Integer> {
   String keepDynamic;
 
   @Option(names = "--int8-smooth", paramLabel = "ALPHA",
-      description = "int8: before quantizing, divide each MatMul input per channel by max|x|^ALPHA / max|W|^(1-ALPHA)"
-          + " and multiply the weights' rows to match (SmoothQuant), so a few large channels no longer take the int8 range"
-          + " from the rest; in (0, 1], 0 turns it off (default: " + SmoothingOptions.DEFAULT_ALPHA + ").")
+      description = "int8: before quantizing, divide each MatMul input whose widest channel is over 5 times its median one,"
+          + " per channel, by max|x|^ALPHA / max|W|^(1-ALPHA), and multiply the weights' rows to match (SmoothQuant), so a few"
+          + " large channels no longer take the int8 range from the rest; in (0, 1], 0 turns it off (default: "
+          + SmoothingOptions.DEFAULT_ALPHA + ").")
   Double smoothAlpha;
 
   @Option(names = "--smooth-data", paramLabel = "FILE",

@@ -43,11 +43,11 @@ final class ActivationSmoothing {
 
   /**
    * An activation is smoothed only when its widest channel is more than this many times its
-   * median channel ({@link #spread}). At batch size 1 each added node costs about as much as
-   * any other small node, and on fine-tuned CLINC150 models the activations below it (the
-   * attention context, spread 2-3, and the layer inputs, about 4) gave no measurable agreement
-   * while the layer-norm outputs feeding the feed-forward block and the GELU outputs (7-16) gave
-   * nearly all of it (docs/perf.md, "Activation smoothing").
+   * median channel ({@link #spread}). At batch size 1 no added node is free, and on fine-tuned
+   * CLINC150 models the activations below it (the attention context, spread 2-3, and the layer
+   * inputs, about 4) added no agreement (the context alone lowered it), while the layer-norm
+   * outputs feeding the feed-forward block and the GELU outputs (7-16) gave nearly all of it
+   * (docs/perf.md, "Sixteenth session").
    */
   static final double MIN_SPREAD = 5;
 

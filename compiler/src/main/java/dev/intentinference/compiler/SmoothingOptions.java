@@ -23,8 +23,9 @@ import java.util.Map;
  */
 public record SmoothingOptions(double alpha, Path data, String split, int limit) {
   /**
-   * Chosen on CLINC150 validation for two fine-tuned models (docs/perf.md, "Activation
-   * smoothing"): 0.5, the usual choice for large language models, doubled the int8 error here.
+   * Chosen on CLINC150 validation for two fine-tuned models (docs/perf.md, "Sixteenth
+   * session"): 0.5, the usual choice for large language models, more than doubled the int8
+   * disagreements here.
    */
   public static final double DEFAULT_ALPHA = 0.75;
 
