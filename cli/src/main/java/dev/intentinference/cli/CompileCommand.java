@@ -164,6 +164,10 @@ final class CompileCommand implements Callable<Integer> {
       description = "CLINC150 split of --smooth-data (default: ${DEFAULT-VALUE}).")
   String smoothSplit;
 
+  @Option(names = "--smooth-limit", paramLabel = "N", defaultValue = "" + CalibrationOptions.DEFAULT_LIMIT,
+      description = "Measure on at most N texts of --smooth-data, spread over the file (default: ${DEFAULT-VALUE}).")
+  int smoothLimit;
+
   @Option(names = "--explain",
       description = "Print, per compile pass, the node count before and after and which operator types changed"
           + " (also recorded in the manifest as compile.pass_stats; 'intent inspect --explain' prints it later).")
@@ -246,7 +250,7 @@ final class CompileCommand implements Callable<Integer> {
       return null;
     }
     if (smoothData != null) {
-      return new SmoothingOptions(alpha, BuiltInDatasets.resolve(smoothData), smoothSplit, CalibrationOptions.DEFAULT_LIMIT);
+      return new SmoothingOptions(alpha, BuiltInDatasets.resolve(smoothData), smoothSplit, smoothLimit);
     }
     if (calibrationData != null) {
       return new SmoothingOptions(alpha, BuiltInDatasets.resolve(calibrationData), calibrationSplit, calibrationLimit);

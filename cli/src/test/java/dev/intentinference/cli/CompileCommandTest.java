@@ -172,6 +172,8 @@ class CompileCommandTest {
         new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--int8-smooth", "0", "--smooth-data", "clinc150"});
     cases.put("intent: --smooth-data: " + tmp.resolve("missing.csv") + ": no such file",
         new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--smooth-data", tmp.resolve("missing.csv").toString()});
+    cases.put("intent: --smooth-limit: must be in 1..100000, was 0",
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--smooth-data", "clinc150", "--smooth-limit", "0"});
     cases.put("intent: --smooth-data: " + empty,
         new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--smooth-data", empty.toString()});
     cases.forEach((expected, args) -> {
