@@ -201,10 +201,12 @@ final class CompileCommand implements Callable<Integer> {
     if (version != null) {
       ModelNames.check("--model-version", version);
     }
-    CompileOptions options = new CompileOptions(Target.parse(target), Precision.parse(precision), maxLength,
+    Precision p = Precision.parse(precision);
+    CalibrationOptions calibration = calibrationData == null ? null : new CalibrationOptions(BuiltInDatasets.resolve(calibrationData),
+        calibrationSplit, calibrationLimit, calibrationPercentile, calibrationMaxOutlierRatio, keepDynamic);
+    CompileOptions options = new CompileOptions(Target.parse(target), p, maxLength,
         CompileOptions.parseBuckets(buckets), minAgreement, BuiltInDatasets.resolve(verifyData), verifySplit, verifyLimit, weightBits, keepFloat, threads,
-        fuseAttention, calibrationData == null ? null : new CalibrationOptions(BuiltInDatasets.resolve(calibrationData), calibrationSplit,
-            calibrationLimit, calibrationPercentile, calibrationMaxOutlierRatio, keepDynamic), removePadding, smoothing());
+        fuseAttention, calibration, removePadding, smoothing(p, calibration));
     if (keepDynamic != null && calibrationData == null) {
       throw new IntentException("--int8-keep-dynamic: only with --calibration-data (without it every activation is dynamic)");
     }
@@ -237,9 +239,8 @@ final class CompileCommand implements Callable<Integer> {
   }
 
   /** {@code --int8-smooth} and its texts; null when off. Only int8 smooths, so naming it elsewhere is a mistake worth saying. */
-  private SmoothingOptions smoothing() {
-    boolean int8 = Precision.parse(precision) == Precision.INT8;
-    if (!int8 && (smoothData != null || (smoothAlpha != null && smoothAlpha != 0))) {
+  private SmoothingOptions smoothing(Precision p, CalibrationOptions calibration) {
+    if (p != Precision.INT8 && (smoothData != null || (smoothAlpha != null && smoothAlpha != 0))) {
       throw new IntentException((smoothData != null ? "--smooth-data" : "--int8-smooth") + ": only for --precision int8, precision was " + precision);
     }
     double alpha = smoothAlpha == null ? SmoothingOptions.DEFAULT_ALPHA : smoothAlpha;
@@ -252,8 +253,8 @@ final class CompileCommand implements Callable<Integer> {
     if (smoothData != null) {
       return new SmoothingOptions(alpha, BuiltInDatasets.resolve(smoothData), smoothSplit, smoothLimit);
     }
-    if (calibrationData != null) {
-      return new SmoothingOptions(alpha, BuiltInDatasets.resolve(calibrationData), calibrationSplit, calibrationLimit);
+    if (calibration != null) {
+      return new SmoothingOptions(alpha, calibration.data(), calibration.split(), calibration.limit());
     }
     return SmoothingOptions.builtIn().withAlpha(alpha);
   }

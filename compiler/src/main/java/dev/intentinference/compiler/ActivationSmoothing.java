@@ -33,8 +33,8 @@ import java.util.function.Predicate;
  * pass only changes what quantization loses.
  *
  * <pre>{@code
- * ActivationSmoothing.Result r = ActivationSmoothing.calibrateAndApply(graph, keepFloat, 0.75, texts,
- *     new ActivationCalibrator(graph, tokenizerJson, 128, List.of(), settings));
+ * ActivationSmoothing.Result r = ActivationSmoothing.calibrateAndApply(graph, keepFloat,
+ *     StaticQuantizer.activations(graph, keepFloat), 0.75, texts, new ActivationCalibrator(graph, tokenizerJson, 128, List.of(), settings));
  * }</pre>
  */
 final class ActivationSmoothing {
@@ -44,7 +44,7 @@ final class ActivationSmoothing {
   /**
    * An activation is smoothed only when its widest channel is more than this many times its
    * median channel ({@link #spread}). At batch size 1 no added node is free, and on fine-tuned
-   * CLINC150 models the activations below it (the attention context, spread 2-3, and the layer
+   * CLINC150 models the activations below it (the attention context, spread 1.9-3.2, and the layer
    * inputs, about 4) added no agreement (the context alone lowered it), while the layer-norm
    * outputs feeding the feed-forward block and the GELU outputs (7-16) gave nearly all of it
    * (docs/perf.md, "Sixteenth session").
@@ -58,8 +58,10 @@ final class ActivationSmoothing {
    * @param activations activations divided by a per-channel factor
    * @param weights weight matrices scaled to match
    * @param candidates activations read by quantized MatMul/Gemm nodes that calibration measured
+   * @param record the manifest's {@code compile.smoothing}: each candidate's channel spread and
+   *     whether it was smoothed
    */
-  record Result(ModelProto model, int activations, int weights, int candidates) {
+  record Result(ModelProto model, int activations, int weights, int candidates, List<Map<String, Object>> record) {
     /** The manifest's {@code passes} entry. */
     String description(double alpha, String dataName, int texts) {
       return String.format(java.util.Locale.ROOT, "activation-smoothing(alpha %s on %s, %d texts: %d of %d activations with channel"
@@ -68,15 +70,14 @@ final class ActivationSmoothing {
     }
   }
 
-  /** The activations of the MatMul/Gemm nodes int8 will quantize: what to calibrate. */
-  static Set<String> activations(ModelProto model, Predicate<NodeProto> keepFloat) {
-    return StaticQuantizer.activations(model, keepFloat);
-  }
-
-  /** Measures the quantized activations' channels on {@code texts} with {@code calibrator}, then {@link #apply}. */
-  static Result calibrateAndApply(ModelProto model, Predicate<NodeProto> keepFloat, double alpha, List<String> texts,
-      ActivationCalibrator calibrator) {
-    return apply(model, keepFloat, calibrator.channelMaxima(activations(model, keepFloat), texts), alpha);
+  /**
+   * Measures the channels of {@code activations} (those of the MatMul/Gemm nodes int8 will
+   * quantize: {@link StaticQuantizer#activations}) on {@code texts} with {@code calibrator}, then
+   * {@link #apply}.
+   */
+  static Result calibrateAndApply(ModelProto model, Predicate<NodeProto> keepFloat, Set<String> activations, double alpha,
+      List<String> texts, ActivationCalibrator calibrator) {
+    return apply(model, keepFloat, calibrator.channelMaxima(activations, texts), alpha);
   }
 
   /**
@@ -95,6 +96,7 @@ final class ActivationSmoothing {
       }
     }
     Map<String, float[]> factors = new LinkedHashMap<>();
+    List<Map<String, Object>> record = new ArrayList<>();
     for (Map.Entry<String, List<NodeProto>> e : readers.entrySet()) {
       float[] xMax = channelMax.get(e.getKey());
       float[] wMax = new float[xMax.length];
@@ -102,9 +104,16 @@ final class ActivationSmoothing {
       for (NodeProto n : e.getValue()) {
         fits &= rowMaxima(n, inits.get(n.getInput(1)), wMax);
       }
-      if (fits && spread(xMax) > MIN_SPREAD) {
+      double spread = spread(xMax);
+      boolean smooth = fits && spread > MIN_SPREAD;
+      if (smooth) {
         factors.put(e.getKey(), factors(xMax, wMax, alpha));
       }
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("tensor", e.getKey());
+      r.put("channel_spread", Math.round(spread * 100) / 100.0);
+      r.put("smoothed", smooth);
+      record.add(r);
     }
 
     GraphProto.Builder out = g.toBuilder().clearNode();
@@ -112,8 +121,9 @@ final class ActivationSmoothing {
     Map<String, String> smoothed = new HashMap<>();
     int weights = 0;
     for (NodeProto n : g.getNodeList()) {
-      float[] s = n.getInputCount() > 0 && readers.getOrDefault(n.getInput(0), List.of()).contains(n) ? factors.get(n.getInput(0)) : null;
-      if (s == null) {
+      // The readers found above: quantized weight products of a smoothed activation.
+      float[] s = n.getInputCount() > 0 ? factors.get(n.getInput(0)) : null;
+      if (s == null || keepFloat.test(n) || !DynamicQuantizer.hasQuantizableWeight(n, inits)) {
         out.addNode(n);
         continue;
       }
@@ -131,7 +141,7 @@ final class ActivationSmoothing {
       out.addNode(n.toBuilder().setInput(0, x).setInput(1, scaled));
     }
     DynamicQuantizer.removeUnused(out);
-    return new Result(model.toBuilder().setGraph(out).build(), smoothed.size(), weights, readers.size());
+    return new Result(model.toBuilder().setGraph(out).build(), smoothed.size(), weights, readers.size(), record);
   }
 
   /** The widest channel's maximum over the median channel's: how unevenly the channels use the range. */

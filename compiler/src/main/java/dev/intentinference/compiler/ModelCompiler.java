@@ -120,6 +120,7 @@ public final class ModelCompiler {
     ModelProto verifyGraph = null;
     int quantized = 0;
     Map<String, Object> calibrationRecord = null;
+    List<Map<String, Object>> smoothingRecord = null;
     switch (options.precision()) {
       case FP32 -> { }
       case INT8 -> {
@@ -129,10 +130,12 @@ public final class ModelCompiler {
         java.util.function.Predicate<ai.onnx.proto.OnnxMl.NodeProto> keepFloat =
             n -> n.getName().startsWith(HEAD_PREFIX) || (keep != null && keep.matcher(n.getName()).find());
         // An encoder shipped in int8 has no float MatMul left to smooth: no pass to record.
-        if (smoothing != null && !ActivationSmoothing.activations(graph, keepFloat).isEmpty()) {
+        java.util.Set<String> toSmooth = smoothing == null ? java.util.Set.of() : StaticQuantizer.activations(graph, keepFloat);
+        if (!toSmooth.isEmpty()) {
           long ts = System.nanoTime();
-          ActivationSmoothing.Result sm = ActivationSmoothing.calibrateAndApply(graph, keepFloat, smoothing.alpha(), smoothingTexts,
+          ActivationSmoothing.Result sm = ActivationSmoothing.calibrateAndApply(graph, keepFloat, toSmooth, smoothing.alpha(), smoothingTexts,
               new ActivationCalibrator(graph, source.tokenizer(), maxLength, options.buckets(), new SessionSettings(options.threads(), 1, true)));
+          smoothingRecord = sm.record();
           stats.add(new PassStats("ActivationSmoothing", OpCounts.of(graph), OpCounts.of(sm.model())));
           graph = sm.model();
           passes.add(sm.description(smoothing.alpha(), smoothingName, smoothingTexts.size()));
@@ -216,6 +219,9 @@ public final class ModelCompiler {
     compile.put("pass_stats", stats.stream().map(PassStats::toMap).toList());
     if (calibrationRecord != null) {
       compile.put("calibration", calibrationRecord);
+    }
+    if (smoothingRecord != null) {
+      compile.put("smoothing", smoothingRecord);
     }
     CpuFeatures cpu = CpuFeatures.current();
     compile.put(CpuRequirements.KEY, CpuRequirements.section(cpu,

@@ -196,6 +196,11 @@ class ActivationSmoothingTest {
     assertThat(((Map<?, ?>) compile.get("options")).get("int8_smooth").toString()).contains("alpha=0.75").contains("data=built-in");
     PassStats pass = PassStats.ofManifest(compile).stream().filter(s -> s.pass().equals("ActivationSmoothing")).findFirst().orElseThrow();
     assertThat(pass.after().count("Mul") - pass.before().count("Mul")).isEqualTo(smoothed);
+    List<?> spreads = (List<?>) compile.get("smoothing");
+    assertThat(spreads).hasSize(12);
+    assertThat(spreads.stream().map(e -> (Map<?, ?>) e)).allSatisfy(e -> assertThat(
+        (Boolean) e.get("smoothed")).isEqualTo(((Number) e.get("channel_spread")).doubleValue() > ActivationSmoothing.MIN_SPREAD));
+    assertThat(spreads.stream().filter(e -> Boolean.TRUE.equals(((Map<?, ?>) e).get("smoothed")))).hasSize(smoothed);
     assertThat(pass.after().count("MatMul")).isEqualTo(pass.before().count("MatMul"));
     assertThat(on.report().top1Agreement()).isGreaterThanOrEqualTo(0.99);
 
