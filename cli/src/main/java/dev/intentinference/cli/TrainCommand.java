@@ -43,7 +43,8 @@ import picocli.CommandLine.Model.CommandSpec;
           + "shipped), which learns from the labels "
           + "and from the teacher's softened probabilities on the training texts and on one variant of each (--augment): "
           + "about 10 minutes on CLINC150 with 2 cores (the fifth session's recipe in the examples: about 8, a little "
-          + "less accurate). The model directory then also "
+          + "less accurate). Smaller data sets get more epochs, so each network sees as many examples as on CLINC150 "
+          + "(see --epochs). The model directory then also "
           + "holds encoder.onnx: the shipped fp32 graph with the trained weights (compile --precision int8 quantizes it). "
           + "docs/fine-tuning.md describes the recipe.",
       "With --frozen: the quick recipe. Embeds the data with frozen encoder(s) and trains a classification "
@@ -97,7 +98,8 @@ public final class TrainCommand implements Callable<Integer> {
   String teacher = FineTuning.DEFAULT_TEACHER;
 
   @Option(names = "--teacher-epochs", paramLabel = "N", description = "Fine-tuning: the teacher's epochs, 1..100. Default: "
-      + FineTuning.DEFAULT_TEACHER_EPOCHS + ", more on small data (as --epochs).")
+      + FineTuning.DEFAULT_TEACHER_EPOCHS + ", or more so that it sees at least " + FineTuneConfig.MIN_EXAMPLES_LABELLED
+      + " examples.")
   Integer teacherEpochs;
 
   @Option(names = "--teacher-batch-size", paramLabel = "N", description = "Fine-tuning: the teacher's texts per step,"
@@ -155,8 +157,9 @@ public final class TrainCommand implements Callable<Integer> {
   long seed = HeadConfig.DEFAULT_SEED;
 
   @Option(names = "--epochs", paramLabel = "N", description = "Epochs (with --frozen the most epochs). Default: "
-      + FineTuneConfig.DEFAULT_EPOCHS + ", or more on small data so that at least " + FineTuneConfig.DEFAULT_MIN_STEPS
-      + " steps are made; with --frozen " + HeadConfig.DEFAULT_MAX_EPOCHS + ".")
+      + FineTuneConfig.DEFAULT_EPOCHS + ", or more on data smaller than CLINC150 so that the model sees at least "
+      + FineTuneConfig.MIN_EXAMPLES_DISTILLED + " examples (" + FineTuneConfig.MIN_EXAMPLES_LABELLED
+      + " without a teacher; at most " + FineTuneConfig.MAX_EPOCHS_FOR_MIN_STEPS + " epochs); with --frozen " + HeadConfig.DEFAULT_MAX_EPOCHS + ".")
   Integer epochs;
 
   @Option(names = "--patience", paramLabel = "N", description = "--frozen: stop after N epochs without better validation accuracy. Default: ${DEFAULT-VALUE}.")
@@ -285,21 +288,22 @@ public final class TrainCommand implements Callable<Integer> {
       layerCount("--freeze-layers", freezeLayers);
       layerCount("--teacher-freeze-layers", teacherFreezeLayers);
       String teacherId = "none".equalsIgnoreCase(teacher) ? null : teacher;
+      int batch = or(batchSize, FineTuneConfig.DEFAULT_BATCH_SIZE);
       FineTuneConfig recipe = new FineTuneConfig(or(epochs, FineTuneConfig.DEFAULT_EPOCHS),
-          or(batchSize, FineTuneConfig.DEFAULT_BATCH_SIZE), or(learningRate, FineTuneConfig.DEFAULT_ENCODER_LEARNING_RATE),
+          batch, or(learningRate, FineTuneConfig.DEFAULT_ENCODER_LEARNING_RATE),
           headLearningRate, FineTuneConfig.DEFAULT_WARMUP_FRACTION, or(weightDecay, FineTuneConfig.DEFAULT_WEIGHT_DECAY),
           or(dropout, FineTuneConfig.DEFAULT_DROPOUT), or(labelSmoothing, FineTuneConfig.DEFAULT_LABEL_SMOOTHING),
           FineTuneConfig.DEFAULT_LOGIT_SCALE, FineTuneConfig.DEFAULT_MAX_GRAD_NORM, false, seed,
-          epochs == null ? FineTuneConfig.DEFAULT_MIN_STEPS : 0, or(freezeLayers, FineTuning.defaultModelFrozenLayers(teacherId)));
+          epochs == null ? FineTuning.defaultMinSteps(teacherId, batch) : 0,
+          or(freezeLayers, FineTuning.defaultModelFrozenLayers(teacherId)));
       if (teacherBatchSize != null && (teacherBatchSize < 1 || teacherBatchSize > FineTuneConfig.MAX_BATCH_SIZE)) {
         throw new IntentException("--teacher-batch-size must be in 1.." + FineTuneConfig.MAX_BATCH_SIZE + ", was "
             + teacherBatchSize);
       }
-      // A teacher batch of its own keeps the texts the small-data floor stands for.
+      // The floor counts examples, so a teacher batch of its own keeps what it stands for.
       int teacherBatch = or(teacherBatchSize, recipe.batchSize());
       FineTuneConfig teacherRecipe = teacherEpochs == null
-          ? recipe.withEpochs(FineTuning.DEFAULT_TEACHER_EPOCHS).withMinSteps(teacherBatchSize == null
-              ? FineTuneConfig.DEFAULT_MIN_STEPS : FineTuneConfig.minStepsFor(teacherBatch))
+          ? recipe.withEpochs(FineTuning.DEFAULT_TEACHER_EPOCHS).withMinSteps(FineTuning.defaultMinSteps(null, teacherBatch))
           : recipe.withEpochs(teacherEpochs).withMinSteps(0);
       teacherRecipe = teacherRecipe.withBatchSize(teacherBatch);
       double teacherRate = or(teacherLearningRate, FineTuning.DEFAULT_TEACHER_LEARNING_RATE);

@@ -56,6 +56,25 @@ class TrainCommandRecipeTest {
   }
 
   @Test
+  void smallDataGetsTheStepsClinc150FullMakes() {
+    FineTuning f = recipe("--data", "clinc150", "--out", "x");
+    // CLINC150 Full: 15,100 texts, and as many variants for the model, in batches of 64.
+    int teacherSteps = (15_100 + 63) / 64;
+    int modelSteps = (30_200 + 63) / 64;
+    assertThat(f.teacherRecipe().epochsFor(teacherSteps)).as("CLINC150 Full: unchanged").isEqualTo(2);
+    assertThat(f.recipe().epochsFor(modelSteps)).as("CLINC150 Full: unchanged").isEqualTo(3);
+    assertThat(f.teacherRecipe().minSteps() * 64).isEqualTo(FineTuneConfig.MIN_EXAMPLES_LABELLED);
+    assertThat(f.recipe().minSteps() * 64).isEqualTo(FineTuneConfig.MIN_EXAMPLES_DISTILLED);
+    // Half as many texts: twice the epochs.
+    assertThat(f.teacherRecipe().epochsFor(teacherSteps / 2)).isEqualTo(4);
+    assertThat(f.recipe().epochsFor(modelSteps / 2)).isEqualTo(6);
+    FineTuning alone = recipe("--data", "clinc150", "--out", "x", "--teacher", "none", "--batch-size", "32");
+    assertThat(alone.recipe().minSteps() * 32).as("no teacher: the labelled floor, in its own batches")
+        .isEqualTo(FineTuneConfig.MIN_EXAMPLES_LABELLED);
+    assertThat(recipe("--data", "clinc150", "--out", "x", "--epochs", "4").recipe().minSteps()).as("told").isZero();
+  }
+
+  @Test
   void theTeacherMayTakeItsOwnBatchAndKeepsTheTextsOfTheSmallDataFloor() {
     FineTuning shared = recipe("--data", "clinc150", "--out", "x");
     assertThat(shared.teacherRecipe().batchSize()).isEqualTo(shared.recipe().batchSize());

@@ -118,13 +118,25 @@ public record FineTuning(
   }
 
   public static FineTuning defaults() {
-    FineTuneConfig recipe = FineTuneConfig.defaults().withMinSteps(FineTuneConfig.DEFAULT_MIN_STEPS)
+    FineTuneConfig recipe = FineTuneConfig.defaults().withMinSteps(defaultMinSteps(DEFAULT_TEACHER, FineTuneConfig.DEFAULT_BATCH_SIZE))
         .withFrozenLayers(defaultModelFrozenLayers(DEFAULT_TEACHER));
     return new FineTuning(recipe, DEFAULT_TEACHER,
         recipe.withEpochs(DEFAULT_TEACHER_EPOCHS).withLearningRates(DEFAULT_TEACHER_LEARNING_RATE, recipe.headLearningRate())
+            .withMinSteps(defaultMinSteps(null, FineTuneConfig.DEFAULT_BATCH_SIZE))
             .withFrozenLayers(defaultTeacherFrozenLayers(DEFAULT_TEACHER)),
         DEFAULT_DISTILL_TEMPERATURE, DEFAULT_DISTILL_WEIGHT, DEFAULT_AUGMENT, Runtime.getRuntime().availableProcessors(),
         DEFAULT_MAX_TOKENS, 0);
+  }
+
+  /**
+   * The step floor of a network trained without --epochs, in batches of {@code batchSize}: a
+   * model distilled from {@code teacher} sees at least {@link FineTuneConfig#MIN_EXAMPLES_DISTILLED}
+   * examples, one that learns from labels alone ({@code teacher} null: a teacher itself, or a
+   * model without one) {@link FineTuneConfig#MIN_EXAMPLES_LABELLED}.
+   */
+  public static int defaultMinSteps(String teacher, int batchSize) {
+    return FineTuneConfig.minStepsFor(
+        teacher == null ? FineTuneConfig.MIN_EXAMPLES_LABELLED : FineTuneConfig.MIN_EXAMPLES_DISTILLED, batchSize);
   }
 
   /** How many of the model's first layers stay as shipped unless told otherwise: see {@link #DEFAULT_MODEL_FROZEN_LAYERS}. */
