@@ -22,7 +22,7 @@ import java.util.zip.ZipInputStream;
  * machine's drift hits each alike. The ceiling our serving paths are measured against
  * (docs/perf.md, "Seventeenth session"). Run by scripts/perf/raw-ort-ab.sh.
  *
- *   java -cp 'cli/target/lib/onnxruntime-*.jar' -Dthreads=2 -Dbatch=1 scripts/perf/RawOrtThroughput.java A.intent [B.intent ...]
+ *   java -cp cli/target/lib/onnxruntime-1.29.0.jar -Dthreads=2 -Dbatch=1 scripts/perf/RawOrtThroughput.java A.intent [B.intent ...]
  */
 public class RawOrtThroughput {
   public static void main(String[] args) throws Exception {
