@@ -1,10 +1,8 @@
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
+import dev.intentinference.core.model.IntentArtifact;
 import java.nio.LongBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.ZipInputStream;
 
 /**
  * What ONNX Runtime alone does with an artifact's graph: THREADS Java threads call {@code run} on
@@ -22,7 +19,7 @@ import java.util.zip.ZipInputStream;
  * machine's drift hits each alike. The ceiling our serving paths are measured against
  * (docs/perf.md, "Seventeenth session"). Run by scripts/perf/raw-ort-ab.sh.
  *
- *   java -cp cli/target/lib/onnxruntime-1.29.0.jar -Dthreads=2 -Dbatch=1 scripts/perf/RawOrtThroughput.java A.intent [B.intent ...]
+ *   java -cp 'cli/target/lib/*' -Dthreads=2 -Dbatch=1 scripts/perf/RawOrtThroughput.java A.intent [B.intent ...]
  */
 public class RawOrtThroughput {
   public static void main(String[] args) throws Exception {
@@ -35,7 +32,7 @@ public class RawOrtThroughput {
     double[] sums = new double[args.length];
     for (int r = 1; r <= rounds; r++) {
       for (int a = 0; a < args.length; a++) {
-        double rate = measure(env, modelOf(Path.of(args[a])), threads, batch, len, seconds);
+        double rate = measure(env, IntentArtifact.read(Path.of(args[a])).entry(IntentArtifact.MODEL_ENTRY), threads, batch, len, seconds);
         sums[a] += rate;
         System.out.printf(Locale.ROOT, "round %d %s: %.0f inf/s (threads %d, batch %d x %d tokens)%n",
             r, args[a], rate, threads, batch, len);
@@ -44,27 +41,6 @@ public class RawOrtThroughput {
     for (int a = 1; a < args.length; a++) {
       System.out.printf(Locale.ROOT, "summed %s / %s: %.3f%n", args[a], args[0], sums[a] / sums[0]);
     }
-  }
-
-  /** The graph: an artifact's model.onnx, or an .onnx file as it is. */
-  static byte[] modelOf(Path file) throws Exception {
-    if (file.toString().endsWith(".onnx")) {
-      return Files.readAllBytes(file);
-    }
-    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
-      for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-        if (e.getName().equals("model.onnx")) {
-          return readAll(zip);
-        }
-      }
-    }
-    throw new IllegalArgumentException(file + ": no model.onnx");
-  }
-
-  static byte[] readAll(InputStream in) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    in.transferTo(out);
-    return out.toByteArray();
   }
 
   static double measure(OrtEnvironment env, byte[] model, int threads, int batch, int len, int seconds) throws Exception {

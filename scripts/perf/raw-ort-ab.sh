@@ -10,6 +10,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 [ -f cli/target/intent-cli.jar ] || ./mvnw -q -o -pl cli -am package -DskipTests
 grep -o -w -E 'avx2|avx512f|avx512_vnni|avx_vnni|amx_int8' /proc/cpuinfo | sort -u | tr '\n' ' '; echo
-ort=$(ls cli/target/lib/onnxruntime-*.jar | head -1)
-exec java -cp "$ort" -Dthreads="${THREADS:-2}" -Dbatch="${BATCH:-1}" -Dlen="${LEN:-12}" -Dsecs="${SECS:-8}" \
+exec java -cp 'cli/target/lib/*' -Dthreads="${THREADS:-2}" -Dbatch="${BATCH:-1}" -Dlen="${LEN:-12}" -Dsecs="${SECS:-8}" \
   -Drounds="${ROUNDS:-3}" scripts/perf/RawOrtThroughput.java "$@"
