@@ -17,7 +17,7 @@ url="http://127.0.0.1:$port"
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "$url/v2/health/ready" >/dev/null && break; sleep 1; done
-python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print("\n".join(t for t, _ in d["test"] + d["oos_test"]))' \
+scripts/data/clinc150-messages.py \
   core/src/main/resources/datasets/clinc150/data_full.json > "$out/messages.txt"
 wrk_run() { wrk -t2 -c16 -d"$1"s -s scripts/perf/wrk-infer.lua "$url" -- "$out/messages.txt" clinc150; }
 wrk_run 20 > "$out/warm.log" 2>&1

@@ -24,7 +24,7 @@ for c in 1 16; do
   ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency $c --duration "$duration" --warmup 10s \
     --csv "$out/http-c$c.csv" --summary "$out/http-c$c.json" > "$out/http-c$c.log" 2>&1 || true   # exit 1 = some requests failed
   if [ "$c" = 16 ] && command -v wrk >/dev/null; then
-    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print("\n".join(t for t, _ in d["test"] + d["oos_test"]))' \
+    scripts/data/clinc150-messages.py \
       core/src/main/resources/datasets/clinc150/data_full.json > "$out/messages.txt"
     wrk -t2 -c16 -d"$duration" --latency -s scripts/perf/wrk-infer.lua "http://127.0.0.1:$port" -- "$out/messages.txt" clinc150 \
       > "$out/wrk-c16.log" 2>&1

@@ -4,6 +4,13 @@
 --   wrk -t2 -c16 -d30s -s scripts/perf/wrk-infer.lua http://127.0.0.1:8000 -- messages.txt clinc150
 local bodies = {}
 local next_body = 0
+local threads = 0
+
+-- Runs once per thread, in the main Lua state, before the threads start: numbers them.
+function setup(thread)
+  thread:set("thread_index", threads)
+  threads = threads + 1
+end
 
 local function json_string(s)
   return '"' .. s:gsub('\\', '\\\\'):gsub('"', '\\"'):gsub('%c', ' ') .. '"'
@@ -22,8 +29,9 @@ function init(args)
   wrk.method = "POST"
   wrk.path = "/v2/models/" .. model .. "/infer"
   wrk.headers["Content-Type"] = "application/json"
-  -- Threads start at different messages, as the bench's clients do.
-  next_body = math.random(#bodies)
+  -- Threads start at different messages (math.random is unseeded, so it would give each thread
+  -- the same start).
+  next_body = (thread_index * 997) % #bodies
 end
 
 function request()
