@@ -89,7 +89,11 @@ public class RawOrtThroughput {
         Thread.sleep(3000);
         counting.set(true);
         long start = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
+        if (Boolean.getBoolean("intervals")) {
+          printIntervals(done, start, seconds);
+        } else {
+          Thread.sleep(seconds * 1000L);
+        }
         double rate = done.get() / ((System.nanoTime() - start) / 1e9);
         stop.set(true);
         for (Thread w : workers) {
@@ -98,5 +102,31 @@ public class RawOrtThroughput {
         return rate;
       }
     }
+  }
+
+  /**
+   * One line per second of the counted window, then the share of seconds within +-5 % of their
+   * mean: the 60-s stability figure of issue 11 for ONNX Runtime alone, so the machine's own drift
+   * can be told apart from the bench's and the server's.
+   */
+  static void printIntervals(AtomicLong done, long start, int seconds) throws InterruptedException {
+    double[] rates = new double[seconds];
+    long before = done.get();
+    long last = start;
+    for (int i = 0; i < seconds; i++) {
+      long due = start + (i + 1) * 1_000_000_000L;
+      Thread.sleep(Math.max(0, (due - System.nanoTime()) / 1_000_000));
+      long now = System.nanoTime();
+      long count = done.get();
+      rates[i] = (count - before) / ((now - last) / 1e9);
+      before = count;
+      last = now;
+      System.out.printf(Locale.ROOT, "second %d: %.0f inf/s%n", i + 1, rates[i]);
+    }
+    double mean = java.util.Arrays.stream(rates).average().orElse(0);
+    double sq = java.util.Arrays.stream(rates).map(r -> (r - mean) * (r - mean)).sum();
+    long within = java.util.Arrays.stream(rates).filter(r -> Math.abs(r - mean) <= 0.05 * mean).count();
+    System.out.printf(Locale.ROOT, "stability: %.1f%% of %d intervals within +-5%% of %.0f inf/s (cv %.1f%%)%n",
+        100.0 * within / seconds, seconds, mean, 100 * Math.sqrt(sq / seconds) / mean);
   }
 }
