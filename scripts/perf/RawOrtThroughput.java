@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What ONNX Runtime alone does with an artifact's graph: THREADS Java threads call {@code run} on
- * one shared session (one intra-op thread each) with the same synthetic batch of BATCH texts of
- * LEN tokens, no padding, no tokenizer, no bench; artifacts alternated for ROUNDS rounds so the
- * machine's drift hits each alike. The ceiling our serving paths are measured against
+ * one shared session (INTRA intra-op threads, default one) with the same synthetic batch of BATCH
+ * texts of LEN tokens, no padding, no tokenizer, no bench; artifacts alternated for ROUNDS rounds
+ * so the machine's drift hits each alike. The ceiling our serving paths are measured against
  * (docs/perf.md, "Seventeenth session"). Run by scripts/perf/raw-ort-ab.sh.
  *
  *   java -cp 'cli/target/lib/*' -Dthreads=2 -Dbatch=1 scripts/perf/RawOrtThroughput.java A.intent [B.intent ...]
@@ -45,7 +45,7 @@ public class RawOrtThroughput {
 
   static double measure(OrtEnvironment env, byte[] model, int threads, int batch, int len, int seconds) throws Exception {
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(1);
+      options.setIntraOpNumThreads(Integer.getInteger("intra", 1));
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       try (OrtSession session = env.createSession(model, options)) {
         // [CLS] word ... word [SEP], every position real.
