@@ -5,8 +5,9 @@
 #
 #   THREADS=2 BATCH=1 scripts/perf/raw-ort-ab.sh A.intent [B.intent ...]
 #
-# Environment: THREADS (2), INTRA (ONNX Runtime threads per session run, 1), BATCH (1), LEN (tokens per text, 12), SECS (8 per run), ROUNDS (3),
-# INTERVALS (false; true prints each second's rate and the share within +-5 % of the mean).
+# Environment: THREADS (2), INTRA (ONNX Runtime threads per session run, 1), BATCH (1),
+# LEN (tokens per text, 12), SECS (8 per run), ROUNDS (3), INTERVALS (false; true prints each
+# second's rate and the share within +-5 % of the mean).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 [ -f cli/target/intent-cli.jar ] || ./mvnw -q -o -pl cli -am package -DskipTests
