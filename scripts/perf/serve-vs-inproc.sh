@@ -15,11 +15,8 @@ repo=$1; shift
 port=${PORT:-8002}; warm=${WARM:-20}; duration=${DURATION:-30s}
 out=${OUT:-perf-runs/$(date +%Y%m%d-%H%M%S)}; mkdir -p "$out"
 artifact=$(ls "$repo"/clinc150/*/*.intent | sort -V | tail -1)
-./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
-./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency 16 --duration "${warm}s" --warmup 1s > "$out/warm.log" 2>&1
+. scripts/perf/serve-warm.sh
+serve_and_warm "$repo" "$port" "$out" "$warm" "$@"
 for c in 1 16; do
   ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency $c --duration "$duration" --warmup 10s \
     --csv "$out/http-c$c.csv" --summary "$out/http-c$c.json" > "$out/http-c$c.log" 2>&1 || true   # exit 1 = some requests failed

@@ -14,11 +14,8 @@ repo=$1; shift
 port=${PORT:-8003}; warm=${WARM:-20}; rounds=${ROUNDS:-2}
 out=${OUT:-perf-runs/$(date +%Y%m%d-%H%M%S)}; mkdir -p "$out"
 artifact=$(ls "$repo"/clinc150/*/*.intent | sort -V | tail -1)
-./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
-./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency 16 --duration "${warm}s" --warmup 1s > "$out/warm.log" 2>&1
+. scripts/perf/serve-warm.sh
+serve_and_warm "$repo" "$port" "$out" "$warm" "$@"
 for r in $(seq 1 "$rounds"); do
   THREADS=2 SECS=60 ROUNDS=1 INTERVALS=true scripts/perf/raw-ort-ab.sh "$artifact" > "$out/raw-$r.log" 2>&1
   ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency 16 --duration 60s \
