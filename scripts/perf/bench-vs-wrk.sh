@@ -13,10 +13,8 @@ repo=$1; shift
 port=${PORT:-8003}; rounds=${ROUNDS:-3}; duration=${DURATION:-15}
 out=${OUT:-perf-runs/$(date +%Y%m%d-%H%M%S)}; mkdir -p "$out"
 url="http://127.0.0.1:$port"
-./intent serve --repository "$repo" --port "$port" --upgrade false "$@" > "$out/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf "$url/v2/health/ready" >/dev/null && break; sleep 1; done
+. scripts/perf/serve-warm.sh
+serve_ready "$repo" "$port" "$out" --upgrade false "$@"
 scripts/data/clinc150-messages.py \
   core/src/main/resources/datasets/clinc150/data_full.json > "$out/messages.txt"
 wrk_run() { wrk -t2 -c16 -d"$1"s -s scripts/perf/wrk-infer.lua "$url" -- "$out/messages.txt" clinc150; }
