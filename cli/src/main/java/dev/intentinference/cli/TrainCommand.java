@@ -66,6 +66,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "  intent train --data clinc150 --out models-src/bge --encoder bge-small-en-v1.5 --teacher none --learning-rate 3e-5 "
             + "--batch-size 32 --epochs 2",
         "  intent train --data clinc150 --out models-src/clinc150-from-bge --teacher models-src/bge   # reuse a teacher",
+        "  intent train --data clinc150 --out models-src/clinc150-l4 --teacher models-src/bge --encoder all-minilm-l6-v2@0-4 "
+            + "--ffn-width 768   # 4 narrower layers",
         "  intent train --data clinc150 --out models-src/clinc150-quick --frozen",
         "  intent train --data clinc150 --out models-src/clinc150-accurate --frozen --encoder bge-small-en-v1.5-q,all-minilm-l6-v2-q"})
 public final class TrainCommand implements Callable<Integer> {
@@ -120,6 +122,12 @@ public final class TrainCommand implements Callable<Integer> {
       + " below the fixed part that the model pools are kept pooled). Default: " + FineTuning.DEFAULT_MODEL_FROZEN_LAYERS
       + " with a teacher (the first of the default model's 3 layers), 0 with --teacher none.")
   Integer freezeLayers;
+
+  @Option(names = "--ffn-width", paramLabel = "N", description = "Fine-tuning: the model's trained layers keep the N"
+      + " feed-forward units with the largest weights (its fixed layers keep all), so a model with more layers can cost"
+      + " what one with fewer does: all-MiniLM-L6-v2 has 1536 per layer, and its 4 layers with 768 in the upper three"
+      + " multiply as much per token as its 3 whole ones. 1.." + FineTuning.MAX_FEED_FORWARD_WIDTH + ". Default: every unit.")
+  Integer ffnWidth;
 
   @Option(names = "--distill-temperature", paramLabel = "T", description = "Fine-tuning: distillation temperature, (0, 100]. Default: ${DEFAULT-VALUE}.")
   double distillTemperature = FineTuning.DEFAULT_DISTILL_TEMPERATURE;
@@ -249,6 +257,9 @@ public final class TrainCommand implements Callable<Integer> {
       ModelNames.check("--name", name);
     }
     ModelNames.check("--model-version", modelVersion);
+    if (frozen && ffnWidth != null) {
+      throw new IntentException("--ffn-width cuts layers that fine-tuning trains; --frozen trains none (drop one of the two)");
+    }
     HeadConfig head;
     TrainingOptions o;
     try {
@@ -287,6 +298,9 @@ public final class TrainCommand implements Callable<Integer> {
     try {
       layerCount("--freeze-layers", freezeLayers);
       layerCount("--teacher-freeze-layers", teacherFreezeLayers);
+      if (ffnWidth != null && (ffnWidth < 1 || ffnWidth > FineTuning.MAX_FEED_FORWARD_WIDTH)) {
+        throw new IntentException("--ffn-width must be in 1.." + FineTuning.MAX_FEED_FORWARD_WIDTH + ", was " + ffnWidth);
+      }
       String teacherId = "none".equalsIgnoreCase(teacher) ? null : teacher;
       int batch = or(batchSize, FineTuneConfig.DEFAULT_BATCH_SIZE);
       FineTuneConfig recipe = new FineTuneConfig(or(epochs, FineTuneConfig.DEFAULT_EPOCHS),
@@ -323,7 +337,8 @@ public final class TrainCommand implements Callable<Integer> {
           .withAugment(augment != null ? augment : teacherId == null ? 0 : FineTuning.DEFAULT_AUGMENT)
           .withThreads(threads)
           .withMaxTokens(maxTokens)
-          .withMemoryLimit(memoryLimit == null ? 0 : Sizes.parseBytes(memoryLimit, "--memory-limit"));
+          .withMemoryLimit(memoryLimit == null ? 0 : Sizes.parseBytes(memoryLimit, "--memory-limit"))
+          .withFeedForwardWidth(ffnWidth == null ? 0 : ffnWidth);
     } catch (IllegalArgumentException e) {
       throw new IntentException("invalid option: " + e.getMessage(), e);
     }

@@ -158,6 +158,16 @@ class TrainCommandBadInputTest {
         .contains("--teacher-freeze-layers must be in 0..48, was -1");
     assertThat(failTraining("--data", csv.toString(), "--teacher-batch-size", "0"))
         .contains("--teacher-batch-size must be in 1..4096, was 0");
+    assertThat(failTraining("--data", csv.toString(), "--ffn-width", "0")).contains("--ffn-width must be in 1..16384, was 0");
+  }
+
+  @Test
+  void aFeedForwardWidthTheEncoderCannotGiveOrThatNothingTrains() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString(), "--ffn-width", "2000", "--teacher", "none"))
+        .contains("--ffn-width 2000: a feed-forward width of 2000 is more than layer 0's 1536 units (all-minilm-l6-v2@0-3)");
+    assertThat(failTraining("--data", csv.toString(), "--ffn-width", "512", "--frozen"))
+        .contains("--ffn-width cuts layers that fine-tuning trains; --frozen trains none");
   }
 
   @Test

@@ -67,6 +67,9 @@ public final class FineTuneTrainer {
           + " (" + String.join(",", options.encoders()) + ")");
     }
     EncoderSpec spec = fineTunable(options.encoders().get(0), "--encoder");
+    if (fineTuning.feedForwardWidth() > 0) {
+      modelWeights(spec); // a width the encoder cannot give is refused now, not after the teacher's minutes
+    }
     java.nio.file.Path teacherModel = FineTuning.teacherModel(fineTuning.teacher());
     EncoderSpec teacherSpec = fineTuning.teacher() == null || teacherModel != null ? null
         : fineTunable(fineTuning.teacher(), "--teacher");
@@ -172,7 +175,8 @@ public final class FineTuneTrainer {
         NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.teacherRecipe().seed())) {
       FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.train()), texts.trainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
-      FineTuner.Result t = run(ROLE_TEACHER, spec, fineTuning.teacherRecipe(), manager, labels, train, null, val, listener);
+      FineTuner.Result t = run(ROLE_TEACHER, spec, BertWeights.read(EncoderGraphs.model(spec)), fineTuning.teacherRecipe(),
+          manager, labels, train, null, val, listener);
       // The teacher labels what the model will learn from: the training texts (tokenized above)
       // and their variants, if any.
       long lessonStart = System.nanoTime();
@@ -253,7 +257,8 @@ public final class FineTuneTrainer {
         NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.recipe().seed())) {
       FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.modelTrain()), texts.modelTrainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
-      FineTuner.Result model = run(ROLE_MODEL, spec, fineTuning.recipe(), manager, labels, train,
+      BertWeights start = modelWeights(spec);
+      FineTuner.Result model = run(ROLE_MODEL, spec, start, fineTuning.recipe(), manager, labels, train,
           teacher == null ? null : teacher.distillation(), val, listener);
       List<float[]> probabilities = new ArrayList<>();
       // Validation probabilities as served: the whole text, up to the encoder's own limit.
@@ -263,7 +268,7 @@ public final class FineTuneTrainer {
         }
       }
       ModelProto shipped = EncoderGraphs.shippedModel(spec);
-      byte[] onnx = model.network().encoderWeights(BertWeights.read(shipped)).writeInto(shipped).toByteArray();
+      byte[] onnx = model.network().encoderWeights(start).writeInto(shipped).toByteArray();
       return new Trained(model, model.network().head(), onnx, tokenizerJson, probabilities);
     }
   }
@@ -296,9 +301,28 @@ public final class FineTuneTrainer {
     return training;
   }
 
-  private FineTuner.Result run(String role, EncoderSpec spec, FineTuneConfig recipe, NDManager manager, int labels,
-      FineTuner.Examples train, FineTuner.Distillation teacher, FineTuner.Examples val, TrainingListener listener) {
-    BertWeights weights = BertWeights.read(EncoderGraphs.model(spec));
+  /**
+   * The weights the model starts from: the shipped encoder's, with the feed-forward blocks of the
+   * layers it trains cut to {@link FineTuning#feedForwardWidth()} units when one is set. Its fixed
+   * layers keep theirs: they are not trained, so nothing would recover what a cut takes.
+   */
+  private BertWeights modelWeights(EncoderSpec spec) {
+    BertWeights shipped = BertWeights.read(EncoderGraphs.model(spec));
+    int width = fineTuning.feedForwardWidth();
+    if (width == 0) {
+      return shipped;
+    }
+    int layers = spec.layersRun();
+    int from = Math.min(fineTuning.recipe().frozenLayers(), layers);
+    try {
+      return shipped.withFeedForwardWidth(width, from, layers);
+    } catch (IntentException e) {
+      throw new IntentException("--ffn-width " + width + ": " + e.getMessage() + " (" + spec.id() + ")");
+    }
+  }
+
+  private FineTuner.Result run(String role, EncoderSpec spec, BertWeights weights, FineTuneConfig recipe, NDManager manager,
+      int labels, FineTuner.Examples train, FineTuner.Distillation teacher, FineTuner.Examples val, TrainingListener listener) {
     FineTuner.Result r = new FineTuner(recipe).train(manager, spec, weights, labels, train, teacher, val,
         new FineTuner.Listener() {
           @Override

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param maxTokens texts are cut to this many tokens while training (not when serving), 8..512
  * @param memoryLimitBytes refuse to start when the estimate exceeds this; 0 means the memory
  *     the machine has available
+ * @param feedForwardWidth the model's trained layers keep this many feed-forward units each (its
+ *     fixed layers keep them all); 0 keeps the encoder's own width, 0..{@value #MAX_FEED_FORWARD_WIDTH}
  */
 public record FineTuning(
     FineTuneConfig recipe,
@@ -35,7 +37,8 @@ public record FineTuning(
     int augment,
     int threads,
     int maxTokens,
-    long memoryLimitBytes) {
+    long memoryLimitBytes,
+    int feedForwardWidth) {
 
   /** The served default: all-MiniLM-L6-v2 (fp32, fine-tuned) cut to its embedding output and first three layers. */
   public static final String DEFAULT_MODEL_ENCODER = "all-minilm-l6-v2@0-3";
@@ -58,6 +61,7 @@ public record FineTuning(
   public static final double DEFAULT_DISTILL_WEIGHT = 0.5;
   public static final int DEFAULT_MAX_TOKENS = 64;
   public static final int MAX_AUGMENT = 8;
+  public static final int MAX_FEED_FORWARD_WIDTH = 16_384;
   /**
    * The model's embeddings and first layer stay as shipped when a teacher teaches it: their output
    * is computed once per text and its epochs run two of its three layers (on CLINC150 about 65 s
@@ -97,6 +101,9 @@ public record FineTuning(
     if (memoryLimitBytes < 0) {
       throw new IllegalArgumentException("memoryLimitBytes must not be negative, was " + memoryLimitBytes);
     }
+    if (feedForwardWidth < 0 || feedForwardWidth > MAX_FEED_FORWARD_WIDTH) {
+      throw new IllegalArgumentException("feedForwardWidth must be in 0.." + MAX_FEED_FORWARD_WIDTH + ", was " + feedForwardWidth);
+    }
   }
 
   /**
@@ -125,7 +132,7 @@ public record FineTuning(
             .withMinSteps(defaultMinSteps(null, FineTuneConfig.DEFAULT_BATCH_SIZE))
             .withFrozenLayers(defaultTeacherFrozenLayers(DEFAULT_TEACHER)),
         DEFAULT_DISTILL_TEMPERATURE, DEFAULT_DISTILL_WEIGHT, DEFAULT_AUGMENT, Runtime.getRuntime().availableProcessors(),
-        DEFAULT_MAX_TOKENS, 0);
+        DEFAULT_MAX_TOKENS, 0, 0);
   }
 
   /**
@@ -159,36 +166,42 @@ public record FineTuning(
   }
 
   public FineTuning withRecipe(FineTuneConfig v) {
-    return new FineTuning(v, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes);
+    return new FineTuning(v, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withTeacher(String v) {
-    return new FineTuning(recipe, v, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes);
+    return new FineTuning(recipe, v, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withTeacherRecipe(FineTuneConfig v) {
-    return new FineTuning(recipe, teacher, v, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes);
+    return new FineTuning(recipe, teacher, v, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withDistillation(double temperature, double weight) {
-    return new FineTuning(recipe, teacher, teacherRecipe, temperature, weight, augment, threads, maxTokens, memoryLimitBytes);
+    return new FineTuning(recipe, teacher, teacherRecipe, temperature, weight, augment, threads, maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   /** @param v variants of each training text the teacher labels for the student, 0..{@value #MAX_AUGMENT} */
   public FineTuning withAugment(int v) {
-    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, v, threads, maxTokens, memoryLimitBytes);
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, v, threads, maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withThreads(int v) {
-    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, v, maxTokens, memoryLimitBytes);
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, v, maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withMaxTokens(int v) {
-    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, v, memoryLimitBytes);
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, v, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withMemoryLimit(long v) {
-    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens, v);
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens, v, feedForwardWidth);
+  }
+
+  /** @param v the model's trained layers keep this many feed-forward units; 0 keeps them all */
+  public FineTuning withFeedForwardWidth(int v) {
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens,
+        memoryLimitBytes, v);
   }
 
   /** The whole recipe as the manifest records it. */
@@ -197,6 +210,9 @@ public record FineTuning(
     m.put("threads", dev.intentinference.train.finetune.TorchRuntime.threads());
     m.put("repeatable", dev.intentinference.train.finetune.TorchRuntime.repeatable());
     m.put("max_tokens", maxTokens);
+    if (feedForwardWidth > 0) {
+      m.put("feed_forward_width", feedForwardWidth);
+    }
     if (teacher != null) {
       Map<String, Object> t = new LinkedHashMap<>();
       if (teacherModel(teacher) == null) {

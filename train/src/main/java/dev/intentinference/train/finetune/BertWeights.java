@@ -148,8 +148,73 @@ public final class BertWeights {
   }
 
   /**
-   * {@code model} with these weights in its initializers: same nodes, same names, same shapes. Only
-   * the initializers this object read are replaced; the rest of the graph is left byte for byte.
+   * These weights with the feed-forward block of layers {@code from} to {@code to - 1} cut to
+   * {@code width} units each: the units whose input column and output row have the largest product
+   * of norms, kept in their order. A unit's contribution to the layer's output is its activation
+   * times its output row, so units with small weights on both sides change it least; training
+   * afterwards recovers the rest. Layers outside the range keep every unit.
+   *
+   * @throws IntentException when a layer in the range has fewer than {@code width} units
+   */
+  public BertWeights withFeedForwardWidth(int width, int from, int to) {
+    if (width < 1) {
+      throw new IllegalArgumentException("feed-forward width must be positive, was " + width);
+    }
+    Map<String, Tensor> copy = new LinkedHashMap<>(tensors);
+    for (int l = from; l < to; l++) {
+      String p = "encoder.layer." + l + ".";
+      Tensor in = get(p + "intermediate.dense.weight");
+      Tensor bias = get(p + "intermediate.dense.bias");
+      Tensor out = get(p + "output.dense.weight");
+      int hidden = (int) in.shape()[0];
+      int units = (int) in.shape()[1];
+      if (width > units) {
+        throw new IntentException("a feed-forward width of " + width + " is more than layer " + l + "'s " + units + " units");
+      }
+      int[] kept = strongestUnits(in.values(), out.values(), hidden, units, width);
+      float[] inKept = new float[hidden * width];
+      float[] biasKept = new float[width];
+      float[] outKept = new float[width * hidden];
+      for (int k = 0; k < width; k++) {
+        int u = kept[k];
+        for (int r = 0; r < hidden; r++) {
+          inKept[r * width + k] = in.values()[r * units + u];
+        }
+        biasKept[k] = bias.values()[u];
+        System.arraycopy(out.values(), u * hidden, outKept, k * hidden, hidden);
+      }
+      copy.put(in.name(), new Tensor(in.name(), in.initializer(), new long[] {hidden, width}, inKept));
+      copy.put(bias.name(), new Tensor(bias.name(), bias.initializer(), new long[] {width}, biasKept));
+      copy.put(out.name(), new Tensor(out.name(), out.initializer(), new long[] {width, hidden}, outKept));
+    }
+    return new BertWeights(config, copy);
+  }
+
+  /** Indices, ascending, of the {@code width} units with the largest |input column| x |output row|. */
+  private static int[] strongestUnits(float[] in, float[] out, int hidden, int units, int width) {
+    double[] score = new double[units];
+    for (int u = 0; u < units; u++) {
+      double a = 0;
+      double b = 0;
+      for (int r = 0; r < hidden; r++) {
+        double x = in[r * units + u];
+        double y = out[u * hidden + r];
+        a += x * x;
+        b += y * y;
+      }
+      score[u] = Math.sqrt(a * b);
+    }
+    // Ties go to the lower index, so the choice does not depend on the sort's stability.
+    return java.util.stream.IntStream.range(0, units).boxed()
+        .sorted((x, y) -> score[x] != score[y] ? Double.compare(score[y], score[x]) : Integer.compare(x, y))
+        .limit(width).mapToInt(Integer::intValue).sorted().toArray();
+  }
+
+  /**
+   * {@code model} with these weights in its initializers: same nodes, same names. Only the
+   * initializers this object read are replaced; the rest of the graph is left byte for byte. An
+   * initializer takes the tensor's shape, which differs from the graph's only for a feed-forward
+   * block cut by {@link #withFeedForwardWidth}.
    */
   public ModelProto writeInto(ModelProto model) {
     Map<String, Tensor> byInitializer = new HashMap<>();
@@ -164,7 +229,11 @@ public final class BertWeights {
       if (t == null) {
         continue;
       }
-      g.setInitializer(i, OnnxTensors.withFloatValues(old, t.values()));
+      TensorProto updated = OnnxTensors.withFloatValues(old, t.values());
+      if (!java.util.Arrays.equals(t.shape(), old.getDimsList().stream().mapToLong(Long::longValue).toArray())) {
+        updated = updated.toBuilder().clearDims().addAllDims(java.util.Arrays.stream(t.shape()).boxed().toList()).build();
+      }
+      g.setInitializer(i, updated);
       replaced++;
     }
     if (replaced != byInitializer.size()) {

@@ -12,7 +12,9 @@ import dev.intentinference.core.onnx.EncoderGraphs;
 import dev.intentinference.core.onnx.SentenceEncoder;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.text.TokenizedText;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,6 +51,36 @@ class ExportParityTest {
         assertThat(maxDifference(served, ort.embed(TEXTS))).isGreaterThan(1e-3);
       }
       assertThat(ModelProto.parseFrom(tuned).getGraph().getNodeCount()).isEqualTo(shipped.getGraph().getNodeCount());
+    }
+  }
+
+  /**
+   * A model whose upper layers keep only part of their feed-forward units is written back with the
+   * narrower initializers, and ONNX Runtime computes what the network does from them.
+   */
+  @Test
+  void narrowedFeedForwardIsWrittenWithItsShapesAndServesWhatTheNetworkComputes() throws Exception {
+    ModelProto shipped = EncoderGraphs.shippedModel(SPEC);
+    BertWeights narrow = BertWeights.read(EncoderGraphs.model(SPEC)).withFeedForwardWidth(256, 1, 3);
+    try (SentenceEncoder ort = SentenceEncoder.load(SPEC, SessionSettings.allCores());
+        NDManager m = TorchRuntime.manager(2, 7)) {
+      List<TokenizedText> tokens = ort.tokenizer().encodeAll(TEXTS);
+      FineTuneConfig quick = FineTuneConfig.defaults().withEpochs(2).withBatchSize(4).withLearningRates(1e-3, 1e-2)
+          .withFrozenLayers(1);
+      FineTuner.Result r = new FineTuner(quick).train(m, SPEC, narrow, 3, new FineTuner.Examples(tokens, LABELS), null,
+          new FineTuner.Examples(tokens, LABELS), FineTuner.Listener.NONE);
+      ModelProto written = r.network().encoderWeights(narrow).writeInto(shipped);
+      Map<String, List<Long>> dims = new HashMap<>();
+      written.getGraph().getInitializerList().forEach(t -> dims.put(t.getName(), t.getDimsList()));
+      for (int layer = 0; layer < 3; layer++) {
+        long units = layer == 1 || layer == 2 ? 256 : 1536;
+        String p = "encoder.layer." + layer + ".";
+        assertThat(dims.get(p + "intermediate.dense.bias")).as("layer %d", layer).containsExactly(units);
+        assertThat(dims.get(narrow.get(p + "output.dense.weight").initializer())).containsExactly(units, 384L);
+      }
+      try (SentenceEncoder exported = SentenceEncoder.load(SPEC, written.toByteArray(), SessionSettings.allCores())) {
+        assertThat(maxDifference(features(m, r.network(), tokens), exported.embed(TEXTS))).isLessThan(1e-4);
+      }
     }
   }
 }
