@@ -166,32 +166,39 @@ public record FineTuning(
   }
 
   public FineTuning withRecipe(FineTuneConfig v) {
-    return new FineTuning(v, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes, feedForwardWidth);
+    return new FineTuning(v, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads,
+        maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withTeacher(String v) {
-    return new FineTuning(recipe, v, teacherRecipe, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes, feedForwardWidth);
+    return new FineTuning(recipe, v, teacherRecipe, distillTemperature, distillWeight, augment, threads,
+        maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withTeacherRecipe(FineTuneConfig v) {
-    return new FineTuning(recipe, teacher, v, distillTemperature, distillWeight, augment, threads, maxTokens, memoryLimitBytes, feedForwardWidth);
+    return new FineTuning(recipe, teacher, v, distillTemperature, distillWeight, augment, threads,
+        maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withDistillation(double temperature, double weight) {
-    return new FineTuning(recipe, teacher, teacherRecipe, temperature, weight, augment, threads, maxTokens, memoryLimitBytes, feedForwardWidth);
+    return new FineTuning(recipe, teacher, teacherRecipe, temperature, weight, augment, threads,
+        maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   /** @param v variants of each training text the teacher labels for the student, 0..{@value #MAX_AUGMENT} */
   public FineTuning withAugment(int v) {
-    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, v, threads, maxTokens, memoryLimitBytes, feedForwardWidth);
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, v, threads,
+        maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withThreads(int v) {
-    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, v, maxTokens, memoryLimitBytes, feedForwardWidth);
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, v,
+        maxTokens, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withMaxTokens(int v) {
-    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads, v, memoryLimitBytes, feedForwardWidth);
+    return new FineTuning(recipe, teacher, teacherRecipe, distillTemperature, distillWeight, augment, threads,
+        v, memoryLimitBytes, feedForwardWidth);
   }
 
   public FineTuning withMemoryLimit(long v) {
