@@ -109,7 +109,7 @@ public final class HalfPrecision {
     for (int i = 0; i < v.length; i++) {
       r[i] = halfToFloat(floatToHalf(Math.max(-HALF_MAX, Math.min(HALF_MAX, v[i]))));
     }
-    long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+    long[] dims = OnnxTensors.dims(t);
     return OnnxNodes.floats(t.getName(), dims, r);
   }
 

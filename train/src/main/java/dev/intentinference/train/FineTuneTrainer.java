@@ -67,9 +67,8 @@ public final class FineTuneTrainer {
           + " (" + String.join(",", options.encoders()) + ")");
     }
     EncoderSpec spec = fineTunable(options.encoders().get(0), "--encoder");
-    if (fineTuning.feedForwardWidth() > 0) {
-      modelWeights(spec); // a width the encoder cannot give is refused now, not after the teacher's minutes
-    }
+    // Read first, so that a --ffn-width the encoder cannot give is refused now, not after the teacher's minutes.
+    BertWeights modelStartWeights = modelWeights(spec);
     java.nio.file.Path teacherModel = FineTuning.teacherModel(fineTuning.teacher());
     EncoderSpec teacherSpec = fineTuning.teacher() == null || teacherModel != null ? null
         : fineTunable(fineTuning.teacher(), "--teacher");
@@ -86,7 +85,7 @@ public final class FineTuneTrainer {
     Teacher teacher = teacherModel != null ? trainedTeacher(teacherModel, data, texts)
         : teacherSpec == null ? null : teach(teacherSpec, texts, data.labels().size(), listener);
     long modelStart = System.nanoTime();
-    Trained model = trainModel(spec, texts, data.labels().size(), teacher, listener);
+    Trained model = trainModel(spec, modelStartWeights, texts, data.labels().size(), teacher, listener);
     long modelEnd = System.nanoTime();
     ValidationOutcome outcome = ValidationOutcome.of(data, model.validationProbabilities(), options.version());
 
@@ -251,13 +250,13 @@ public final class FineTuneTrainer {
     return texts.train().size();
   }
 
-  private Trained trainModel(EncoderSpec spec, Texts texts, int labels, Teacher teacher, TrainingListener listener) {
+  private Trained trainModel(EncoderSpec spec, BertWeights start, Texts texts, int labels, Teacher teacher,
+      TrainingListener listener) {
     byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
     try (TextTokenizer tok = tokenizer(spec);
         NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.recipe().seed())) {
       FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.modelTrain()), texts.modelTrainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
-      BertWeights start = modelWeights(spec);
       FineTuner.Result model = run(ROLE_MODEL, spec, start, fineTuning.recipe(), manager, labels, train,
           teacher == null ? null : teacher.distillation(), val, listener);
       List<float[]> probabilities = new ArrayList<>();

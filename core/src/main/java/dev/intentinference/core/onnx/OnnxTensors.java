@@ -28,8 +28,26 @@ public final class OnnxTensors {
 
   /** {@code t} (name, shape, type kept) holding {@code values} as raw little-endian bytes. */
   public static TensorProto withFloatValues(TensorProto t, float[] values) {
+    return rawFloats(t.toBuilder(), values).build();
+  }
+
+  /** {@code t} (name and type kept) reshaped to {@code dims}, holding {@code values}. */
+  public static TensorProto withFloatValues(TensorProto t, long[] dims, float[] values) {
+    TensorProto.Builder b = t.toBuilder().clearDims();
+    for (long d : dims) {
+      b.addDims(d);
+    }
+    return rawFloats(b, values).build();
+  }
+
+  /** A tensor's dimensions. */
+  public static long[] dims(TensorProto t) {
+    return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private static TensorProto.Builder rawFloats(TensorProto.Builder b, float[] values) {
     ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     raw.asFloatBuffer().put(values);
-    return t.toBuilder().clearFloatData().setRawData(com.google.protobuf.ByteString.copyFrom(raw.array())).build();
+    return b.clearFloatData().setRawData(com.google.protobuf.ByteString.copyFrom(raw.array()));
   }
 }

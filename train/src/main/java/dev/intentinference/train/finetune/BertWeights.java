@@ -229,11 +229,7 @@ public final class BertWeights {
       if (t == null) {
         continue;
       }
-      TensorProto updated = OnnxTensors.withFloatValues(old, t.values());
-      if (!java.util.Arrays.equals(t.shape(), old.getDimsList().stream().mapToLong(Long::longValue).toArray())) {
-        updated = updated.toBuilder().clearDims().addAllDims(java.util.Arrays.stream(t.shape()).boxed().toList()).build();
-      }
-      g.setInitializer(i, updated);
+      g.setInitializer(i, OnnxTensors.withFloatValues(old, t.shape(), t.values()));
       replaced++;
     }
     if (replaced != byInitializer.size()) {
@@ -252,8 +248,7 @@ public final class BertWeights {
       throw new IntentException("weight " + initializer + " is not fp32 (type " + t.getDataType()
           + "); fine-tuning starts from an fp32 encoder");
     }
-    long[] shape = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
-    return new Tensor(name, initializer, shape, OnnxTensors.floatValues(t));
+    return new Tensor(name, initializer, OnnxTensors.dims(t), OnnxTensors.floatValues(t));
   }
 
   /** The single number a Constant node (or a scalar initializer) holds. */
