@@ -6,9 +6,9 @@
 #
 # Environment: OUT (a new temporary directory). Needs the built CLI (./intent builds it).
 set -euo pipefail
+teacher=$(realpath "$1"); student=$(realpath "$2"); data=$(realpath "$3"); seed=${4:-42}
+out=${OUT:-$(mktemp -d)}; mkdir -p "$out"; out=$(realpath "$out")
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-teacher=$1; student=$2; data=$3; seed=${4:-42}
-out=${OUT:-$(mktemp -d)}; mkdir -p "$out"
 ./intent --version > /dev/null
 java -cp 'cli/target/lib/*' scripts/data/HeldOut.java "$data" "$seed" "$out/heldout.tsv"
 python3 -c 'import csv,sys; [print(" ".join(r["text"].split())) for r in csv.DictReader(open(sys.argv[1], newline=""))]' \
