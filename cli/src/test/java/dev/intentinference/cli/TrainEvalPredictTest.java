@@ -45,6 +45,17 @@ class TrainEvalPredictTest {
     assertThat(manifest.at("/training/data/train").asText()).endsWith("#train+oos_train");
   }
 
+  /** A misaligned row (text against another text's scores) would agree about one time in eleven. */
+  @Test
+  void theManifestSaysHowCloselyTheModelFollowsItsTeacher() throws Exception {
+    JsonNode training = JSON.readTree(model.resolve("manifest.json").toFile()).get("training");
+    JsonNode agreement = training.at("/teacher/agreement");
+    assertThat(agreement.get("training_texts").asInt()).isEqualTo(training.at("/sizes/train_examples").asInt());
+    assertThat(agreement.get("validation_texts").asInt()).isEqualTo(training.at("/sizes/validation_in_scope").asInt());
+    assertThat(agreement.get("training").asDouble()).isBetween(0.5, 1.0);
+    assertThat(agreement.get("validation").asDouble()).isBetween(0.5, 1.0);
+  }
+
   @Test
   void trainWritesTheModelAndReportsTimings() {
     assertThat(trained.exitCode()).as(trained.err()).isZero();

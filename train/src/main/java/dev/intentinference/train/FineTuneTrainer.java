@@ -52,6 +52,8 @@ public final class FineTuneTrainer {
   public static final String ENCODER_FILE = "encoder.onnx";
   static final String ROLE_TEACHER = "teacher";
   static final String ROLE_MODEL = "model";
+  /** Training texts the agreement with the teacher is measured on, at most: a few seconds of the model's time. */
+  static final int AGREEMENT_SAMPLE = 3_000;
 
   private final FineTuning fineTuning;
 
@@ -162,12 +164,19 @@ public final class FineTuneTrainer {
     }
   }
 
-  /** A fine-tuned teacher's lesson for the model, and what the manifest records of it. */
-  private record Teacher(FineTuner.Distillation distillation, Map<String, Object> record) {}
+  /**
+   * A fine-tuned teacher's lesson for the model, what the manifest records of it, and its scores
+   * on the in-scope validation texts (logits or probabilities: only their order is used).
+   */
+  private record Teacher(FineTuner.Distillation distillation, Map<String, Object> record, float[][] validationScores) {}
 
-  /** The served model after training: network result, head, written graph, validation probabilities. */
+  /**
+   * The served model after training: network result, head, written graph, validation
+   * probabilities, and its logits on the in-scope validation texts and on {@link FineTuneTrainer#sampleRows} of
+   * the training texts, as the teacher saw them, to measure how closely it follows the teacher.
+   */
   private record Trained(FineTuner.Result result, ClassifierHead head, byte[] encoderOnnx, byte[] tokenizer,
-      List<float[]> validationProbabilities) {}
+      List<float[]> validationProbabilities, float[][] validationKnownLogits, float[][] trainingSampleLogits) {}
 
   private Teacher teach(EncoderSpec spec, Texts texts, int labels, TrainingListener listener) {
     try (TextTokenizer tok = tokenizer(spec);
@@ -187,7 +196,7 @@ public final class FineTuneTrainer {
       record.put("validation_history", history(t.history()));
       record.put("seconds", IntentTrainer.round(t.seconds()));
       record.put("lesson_seconds", IntentTrainer.round((System.nanoTime() - lessonStart) / 1e9));
-      return new Teacher(lesson, record);
+      return new Teacher(lesson, record, FineTuner.logits(manager, t.network(), val.tokens()));
     }
   }
 
@@ -225,6 +234,7 @@ public final class FineTuneTrainer {
             + "an explicit oos class counts as a label, see --oos-class)");
       }
       float[][] logits = scorer.scoreAll(texts.modelTrain(), 64);
+      float[][] validation = scorer.scoreAll(texts.validationKnown(), 64);
       for (float[] row : logits) {
         for (int j = 0; j < row.length; j++) {
           row[j] = (float) Math.log(Math.max(row[j], 1e-12f));
@@ -237,7 +247,7 @@ public final class FineTuneTrainer {
       record.put("validation", scorer.manifest().metrics() == null ? null : scorer.manifest().metrics().get("validation"));
       record.put("seconds", IntentTrainer.round((System.nanoTime() - start) / 1e9));
       return new Teacher(new FineTuner.Distillation(logits, fineTuning.distillTemperature(), fineTuning.distillWeight(),
-          labelled(texts)), record);
+          labelled(texts)), record, validation);
     }
   }
 
@@ -266,9 +276,15 @@ public final class FineTuneTrainer {
           probabilities.add(Softmax.of(logits));
         }
       }
+      float[][] validationKnown = FineTuner.logits(manager, model.network(), val.tokens());
+      List<TokenizedText> sample = new ArrayList<>();
+      for (int row : sampleRows(texts.train().size())) {
+        sample.add(train.tokens().get(row));
+      }
+      float[][] trainingSample = FineTuner.logits(manager, model.network(), sample);
       ModelProto shipped = EncoderGraphs.shippedModel(spec);
       byte[] onnx = model.network().encoderWeights(start).writeInto(shipped).toByteArray();
-      return new Trained(model, model.network().head(), onnx, tokenizerJson, probabilities);
+      return new Trained(model, model.network().head(), onnx, tokenizerJson, probabilities, validationKnown, trainingSample);
     }
   }
 
@@ -283,7 +299,9 @@ public final class FineTuneTrainer {
     training.put("base_encoder", base);
     training.put("recipe", fineTuning.toMap());
     if (teacher != null) {
-      training.put("teacher", teacher.record());
+      Map<String, Object> record = new LinkedHashMap<>(teacher.record());
+      record.put("agreement", agreement(teacher, model, texts.train().size()));
+      training.put("teacher", record);
     }
     training.put("validation_history", history(model.result().history()));
     training.put("oos_class", data.hasOosClass());
@@ -298,6 +316,50 @@ public final class FineTuneTrainer {
     sizes.put("features", model.head().inputs());
     training.put("sizes", sizes);
     return training;
+  }
+
+  /** Training texts the agreement with the teacher is measured on: all of them, or an even spread of {@value #AGREEMENT_SAMPLE}. */
+  static int[] sampleRows(int trainingTexts) {
+    int n = Math.min(trainingTexts, AGREEMENT_SAMPLE);
+    int[] rows = new int[n];
+    for (int i = 0; i < n; i++) {
+      rows[i] = (int) ((long) i * trainingTexts / n);
+    }
+    return rows;
+  }
+
+  /**
+   * How often the model picks the teacher's best intent, on training texts and on held-out ones.
+   * Close on the first and lower on the second means it fits the teacher but does not generalise
+   * like it (docs/fine-tuning.md, "Where a distilled model parts from its teacher").
+   */
+  private static Map<String, Object> agreement(Teacher teacher, Trained model, int trainingTexts) {
+    int[] rows = sampleRows(trainingTexts);
+    float[][] teacherTraining = new float[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      teacherTraining[i] = teacher.distillation().logits()[rows[i]];
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    // Four decimals: the gaps that matter here are tenths of a point.
+    m.put("training", Math.round(sameBest(teacherTraining, model.trainingSampleLogits()) * 10_000) / 10_000.0);
+    m.put("training_texts", rows.length);
+    m.put("validation", Math.round(sameBest(teacher.validationScores(), model.validationKnownLogits()) * 10_000) / 10_000.0);
+    m.put("validation_texts", model.validationKnownLogits().length);
+    return m;
+  }
+
+  /** Share of rows where {@code a} and {@code b} have their highest score in the same column. */
+  static double sameBest(float[][] a, float[][] b) {
+    if (a.length != b.length) {
+      throw new IllegalArgumentException(a.length + " rows against " + b.length);
+    }
+    int same = 0;
+    for (int i = 0; i < a.length; i++) {
+      if (FineTuner.argMax(a[i]) == FineTuner.argMax(b[i])) {
+        same++;
+      }
+    }
+    return a.length == 0 ? Double.NaN : (double) same / a.length;
   }
 
   /**

@@ -175,6 +175,10 @@ class FineTuneTrainerTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> sizes = (Map<String, Object>) student.manifest().training().get("sizes");
     assertThat(sizes.get("augmented_examples")).as("one variant per training text").isEqualTo(sizes.get("train_examples"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> agreement = (Map<String, Object>) teacher.get("agreement");
+    assertThat(agreement).containsEntry("training_texts", sizes.get("train_examples"))
+        .containsEntry("validation_texts", sizes.get("validation_in_scope")).containsKeys("training", "validation");
     assertThat(testAccuracy(student.directory())).as("it learned the intents").isGreaterThan(0.5);
 
     Path otherLabels = csv("other.csv", sample(new DatasetReader(Columns.DEFAULT)

@@ -383,7 +383,8 @@ public final class FineTuner {
     return batches;
   }
 
-  static int argMax(float[] v) {
+  /** The index of the highest value, the first on a tie. */
+  public static int argMax(float[] v) {
     int best = 0;
     for (int i = 1; i < v.length; i++) {
       if (v[i] > v[best]) {
