@@ -107,8 +107,11 @@ public final class FineTuner {
   /**
    * @param trainStates the fixed part's output for every training text, or null when every step
    *     ran the whole encoder
+   * @param validationLogits the trained network's logits for the validation examples, in order, as
+   *     the last epoch's validation computed them (empty without validation examples)
    */
-  public record Result(IntentNetwork network, List<EpochRecord> history, double seconds, FrozenStates trainStates) {}
+  public record Result(IntentNetwork network, List<EpochRecord> history, double seconds, FrozenStates trainStates,
+      float[][] validationLogits) {}
 
   private final FineTuneConfig config;
 
@@ -142,6 +145,7 @@ public final class FineTuner {
     int warmup = (int) Math.round(total * config.warmupFraction());
     listener.started(epochs, perEpoch);
     List<EpochRecord> history = new ArrayList<>();
+    float[][] validationLogits = new float[0][];
     int step = 0;
     int skipped = 0;
     int consecutiveSkips = 0;
@@ -183,15 +187,16 @@ public final class FineTuner {
         step++;
         listener.step(step, total, loss);
       }
-      double accuracy = validation.size() == 0 ? Double.NaN
-          : validationStates != null ? accuracy(validationStates.logits(manager, net), validation.labels())
-          : accuracy(manager, net, validation);
+      validationLogits = validation.size() == 0 ? new float[0][]
+          : validationStates != null ? validationStates.logits(manager, net)
+          : logits(manager, net, validation.tokens());
+      double accuracy = validation.size() == 0 ? Double.NaN : accuracy(validationLogits, validation.labels());
       EpochRecord record = new EpochRecord(epoch, lossSum / Math.max(1, batches.size() - epochSkipped), accuracy,
           (System.nanoTime() - epochStart) / 1e9, epochSkipped, new StepTime(passNanos / 1e9, optimizerNanos / 1e9));
       history.add(record);
       listener.epochFinished(record);
     }
-    return new Result(net, List.copyOf(history), (System.nanoTime() - start) / 1e9, trainStates);
+    return new Result(net, List.copyOf(history), (System.nanoTime() - start) / 1e9, trainStates, validationLogits);
   }
 
   /**
@@ -321,11 +326,7 @@ public final class FineTuner {
     return t;
   }
 
-  /** Share of {@code examples} whose highest logit is their label. */
-  public static double accuracy(NDManager manager, IntentNetwork net, Examples examples) {
-    return accuracy(logits(manager, net, examples.tokens()), examples.labels());
-  }
-
+  /** Share of rows whose highest logit is their label. */
   private static double accuracy(float[][] logits, int[] labels) {
     int correct = 0;
     for (int i = 0; i < logits.length; i++) {

@@ -70,6 +70,17 @@ class FrozenLayersTest {
       }
       // What the teacher hands on, from the states: what the trained network computes from scratch.
       assertSameLogits(r.trainStates().logits(m, r.network()), FineTuner.logits(m, r.network(), tokens()));
+      // The last validation pass, which the manifest's agreement reuses, is the trained network's.
+      assertSameLogits(r.validationLogits(), FineTuner.logits(m, r.network(), tokens()));
+    }
+  }
+
+  @Test
+  void withoutFixedLayersTheLastValidationPassIsTheTrainedNetworks() {
+    try (NDManager m = TorchRuntime.manager(2, 5)) {
+      FineTuner.Result r = train(m, WHOLE, 1, 0);
+      assertThat(r.trainStates()).isNull();
+      assertSameLogits(r.validationLogits(), FineTuner.logits(m, r.network(), tokens()));
     }
   }
 
