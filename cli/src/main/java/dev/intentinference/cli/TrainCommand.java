@@ -240,9 +240,19 @@ public final class TrainCommand implements Callable<Integer> {
     } else {
       out.printf(Locale.ROOT, "fine-tuning: %d texts, model %.1f s%s%n", r.embeddedTexts(), r.headSeconds(),
           r.manifest().training().get("teacher") instanceof java.util.Map<?, ?> t ? ", teacher " + t.get("seconds") + " s" : "");
+      if (r.manifest().training().get("teacher") instanceof java.util.Map<?, ?> t
+          && t.get("agreement") instanceof java.util.Map<?, ?> a) {
+        out.printf(Locale.ROOT, "picks the teacher's intent: %s of %s training texts, %s of %s validation texts%n",
+            share(a.get("training")), a.get("training_texts"), share(a.get("validation")), a.get("validation_texts"));
+      }
     }
     out.printf(Locale.ROOT, "total: %.1f s%n", r.totalSeconds());
     return 0;
+  }
+
+  /** A share from the manifest, or n/a where it has none (no validation texts in scope). */
+  private static String share(Object value) {
+    return Format.pct(value instanceof Number n ? n.doubleValue() : Double.NaN);
   }
 
   private static String describe(ClassifierHead head) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +55,11 @@ class TrainEvalPredictTest {
     assertThat(agreement.get("validation_texts").asInt()).isEqualTo(training.at("/sizes/validation_in_scope").asInt());
     assertThat(agreement.get("training").asDouble()).isBetween(0.5, 1.0);
     assertThat(agreement.get("validation").asDouble()).isBetween(0.5, 1.0);
+    // The run's summary says it too, so the diagnosis does not need the manifest opened.
+    assertThat(trained.out()).contains(String.format(Locale.ROOT,
+        "picks the teacher's intent: %.1f%% of %d training texts, %.1f%% of %d validation texts",
+        agreement.get("training").asDouble() * 100, agreement.get("training_texts").asInt(),
+        agreement.get("validation").asDouble() * 100, agreement.get("validation_texts").asInt()));
   }
 
   @Test

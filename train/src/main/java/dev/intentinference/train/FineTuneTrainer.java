@@ -342,7 +342,9 @@ public final class FineTuneTrainer {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("training", fourDecimals(sameBest(teacherTraining, model.trainingSampleLogits())));
     m.put("training_texts", rows.length);
-    m.put("validation", fourDecimals(sameBest(teacher.validationScores(), validation)));
+    if (validation.length > 0) {
+      m.put("validation", fourDecimals(sameBest(teacher.validationScores(), validation)));
+    }
     m.put("validation_texts", validation.length);
     return m;
   }
