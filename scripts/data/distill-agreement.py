@@ -9,22 +9,15 @@ fit (docs/accuracy.md, "Twenty-first session").
 
     scripts/data/distill-agreement.py train.csv heldout.tsv teacher.jsonl student.jsonl
 """
-import collections
 import csv
 import json
 import sys
 
+from heldout_rows import held_out
+
 data, heldout, teacher, student = sys.argv[1:5]
-rows = [(" ".join(r["text"].split()), r["intent"]) for r in csv.DictReader(open(data, newline=""))]
-held = collections.Counter(tuple(line.rstrip("\n").split("\t")) for line in open(heldout))
-split = []
-for row in rows:
-    if held[row] > 0:
-        held[row] -= 1
-        split.append("held-out")
-    else:
-        split.append("training")
-assert sum(held.values()) == 0, "held-out rows not found in the data: another seed or file?"
+rows = [(r["text"], r["intent"]) for r in csv.DictReader(open(data, newline=""))]
+split = ["held-out" if h else "training" for h in held_out(rows, heldout)]
 best = [[json.loads(line)["intent"] for line in open(p)] for p in (teacher, student)]
 assert all(len(b) == len(rows) for b in best), "predictions must cover the data's texts, in order"
 for part in ("training", "held-out"):

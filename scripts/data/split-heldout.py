@@ -13,40 +13,33 @@ import csv
 import os
 import sys
 
+from heldout_rows import held_out
 
-def words(text):
-    # HeldOut.java writes each text on one line with its whitespace collapsed.
-    return " ".join(text.split())
+
+def without_every(rows, n):
+    """rows without the n-th, 2n-th, ... row of each intent."""
+    seen = collections.Counter()
+    kept = []
+    for row in rows:
+        seen[row[1]] += 1
+        if seen[row[1]] % n:
+            kept.append(row)
+    return kept
 
 
 def main(data, heldout, out, drop_every=None):
-    rows = list(csv.DictReader(open(data, newline="")))
-    wanted = collections.Counter()
-    for line in open(heldout):
-        text, intent = line.rstrip("\n").split("\t")
-        wanted[(words(text), intent)] += 1
-    val, rest = [], []
-    for row in rows:
-        key = (words(row["text"]), row["intent"])
-        if wanted[key] > 0:
-            wanted[key] -= 1
-            val.append(row)
-        else:
-            rest.append(row)
-    missing = sum(wanted.values())
-    if missing:
-        sys.exit(f"{missing} held-out rows are not in {data}")
-    files = {"val.csv": val, "train.csv": rest}
+    rows = [(r["text"], r["intent"]) for r in csv.DictReader(open(data, newline=""))]
+    flags = held_out(rows, heldout)
+    rest = [r for r, h in zip(rows, flags) if not h]
+    files = {"val.csv": [r for r, h in zip(rows, flags) if h], "train.csv": rest}
     if drop_every:
-        seen = collections.Counter()
-        files["smaller.csv"] = [r for r in rest if seen.update([r["intent"]]) or seen[r["intent"]] % drop_every]
+        files["smaller.csv"] = without_every(rest, drop_every)
     os.makedirs(out, exist_ok=True)
     for name, part in files.items():
         with open(os.path.join(out, name), "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=["text", "intent"])
-            writer.writeheader()
-            for row in part:
-                writer.writerow({"text": row["text"], "intent": row["intent"]})
+            writer = csv.writer(f)
+            writer.writerow(["text", "intent"])
+            writer.writerows(part)
         print(f"{name}: {len(part)} rows")
 
 

@@ -238,10 +238,10 @@ public final class TrainCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "head training: %.1f s (%s epochs, best %s)%n", r.headSeconds(),
           r.manifest().training().get("epochs_run"), r.manifest().training().get("best_epoch"));
     } else {
+      Object teacher = r.manifest().training().get("teacher");
       out.printf(Locale.ROOT, "fine-tuning: %d texts, model %.1f s%s%n", r.embeddedTexts(), r.headSeconds(),
-          r.manifest().training().get("teacher") instanceof java.util.Map<?, ?> t ? ", teacher " + t.get("seconds") + " s" : "");
-      if (r.manifest().training().get("teacher") instanceof java.util.Map<?, ?> t
-          && t.get("agreement") instanceof java.util.Map<?, ?> a) {
+          teacher instanceof java.util.Map<?, ?> t ? ", teacher " + t.get("seconds") + " s" : "");
+      if (teacher instanceof java.util.Map<?, ?> t && t.get("agreement") instanceof java.util.Map<?, ?> a) {
         out.printf(Locale.ROOT, "picks the teacher's intent: %s of %s training texts, %s of %s validation texts%n",
             share(a.get("training")), a.get("training_texts"), share(a.get("validation")), a.get("validation_texts"));
       }

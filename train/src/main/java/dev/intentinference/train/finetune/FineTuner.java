@@ -190,7 +190,7 @@ public final class FineTuner {
       validationLogits = validation.size() == 0 ? new float[0][]
           : validationStates != null ? validationStates.logits(manager, net)
           : logits(manager, net, validation.tokens());
-      double accuracy = validation.size() == 0 ? Double.NaN : accuracy(validationLogits, validation.labels());
+      double accuracy = validationLogits.length == 0 ? Double.NaN : accuracy(validationLogits, validation.labels());
       EpochRecord record = new EpochRecord(epoch, lossSum / Math.max(1, batches.size() - epochSkipped), accuracy,
           (System.nanoTime() - epochStart) / 1e9, epochSkipped, new StepTime(passNanos / 1e9, optimizerNanos / 1e9));
       history.add(record);
