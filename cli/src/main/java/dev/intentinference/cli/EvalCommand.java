@@ -8,6 +8,7 @@ import dev.intentinference.core.data.Columns;
 import dev.intentinference.core.data.DataFormat;
 import dev.intentinference.core.data.DatasetReader;
 import dev.intentinference.core.data.LabeledText;
+import dev.intentinference.core.model.CascadePredictor;
 import dev.intentinference.core.model.IntentPrediction;
 import dev.intentinference.core.model.IntentPredictor;
 import dev.intentinference.core.model.LoadOptions;
@@ -27,8 +28,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,7 +49,8 @@ import picocli.CommandLine.Spec;
           + "Rows labelled 'oos' are out of scope.",
       ""
     },
-    footer = {"", "Example:", "  intent eval --model models/clinc150 --data data_full.json --split test,oos_test --json"})
+    footer = {"", "Examples:", "  intent eval --model models/clinc150 --data data_full.json --split test,oos_test --json",
+      "  intent eval --model models/student --fallback models/teacher --escalate-below 0.8 --data clinc150"})
 public final class EvalCommand implements Callable<Integer> {
   /** CLINC150 splits scored when none are named: the published test set. */
   static final String DEFAULT_SPLITS = "test,oos_test";
@@ -88,6 +92,8 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
 
+  @Mixin CascadeOptions cascadeOptions;
+
   @Override
   public Integer call() throws Exception {
     if (batchSize < 1 || batchSize > 4096) {
@@ -104,16 +110,23 @@ public final class EvalCommand implements Callable<Integer> {
     long start = System.nanoTime();
     List<IntentPrediction> predictions;
     Map<String, Object> model;
-    try (IntentPredictor predictor = ModelLoader.open(model(), LoadOptions.defaults()
-        .withAllowCpuFallback(allowCpuFallback)
-        .withSession(new SessionSettings(threads, 1, true)).withTopK(1))) {
-      predictions = predictAll(predictor, rows);
+    LoadOptions load = LoadOptions.defaults().withAllowCpuFallback(allowCpuFallback)
+        .withSession(new SessionSettings(threads, 1, true)).withTopK(1);
+    try (IntentPredictor predictor = ModelLoader.open(model(), load);
+        IntentPredictor fallback = cascadeOptions.openFallback(load)) {
+      CascadePredictor cascade = cascadeOptions.cascade(predictor, fallback);
+      CascadePredictor.Answers answers = predictAll(cascade != null ? cascade::predictAll
+          : texts -> new CascadePredictor.Answers(predictor.predictAll(texts), new boolean[texts.size()]), rows);
+      predictions = answers.predictions();
       model = new LinkedHashMap<>();
       model.put("name", predictor.manifest().name());
       model.put("version", predictor.manifest().version());
       model.put("kind", predictor.manifest().kind());
       model.put("threshold", predictor.decoder().threshold());
       model.put("threshold_score", predictor.decoder().score().id());
+      if (cascade != null) {
+        model.put("cascade", cascadeRecord(cascade, answers));
+      }
       for (String label : rows.stream().map(LabeledText::intent).distinct().toList()) {
         if (!label.equals(LabeledText.OUT_OF_SCOPE) && !predictor.decoder().labels().contains(label)) {
           err().println("intent: warning: label '" + label + "' is not one of the model's intents");
@@ -149,12 +162,24 @@ public final class EvalCommand implements Callable<Integer> {
     return spec.commandLine().getErr();
   }
 
-  /** Predicts in length-sorted batches (less padding), returning predictions in input order. */
-  private List<IntentPrediction> predictAll(IntentPredictor predictor, List<LabeledText> rows) {
+  private static Map<String, Object> cascadeRecord(CascadePredictor cascade, CascadePredictor.Answers answers) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("fallback", cascade.fallback().manifest().name());
+    c.put("fallback_version", cascade.fallback().manifest().version());
+    c.put("fallback_threshold", cascade.fallback().decoder().threshold());
+    c.put("escalate_below", cascade.escalateBelow());
+    c.put("escalated", answers.escalatedCount());
+    c.put("escalated_share", answers.predictions().isEmpty() ? 0.0 : (double) answers.escalatedCount() / answers.predictions().size());
+    return c;
+  }
+
+  /** Predicts in length-sorted batches (less padding), returning the answers in input order. */
+  private CascadePredictor.Answers predictAll(Function<List<String>, CascadePredictor.Answers> answer, List<LabeledText> rows) {
     Integer[] order = new Integer[rows.size()];
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, Comparator.comparingInt(i -> rows.get(i).text().length()));
     IntentPrediction[] out = new IntentPrediction[rows.size()];
+    boolean[] escalated = new boolean[rows.size()];
     ProgressBar bar = new ProgressBars(quiet).start("eval", rows.size(), "texts");
     try {
       for (int s = 0; s < order.length; s += batchSize) {
@@ -163,23 +188,31 @@ public final class EvalCommand implements Callable<Integer> {
         for (int i = s; i < e; i++) {
           texts.add(rows.get(order[i]).text());
         }
-        List<IntentPrediction> p = predictor.predictAll(texts);
+        CascadePredictor.Answers a = answer.apply(texts);
         for (int i = s; i < e; i++) {
-          out[order[i]] = p.get(i - s);
+          out[order[i]] = a.predictions().get(i - s);
+          escalated[order[i]] = a.escalated()[i - s];
         }
         ProgressBars.stepTo(bar, e);
       }
     } finally {
       ProgressBars.close(bar);
     }
-    return Arrays.asList(out);
+    return new CascadePredictor.Answers(Arrays.asList(out), escalated);
   }
 
   private static void printTable(PrintWriter out, EvalReport r, Map<String, Object> model, double seconds) {
     out.printf(Locale.ROOT, "model %s version %s (%s), threshold %.4f on the %s score%n", model.get("name"),
         model.get("version"), model.get("kind"), (Double) model.get("threshold"), model.get("threshold_score"));
-    out.printf(Locale.ROOT, "%d queries: %d in scope, %d out of scope (%.1f s)%n%n", r.examples(), r.inScope(),
+    out.printf(Locale.ROOT, "%d queries: %d in scope, %d out of scope (%.1f s)%n", r.examples(), r.inScope(),
         r.outOfScope(), seconds);
+    if (model.get("cascade") instanceof Map<?, ?> c) {
+      out.printf(Locale.ROOT, "fallback %s version %s, threshold %.4f: answered %d queries (%s), those the model "
+          + "gave no probability of %s or more%n",
+          c.get("fallback"), c.get("fallback_version"), (Double) c.get("fallback_threshold"), (Integer) c.get("escalated"),
+          Format.pct2((Double) c.get("escalated_share")), c.get("escalate_below"));
+    }
+    out.println();
     out.printf(Locale.ROOT, "  %-24s %8s%n", "in-scope accuracy", Format.pct2(r.inScopeAccuracy()));
     out.printf(Locale.ROOT, "  %-24s %8s%n", "in-scope top-1", Format.pct2(r.inScopeTop1()));
     out.printf(Locale.ROOT, "  %-24s %8s%n", "out-of-scope recall", Format.pct2(r.oosRecall()));

@@ -1,7 +1,9 @@
 package dev.intentinference.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.model.CascadePredictor;
 import dev.intentinference.core.model.IntentPrediction;
 import dev.intentinference.core.model.IntentPredictor;
 import dev.intentinference.core.model.LoadOptions;
@@ -19,7 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,7 +43,8 @@ import picocli.CommandLine.Spec;
       ""
     },
     footer = {"", "Examples:", "  intent predict --model models/clinc150 \"change company address\"",
-        "  cat messages.txt | intent predict --model clinc150-1.intent --json -"})
+        "  cat messages.txt | intent predict --model clinc150-1.intent --json -",
+        "  intent predict --model models/student --fallback models/teacher \"where is my card\""})
 public final class PredictCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -66,6 +71,8 @@ public final class PredictCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "TEXT", description = "Messages, or '-' for one message per line on stdin.")
   List<String> texts;
 
+  @Mixin CascadeOptions cascadeOptions;
+
   /** Where '-' reads from; tests replace it. */
   InputStream stdin = System.in;
 
@@ -89,11 +96,15 @@ public final class PredictCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (IntentPredictor predictor = ModelLoader.open(model, LoadOptions.defaults()
-        .withAllowCpuFallback(allowCpuFallback)
-        .withSession(new SessionSettings(threads, 1, true)).withTopK(topK))) {
+    LoadOptions load = LoadOptions.defaults().withAllowCpuFallback(allowCpuFallback)
+        .withSession(new SessionSettings(threads, 1, true)).withTopK(topK);
+    try (IntentPredictor predictor = ModelLoader.open(model, load);
+        IntentPredictor fallback = cascadeOptions.openFallback(load)) {
+      CascadePredictor cascade = cascadeOptions.cascade(predictor, fallback);
+      Function<List<String>, CascadePredictor.Answers> answer = cascade != null ? cascade::predictAll
+          : texts -> new CascadePredictor.Answers(predictor.predictAll(texts), new boolean[texts.size()]);
       if (!fromStdin) {
-        print(out, predictor.predictAll(texts));
+        print(out, answer.apply(texts));
         return 0;
       }
       BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
@@ -104,24 +115,28 @@ public final class PredictCommand implements Callable<Integer> {
         }
         batch.add(line);
         if (batch.size() == batchSize) {
-          print(out, predictor.predictAll(batch));
+          print(out, answer.apply(batch));
           batch.clear();
         }
       }
       if (!batch.isEmpty()) {
-        print(out, predictor.predictAll(batch));
+        print(out, answer.apply(batch));
       }
     }
     return 0;
   }
 
-  private void print(PrintWriter out, List<IntentPrediction> predictions) throws IOException {
-    for (IntentPrediction p : predictions) {
+  private void print(PrintWriter out, CascadePredictor.Answers answers) throws IOException {
+    for (int i = 0; i < answers.predictions().size(); i++) {
+      IntentPrediction p = answers.predictions().get(i);
       if (json) {
-        out.println(JSON.writeValueAsString(p));
+        out.println(answers.escalated()[i]
+            ? JSON.writeValueAsString(JSON.<ObjectNode>valueToTree(p).put("answered_by_fallback", true))
+            : JSON.writeValueAsString(p));
         continue;
       }
-      out.printf(Locale.ROOT, "%s%n  -> %s%s%n", p.text(), p.outOfScope() ? "OUT OF SCOPE (best: " + p.intent() + ")" : p.intent(),
+      out.printf(Locale.ROOT, "%s%n  -> %s%s%s%n", p.text(), p.outOfScope() ? "OUT OF SCOPE (best: " + p.intent() + ")" : p.intent(),
+          answers.escalated()[i] ? "  [answered by the fallback model]" : "",
           p.truncated() ? "  [truncated to the model's maximum length]" : "");
       for (ScoredIntent s : p.top()) {
         out.printf(Locale.ROOT, "     %-32s %.4f%n", s.intent(), s.confidence());

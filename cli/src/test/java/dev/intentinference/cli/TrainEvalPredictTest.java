@@ -149,4 +149,63 @@ class TrainEvalPredictTest {
     assertThat(e.err()).contains("no such file");
     assertThat(Files.exists(model)).isTrue();
   }
+
+  /**
+   * A quick frozen model in front of the class's fine-tuned one. At the extremes the cascade must
+   * give exactly one model's report; in between, it says how many queries the fallback answered.
+   */
+  @Test
+  void evalAndPredictWithAFallbackModel() throws Exception {
+    Path quick = tmp.resolve("clinc10-frozen-oos");
+    Cli t = Cli.run("train", "--quiet", "--frozen", "--oos-class", "--threads", "2", "--data", data.toString(),
+        "--out", quick.toString());
+    assertThat(t.exitCode()).as(t.err()).isZero();
+    JsonNode alone = evalJson(quick);
+    JsonNode never = evalJson(quick, "--fallback", model.toString(), "--escalate-below", "0");
+    JsonNode always = evalJson(quick, "--fallback", model.toString(), "--escalate-below", "1");
+    assertThat(never.get("report")).isEqualTo(alone.get("report"));
+    assertThat(never.at("/model/cascade/escalated").asInt()).isZero();
+    assertThat(always.get("report")).isEqualTo(evalJson(model).get("report"));
+    assertThat(always.at("/model/cascade/escalated").asInt()).isEqualTo(180);
+    assertThat(always.at("/model/cascade/fallback").asText()).isEqualTo("clinc10");
+
+    JsonNode some = evalJson(quick, "--fallback", model.toString());
+    assertThat(some.at("/model/cascade/escalate_below").asDouble()).isEqualTo(CascadeOptions.DEFAULT_ESCALATE_BELOW);
+    assertThat(some.at("/model/cascade/escalated_share").asDouble())
+        .isEqualTo(some.at("/model/cascade/escalated").asInt() / 180.0);
+    Cli table = Cli.run("eval", "--quiet", "--threads", "2", "--model", quick.toString(), "--fallback", model.toString(),
+        "--escalate-below", "1", "--data", data.toString());
+    assertThat(table.out()).contains("fallback clinc10 version 1").contains("answered 180 queries (100.00%)");
+
+    Cli p = Cli.run("predict", "--json", "--threads", "2", "--model", quick.toString(), "--fallback", model.toString(),
+        "--escalate-below", "1", "what is my account balance");
+    assertThat(p.exitCode()).as(p.err()).isZero();
+    assertThat(JSON.readTree(p.out()).get("answered_by_fallback").asBoolean()).isTrue();
+    Cli firstOnly = Cli.run("predict", "--threads", "2", "--model", quick.toString(), "--fallback", model.toString(),
+        "--escalate-below", "0", "what is my account balance");
+    assertThat(firstOnly.out()).contains("-> balance").doesNotContain("fallback");
+  }
+
+  @Test
+  void badCascadeOptionsAreOneLineAndExitTwo() {
+    Path tiny = TinyModel.write(tmp.resolve("tiny-cascade"), "tiny", "1");
+    Cli noFallback = Cli.run("eval", "--model", model.toString(), "--escalate-below", "0.5", "--data", data.toString());
+    assertThat(noFallback.exitCode()).isEqualTo(2);
+    assertThat(noFallback.err()).contains("--escalate-below needs --fallback");
+    Cli range = Cli.run("predict", "--model", model.toString(), "--fallback", model.toString(), "--escalate-below", "1.5", "hi");
+    assertThat(range.exitCode()).isEqualTo(2);
+    assertThat(range.err()).contains("--escalate-below must be in [0, 1]");
+    Cli otherIntents = Cli.run("predict", "--model", model.toString(), "--fallback", tiny.toString(), "hi");
+    assertThat(otherIntents.exitCode()).isEqualTo(2);
+    assertThat(otherIntents.err()).contains("intents differ").hasLineCount(1);
+  }
+
+  private static JsonNode evalJson(Path first, String... more) throws Exception {
+    List<String> args = new java.util.ArrayList<>(List.of("eval", "--quiet", "--json", "--threads", "2",
+        "--model", first.toString(), "--data", data.toString()));
+    args.addAll(List.of(more));
+    Cli r = Cli.run(args.toArray(String[]::new));
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    return JSON.readTree(r.out());
+  }
 }
