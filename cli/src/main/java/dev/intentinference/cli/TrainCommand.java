@@ -99,6 +99,11 @@ public final class TrainCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   String teacher = FineTuning.DEFAULT_TEACHER;
 
+  @Option(names = "--keep-teacher", paramLabel = "DIR",
+      description = "Fine-tuning: also write the teacher this run trains as a model directory of its own (a new directory), "
+          + "to answer the messages the model is unsure of: intent eval|predict --fallback DIR.")
+  Path keepTeacher;
+
   @Option(names = "--teacher-epochs", paramLabel = "N", description = "Fine-tuning: the teacher's epochs, 1..100. Default: "
       + FineTuning.DEFAULT_TEACHER_EPOCHS + ", or more so that it sees at least " + FineTuneConfig.MIN_EXAMPLES_LABELLED
       + " examples.")
@@ -220,7 +225,11 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingOptions options = options();
     PrintWriter out = spec.commandLine().getOut();
     TrainingListener bars = new TrainingProgressBars(new ProgressBars(quiet));
-    TrainingResult r = frozen ? new IntentTrainer().train(options, bars) : new FineTuneTrainer(fineTuning()).train(options, bars);
+    if (frozen && keepTeacher != null) {
+      throw new IntentException("--keep-teacher needs fine-tuning with a teacher; --frozen trains none");
+    }
+    TrainingResult r = frozen ? new IntentTrainer().train(options, bars)
+        : new FineTuneTrainer(fineTuning(), keepTeacher).train(options, bars);
     EvalReport v = r.validation();
     List<String> labels = r.manifest().labels();
     boolean oos = labels.contains(LabeledText.OUT_OF_SCOPE);
@@ -244,6 +253,9 @@ public final class TrainCommand implements Callable<Integer> {
       if (teacher instanceof java.util.Map<?, ?> t && t.get("agreement") instanceof java.util.Map<?, ?> a) {
         out.printf(Locale.ROOT, "picks the teacher's intent: %s of %s training texts, %s of %s validation texts%n",
             share(a.get("training")), a.get("training_texts"), share(a.get("validation")), a.get("validation_texts"));
+      }
+      if (keepTeacher != null) {
+        out.printf(Locale.ROOT, "teacher: %s (intent eval --model %s --fallback %s)%n", keepTeacher, r.directory(), keepTeacher);
       }
     }
     out.printf(Locale.ROOT, "total: %.1f s%n", r.totalSeconds());

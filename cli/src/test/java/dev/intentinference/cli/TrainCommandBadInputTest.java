@@ -71,6 +71,19 @@ class TrainCommandBadInputTest {
   }
 
   @Test
+  void keepTeacherWithoutATeacherToKeep() throws Exception {
+    Path csv = file("keep.csv", "text,intent\n" + GOOD_ROWS);
+    String kept = tmp.resolve("kept").toString();
+    assertThat(failTraining("--data", csv.toString(), "--teacher", "none", "--keep-teacher", kept))
+        .contains("--keep-teacher writes the teacher this run trains; with --teacher none it trains none");
+    assertThat(failTraining("--data", csv.toString(), "--frozen", "--keep-teacher", kept))
+        .contains("--keep-teacher needs fine-tuning with a teacher");
+    assertThat(failTraining("--data", csv.toString(), "--keep-teacher", tmp.resolve("model").toString()))
+        .contains("--keep-teacher must name another directory than --out");
+    assertThat(tmp.resolve("kept")).doesNotExist();
+  }
+
+  @Test
   void emptyText() throws Exception {
     Path csv = file("empty-text.csv", "text,intent\n" + GOOD_ROWS + " ,balance\n");
     assertThat(failTraining("--data", csv.toString())).contains("empty-text.csv:6: empty text");

@@ -24,6 +24,7 @@ class TrainEvalPredictTest {
   @TempDir static Path tmp;
   static Path data;
   static Path model;
+  static Path teacher;
   static Cli trained;
 
   @BeforeAll
@@ -33,8 +34,9 @@ class TrainEvalPredictTest {
     // The default recipe but for the number of steps: the small-data floor would give the 12-layer
     // teacher 450 steps and the model 500 (50 epochs), several times this class's time, and the
     // quality they buy is not what it checks (TrainCommandRecipeTest checks the floor).
+    teacher = tmp.resolve("clinc10-teacher");
     trained = Cli.run("train", "--quiet", "--threads", "2", "--teacher-epochs", "3", "--epochs", "15",
-        "--data", data.toString(), "--out", model.toString());
+        "--data", data.toString(), "--out", model.toString(), "--keep-teacher", teacher.toString());
   }
 
   @Test
@@ -184,6 +186,18 @@ class TrainEvalPredictTest {
     Cli firstOnly = Cli.run("predict", "--threads", "2", "--model", quick.toString(), "--fallback", model.toString(),
         "--escalate-below", "0", "what is my account balance");
     assertThat(firstOnly.out()).contains("-> balance").doesNotContain("fallback");
+  }
+
+  /** The teacher the run kept is a model of the same intents, ready to stand behind the model. */
+  @Test
+  void theKeptTeacherAnswersAsTheFallback() throws Exception {
+    assertThat(trained.out()).contains("teacher: " + teacher);
+    JsonNode alone = evalJson(teacher);
+    assertThat(alone.at("/model/name").asText()).isEqualTo("clinc10-teacher");
+    JsonNode behind = evalJson(model, "--fallback", teacher.toString(), "--escalate-below", "1");
+    assertThat(behind.get("report")).isEqualTo(alone.get("report"));
+    assertThat(JSON.readTree(model.resolve("manifest.json").toFile()).at("/training/teacher/kept").asText())
+        .isEqualTo(teacher.toString());
   }
 
   @Test

@@ -25,7 +25,9 @@ import dev.intentinference.core.text.TokenizedText;
 import dev.intentinference.train.finetune.BertWeights;
 import dev.intentinference.train.finetune.FineTuneConfig;
 import dev.intentinference.train.finetune.FineTuner;
+import dev.intentinference.train.finetune.IntentNetwork;
 import dev.intentinference.train.finetune.TorchRuntime;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,9 +58,19 @@ public final class FineTuneTrainer {
   static final int AGREEMENT_SAMPLE = 3_000;
 
   private final FineTuning fineTuning;
+  private final Path teacherOut;
 
   public FineTuneTrainer(FineTuning fineTuning) {
+    this(fineTuning, null);
+  }
+
+  /**
+   * @param teacherOut where to write the teacher this run trains, as a model directory of its own
+   *     (for {@code intent eval --fallback}), or null to keep only the model
+   */
+  public FineTuneTrainer(FineTuning fineTuning, Path teacherOut) {
     this.fineTuning = fineTuning;
+    this.teacherOut = teacherOut;
   }
 
   public TrainingResult train(TrainingOptions options, TrainingListener listener) {
@@ -71,9 +83,19 @@ public final class FineTuneTrainer {
     EncoderSpec spec = fineTunable(options.encoders().get(0), "--encoder");
     // Read first, so that a --ffn-width the encoder cannot give is refused now, not after the teacher's minutes.
     BertWeights modelStartWeights = modelWeights(spec);
-    java.nio.file.Path teacherModel = FineTuning.teacherModel(fineTuning.teacher());
+    Path teacherModel = FineTuning.teacherModel(fineTuning.teacher());
     EncoderSpec teacherSpec = fineTuning.teacher() == null || teacherModel != null ? null
         : fineTunable(fineTuning.teacher(), "--teacher");
+    if (teacherOut != null) {
+      if (teacherSpec == null) {
+        throw new IntentException("--keep-teacher writes the teacher this run trains; with --teacher "
+            + (fineTuning.teacher() == null ? "none" : fineTuning.teacher()) + " it trains none");
+      }
+      if (teacherOut.toAbsolutePath().normalize().equals(options.out().toAbsolutePath().normalize())) {
+        throw new IntentException("--keep-teacher must name another directory than --out");
+      }
+      IntentTrainer.requireFreeOutput(teacherOut);
+    }
     TrainingData data = TrainingData.load(options.data(), options.validation(), options.columns(),
         options.oosClass(), options.holdoutFraction(), fineTuning.recipe().seed());
     Texts texts = Texts.of(data);
@@ -85,7 +107,7 @@ public final class FineTuneTrainer {
 
     long teacherStart = System.nanoTime();
     Teacher teacher = teacherModel != null ? trainedTeacher(teacherModel, data, texts)
-        : teacherSpec == null ? null : teach(teacherSpec, texts, data.labels().size(), listener);
+        : teacherSpec == null ? null : teach(teacherSpec, texts, data, options, listener);
     long modelStart = System.nanoTime();
     Trained model = trainModel(spec, modelStartWeights, texts, data.labels().size(), teacher, listener);
     long modelEnd = System.nanoTime();
@@ -104,21 +126,29 @@ public final class FineTuneTrainer {
     timing.put("model_phase_seconds", IntentTrainer.round((modelEnd - modelStart) / 1e9));
     timing.put("total_seconds", IntentTrainer.round((System.nanoTime() - start) / 1e9));
     training.put("timing", timing);
+    writeDirectory(options.out(), options, options.name(), data, ref, head, outcome, training, model.encoderOnnx(),
+        model.tokenizer());
+    double total = (System.nanoTime() - start) / 1e9;
+    return new TrainingResult(options.out(), ModelDirectory.readManifest(options.out()), head, outcome.report(),
+        texts.train().size(), 0, model.result().seconds(), total);
+  }
+
+  /** A model directory, written atomically: manifest, head, tokenizer and the trained encoder graph. */
+  private static void writeDirectory(Path out, TrainingOptions options, String name, TrainingData data,
+      EncoderRef ref, ClassifierHead head, ValidationOutcome outcome, Map<String, Object> training, byte[] encoderOnnx,
+      byte[] tokenizer) {
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("validation", outcome.report().summary());
     ModelManifest manifest = new ModelManifest(ModelManifest.formatFor(outcome.threshold()), ModelManifest.KIND_MODEL,
-        options.name(), options.version(), data.labels(), List.of(ref), outcome.threshold(),
+        name, options.version(), data.labels(), List.of(ref), outcome.threshold(),
         new HeadInfo(ModelDirectory.HEAD_FILE, "safetensors-f32", head.activationNames()),
         training, metrics, null, null,
         BuildInfo.current(options.toolVersion(), null, IntentTrainer.onnxRuntimeVersion()));
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(ModelDirectory.HEAD_FILE, head.toSafeTensors());
-    files.put(ModelDirectory.TOKENIZER_FILE, model.tokenizer());
-    files.put(ENCODER_FILE, model.encoderOnnx());
-    ModelDirectory.write(options.out(), manifest, files);
-    double total = (System.nanoTime() - start) / 1e9;
-    return new TrainingResult(options.out(), ModelDirectory.readManifest(options.out()), head, outcome.report(),
-        texts.train().size(), 0, model.result().seconds(), total);
+    files.put(ModelDirectory.TOKENIZER_FILE, tokenizer);
+    files.put(ENCODER_FILE, encoderOnnx);
+    ModelDirectory.write(out, manifest, files);
   }
 
   /**
@@ -178,13 +208,14 @@ public final class FineTuneTrainer {
   private record Trained(FineTuner.Result result, ClassifierHead head, byte[] encoderOnnx, byte[] tokenizer,
       List<float[]> validationProbabilities, float[][] trainingSampleLogits) {}
 
-  private Teacher teach(EncoderSpec spec, Texts texts, int labels, TrainingListener listener) {
+  private Teacher teach(EncoderSpec spec, Texts texts, TrainingData data, TrainingOptions options, TrainingListener listener) {
     try (TextTokenizer tok = tokenizer(spec);
         NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.teacherRecipe().seed())) {
       FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.train()), texts.trainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
-      FineTuner.Result t = run(ROLE_TEACHER, spec, BertWeights.read(EncoderGraphs.model(spec)), fineTuning.teacherRecipe(),
-          manager, labels, train, null, val, listener);
+      BertWeights start = BertWeights.read(EncoderGraphs.model(spec));
+      FineTuner.Result t = run(ROLE_TEACHER, spec, start, fineTuning.teacherRecipe(),
+          manager, data.labels().size(), train, null, val, listener);
       // The teacher labels what the model will learn from: the training texts (tokenized above)
       // and their variants, if any.
       long lessonStart = System.nanoTime();
@@ -196,8 +227,52 @@ public final class FineTuneTrainer {
       record.put("validation_history", history(t.history()));
       record.put("seconds", IntentTrainer.round(t.seconds()));
       record.put("lesson_seconds", IntentTrainer.round((System.nanoTime() - lessonStart) / 1e9));
+      if (teacherOut != null) {
+        writeTeacher(spec, start, manager, t, texts, data, options);
+        record.put("kept", teacherOut.toString());
+      }
       return new Teacher(lesson, record, t.validationLogits());
     }
+  }
+
+  /**
+   * The teacher as a model directory of its own, with its own threshold chosen on the validation
+   * data, so that it can answer the messages the model is unsure of ({@code intent eval --fallback}).
+   */
+  private void writeTeacher(EncoderSpec spec, BertWeights start, NDManager manager, FineTuner.Result t, Texts texts,
+      TrainingData data, TrainingOptions options) {
+    byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
+    ValidationOutcome outcome = ValidationOutcome.of(data,
+        servedProbabilities(manager, t.network(), tokenizerJson, spec, texts.validation()), options.version());
+    byte[] onnx = t.network().encoderWeights(start).writeInto(EncoderGraphs.shippedModel(spec)).toByteArray();
+    Map<String, Object> training = new LinkedHashMap<>();
+    training.put("mode", "fine-tune");
+    training.put("role", "teacher of " + options.out().getFileName());
+    Map<String, Object> base = new LinkedHashMap<>();
+    base.put("id", spec.id());
+    base.put("maven", spec.mavenCoordinates());
+    base.put("onnx_sha256", spec.onnxSha256());
+    training.put("base_encoder", base);
+    training.put("recipe", fineTuning.teacherRecipe().toMap());
+    training.put("validation_history", history(t.history()));
+    training.put("oos_class", data.hasOosClass());
+    training.put("data", data.sources());
+    training.put("data_sha256", data.dataSha256());
+    EncoderRef ref = EncoderRef.fineTuned(spec, Hashes.sha256(tokenizerJson), ENCODER_FILE, Hashes.sha256(onnx));
+    writeDirectory(teacherOut, options, options.name() + "-teacher", data, ref, t.network().head(), outcome, training,
+        onnx, tokenizerJson);
+  }
+
+  /** Probabilities as served: the whole text, up to the encoder's own limit (training cuts at {@link FineTuning#maxTokens()}). */
+  private static List<float[]> servedProbabilities(NDManager manager, IntentNetwork network,
+      byte[] tokenizerJson, EncoderSpec spec, List<String> texts) {
+    List<float[]> probabilities = new ArrayList<>();
+    try (TextTokenizer serving = TextTokenizer.fromBytes(tokenizerJson, spec.maxLength())) {
+      for (float[] logits : FineTuner.logits(manager, network, serving.encodeAll(texts))) {
+        probabilities.add(Softmax.of(logits));
+      }
+    }
+    return probabilities;
   }
 
   /**
@@ -224,7 +299,7 @@ public final class FineTuneTrainer {
    * A teacher trained before: its log-probabilities on the training texts stand for its logits
    * (they differ by a constant per text, which softmax ignores at any temperature).
    */
-  private Teacher trainedTeacher(java.nio.file.Path dir, TrainingData data, Texts texts) {
+  private Teacher trainedTeacher(Path dir, TrainingData data, Texts texts) {
     long start = System.nanoTime();
     LoadOptions load = new LoadOptions(new SessionSettings(fineTuning.threads(), 1, true), LoadOptions.DEFAULT_TOP_K, false);
     try (IntentScorer scorer = ModelLoader.openScorer(dir, load)) {
@@ -269,13 +344,7 @@ public final class FineTuneTrainer {
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
       FineTuner.Result model = run(ROLE_MODEL, spec, start, fineTuning.recipe(), manager, labels, train,
           teacher == null ? null : teacher.distillation(), val, listener);
-      List<float[]> probabilities = new ArrayList<>();
-      // Validation probabilities as served: the whole text, up to the encoder's own limit.
-      try (TextTokenizer serving = TextTokenizer.fromBytes(tokenizerJson, spec.maxLength())) {
-        for (float[] logits : FineTuner.logits(manager, model.network(), serving.encodeAll(texts.validation()))) {
-          probabilities.add(Softmax.of(logits));
-        }
-      }
+      List<float[]> probabilities = servedProbabilities(manager, model.network(), tokenizerJson, spec, texts.validation());
       List<TokenizedText> sample = new ArrayList<>();
       for (int row : sampleRows(texts.train().size())) {
         sample.add(train.tokens().get(row));
