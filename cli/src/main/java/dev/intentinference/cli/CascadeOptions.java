@@ -6,6 +6,8 @@ import dev.intentinference.core.model.IntentPredictor;
 import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.ModelLoader;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /** A slower, more accurate model behind the one named by {@code --model} (a picocli mixin). */
@@ -38,6 +40,12 @@ final class CascadeOptions {
   /** The cascade of {@code first} and {@code fallback}, or null when there is no fallback. */
   CascadePredictor cascade(IntentPredictor first, IntentPredictor fallback) {
     return fallback == null ? null : new CascadePredictor(first, fallback, threshold());
+  }
+
+  /** Answers a batch with the cascade, or with {@code first} alone (nothing escalated) when there is none. */
+  static Function<List<String>, CascadePredictor.Answers> answering(IntentPredictor first, CascadePredictor cascade) {
+    return cascade != null ? cascade::predictAll
+        : batch -> new CascadePredictor.Answers(first.predictAll(batch), new boolean[batch.size()]);
   }
 
   private double threshold() {

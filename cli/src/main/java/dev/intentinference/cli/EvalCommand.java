@@ -115,8 +115,7 @@ public final class EvalCommand implements Callable<Integer> {
     try (IntentPredictor predictor = ModelLoader.open(model(), load);
         IntentPredictor fallback = cascadeOptions.openFallback(load)) {
       CascadePredictor cascade = cascadeOptions.cascade(predictor, fallback);
-      CascadePredictor.Answers answers = predictAll(cascade != null ? cascade::predictAll
-          : texts -> new CascadePredictor.Answers(predictor.predictAll(texts), new boolean[texts.size()]), rows);
+      CascadePredictor.Answers answers = predictAll(CascadeOptions.answering(predictor, cascade), rows);
       predictions = answers.predictions();
       model = new LinkedHashMap<>();
       model.put("name", predictor.manifest().name());

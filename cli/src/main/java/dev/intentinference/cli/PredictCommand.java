@@ -101,8 +101,7 @@ public final class PredictCommand implements Callable<Integer> {
     try (IntentPredictor predictor = ModelLoader.open(model, load);
         IntentPredictor fallback = cascadeOptions.openFallback(load)) {
       CascadePredictor cascade = cascadeOptions.cascade(predictor, fallback);
-      Function<List<String>, CascadePredictor.Answers> answer = cascade != null ? cascade::predictAll
-          : texts -> new CascadePredictor.Answers(predictor.predictAll(texts), new boolean[texts.size()]);
+      Function<List<String>, CascadePredictor.Answers> answer = CascadeOptions.answering(predictor, cascade);
       if (!fromStdin) {
         print(out, answer.apply(texts));
         return 0;

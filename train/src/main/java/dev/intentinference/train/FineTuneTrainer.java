@@ -54,6 +54,15 @@ public final class FineTuneTrainer {
   public static final String ENCODER_FILE = "encoder.onnx";
   static final String ROLE_TEACHER = "teacher";
   static final String ROLE_MODEL = "model";
+  /** The shipped encoder a network started from: id, Maven coordinates and the SHA-256 of its graph. */
+  private static Map<String, Object> baseEncoder(EncoderSpec spec) {
+    Map<String, Object> base = new LinkedHashMap<>();
+    base.put("id", spec.id());
+    base.put("maven", spec.mavenCoordinates());
+    base.put("onnx_sha256", spec.onnxSha256());
+    return base;
+  }
+
   /** Training texts the agreement with the teacher is measured on, at most: a few seconds of the model's time. */
   static final int AGREEMENT_SAMPLE = 3_000;
 
@@ -248,11 +257,7 @@ public final class FineTuneTrainer {
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("mode", "fine-tune");
     training.put("role", "teacher of " + options.out().getFileName());
-    Map<String, Object> base = new LinkedHashMap<>();
-    base.put("id", spec.id());
-    base.put("maven", spec.mavenCoordinates());
-    base.put("onnx_sha256", spec.onnxSha256());
-    training.put("base_encoder", base);
+    training.put("base_encoder", baseEncoder(spec));
     training.put("recipe", fineTuning.teacherRecipe().toMap());
     training.put("validation_history", history(t.history()));
     training.put("oos_class", data.hasOosClass());
@@ -360,11 +365,7 @@ public final class FineTuneTrainer {
       Teacher teacher, Trained model) {
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("mode", "fine-tune");
-    Map<String, Object> base = new LinkedHashMap<>();
-    base.put("id", spec.id());
-    base.put("maven", spec.mavenCoordinates());
-    base.put("onnx_sha256", spec.onnxSha256());
-    training.put("base_encoder", base);
+    training.put("base_encoder", baseEncoder(spec));
     training.put("recipe", fineTuning.toMap());
     if (teacher != null) {
       Map<String, Object> record = new LinkedHashMap<>(teacher.record());

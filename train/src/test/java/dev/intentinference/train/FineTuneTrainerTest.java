@@ -126,9 +126,9 @@ class FineTuneTrainerTest {
   void aKeptTeacherIsAModelOfItsOwnAndTheModelStaysTheSame() throws Exception {
     FineTuning taught = quick(42).withTeacher(ENCODER).withAugment(0)
         .withTeacherRecipe(FineTuneConfig.defaults().withEpochs(2).withBatchSize(16).withLearningRates(2e-4, 5e-3).withSeed(42));
-    TrainingResult plain = new FineTuneTrainer(taught).train(options(tmp.resolve("taught")), TrainingListener.NONE);
+    TrainingResult plain = new FineTuneTrainer(taught).train(options(tmp.resolve("keep-plain")), TrainingListener.NONE);
     Path kept = tmp.resolve("kept-teacher");
-    TrainingResult keeping = new FineTuneTrainer(taught, kept).train(options(tmp.resolve("taught-keeping")),
+    TrainingResult keeping = new FineTuneTrainer(taught, kept).train(options(tmp.resolve("keep-keeping")),
         TrainingListener.NONE);
     if (skippedSteps(keeping) == skippedSteps(plain)) {
       assertThat(keeping.manifest().files()).isEqualTo(plain.manifest().files());
@@ -136,18 +136,18 @@ class FineTuneTrainerTest {
     assertThat(((Map<?, ?>) keeping.manifest().training().get("teacher")).get("kept")).isEqualTo(kept.toString());
     ModelManifest teacher = dev.intentinference.core.model.ModelDirectory.readManifest(kept);
     assertThat(teacher.labels()).isEqualTo(keeping.manifest().labels());
-    assertThat(teacher.name()).isEqualTo("taught-keeping-teacher");
-    assertThat(teacher.training().get("role")).isEqualTo("teacher of taught-keeping");
+    assertThat(teacher.name()).isEqualTo("keep-keeping-teacher");
+    assertThat(teacher.training().get("role")).isEqualTo("teacher of keep-keeping");
     assertThat(teacher.threshold().value()).isBetween(0.0, 1.0);
     try (IntentPredictor p = ModelLoader.open(kept, LoadOptions.defaults().withSession(new SessionSettings(2, 1, true)))) {
       long right = test.stream().filter(t -> p.predict(t.text()).intent().equals(t.intent())).count();
       assertThat(right).as("a trained teacher, not a random one (1 in 8 by chance)").isGreaterThan(test.size() / 2);
     }
     // A run that trains no teacher has none to keep, and is refused before it trains anything.
-    assertThatThrownBy(() -> new FineTuneTrainer(quick(42), tmp.resolve("none-kept")).train(options(tmp.resolve("untaught")),
+    assertThatThrownBy(() -> new FineTuneTrainer(quick(42), tmp.resolve("none-kept")).train(options(tmp.resolve("keep-untaught")),
         TrainingListener.NONE)).isInstanceOf(IntentException.class).hasMessageContaining("--keep-teacher");
-    assertThat(tmp.resolve("untaught")).doesNotExist();
-    assertThatThrownBy(() -> new FineTuneTrainer(taught, kept).train(options(tmp.resolve("taught-again")),
+    assertThat(tmp.resolve("keep-untaught")).doesNotExist();
+    assertThatThrownBy(() -> new FineTuneTrainer(taught, kept).train(options(tmp.resolve("keep-again")),
         TrainingListener.NONE)).isInstanceOf(IntentException.class).hasMessageContaining("already exists");
   }
 
