@@ -218,7 +218,8 @@ public final class FineTuneTrainer {
       List<float[]> validationProbabilities, float[][] trainingSampleLogits) {}
 
   private Teacher teach(EncoderSpec spec, Texts texts, TrainingData data, TrainingOptions options, TrainingListener listener) {
-    try (TextTokenizer tok = tokenizer(spec);
+    byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
+    try (TextTokenizer tok = tokenizer(tokenizerJson, spec);
         NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.teacherRecipe().seed())) {
       FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.train()), texts.trainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
@@ -237,7 +238,7 @@ public final class FineTuneTrainer {
       record.put("seconds", IntentTrainer.round(t.seconds()));
       record.put("lesson_seconds", IntentTrainer.round((System.nanoTime() - lessonStart) / 1e9));
       if (teacherOut != null) {
-        writeTeacher(spec, start, manager, t, texts, data, options);
+        writeTeacher(spec, tokenizerJson, start, manager, t, texts, data, options);
         record.put("kept", teacherOut.toString());
       }
       return new Teacher(lesson, record, t.validationLogits());
@@ -248,9 +249,8 @@ public final class FineTuneTrainer {
    * The teacher as a model directory of its own, with its own threshold chosen on the validation
    * data, so that it can answer the messages the model is unsure of ({@code intent eval --fallback}).
    */
-  private void writeTeacher(EncoderSpec spec, BertWeights start, NDManager manager, FineTuner.Result t, Texts texts,
-      TrainingData data, TrainingOptions options) {
-    byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
+  private void writeTeacher(EncoderSpec spec, byte[] tokenizerJson, BertWeights start, NDManager manager,
+      FineTuner.Result t, Texts texts, TrainingData data, TrainingOptions options) {
     ValidationOutcome outcome = ValidationOutcome.of(data,
         servedProbabilities(manager, t.network(), tokenizerJson, spec, texts.validation()), options.version());
     byte[] onnx = t.network().encoderWeights(start).writeInto(EncoderGraphs.shippedModel(spec)).toByteArray();
@@ -343,7 +343,7 @@ public final class FineTuneTrainer {
   private Trained trainModel(EncoderSpec spec, BertWeights start, Texts texts, int labels, Teacher teacher,
       TrainingListener listener) {
     byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
-    try (TextTokenizer tok = tokenizer(spec);
+    try (TextTokenizer tok = tokenizer(tokenizerJson, spec);
         NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.recipe().seed())) {
       FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.modelTrain()), texts.modelTrainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
@@ -481,8 +481,9 @@ public final class FineTuneTrainer {
     return r;
   }
 
-  private TextTokenizer tokenizer(EncoderSpec spec) {
-    return TextTokenizer.fromBytes(ClasspathResources.readAll(spec.tokenizerResource()),
+  /** The encoder's tokenizer ({@code tokenizerJson}, read once by the caller) cut at the training length. */
+  private TextTokenizer tokenizer(byte[] tokenizerJson, EncoderSpec spec) {
+    return TextTokenizer.fromBytes(tokenizerJson,
         Math.min(spec.maxLength(), fineTuning.maxTokens()));
   }
 

@@ -77,10 +77,6 @@ public final class CascadePredictor {
     return new Answers(out, escalated);
   }
 
-  public IntentPredictor first() {
-    return first;
-  }
-
   public IntentPredictor fallback() {
     return fallback;
   }
