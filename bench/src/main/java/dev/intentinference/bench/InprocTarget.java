@@ -2,7 +2,11 @@ package dev.intentinference.bench;
 
 import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.model.CascadeInfo;
+import dev.intentinference.core.model.CascadePredictor;
 import dev.intentinference.core.model.IntentDecoder;
+import dev.intentinference.core.model.IntentPrediction;
+import dev.intentinference.core.model.IntentPredictor;
 import dev.intentinference.core.model.IntentScorer;
 import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.Manifests;
@@ -36,6 +40,8 @@ public final class InprocTarget implements Target {
   private final List<List<String>> batches;
   private final IntentScorer scorer;
   private final IntentDecoder decoder;
+  private final IntentPredictor fallback;
+  private final CascadePredictor cascade;
   private final ExecutorService workers;
   private final InprocBatcher<InprocBatcher.Request<Reply>> batcher;
 
@@ -44,9 +50,18 @@ public final class InprocTarget implements Target {
     this.options = options;
     // One singleton list per message, made before the run, so sending allocates no list.
     this.batches = messages.stream().map(List::of).toList();
-    this.scorer = ModelLoader.openScorer(path,
-        LoadOptions.defaults().withSession(new SessionSettings(options.intraOpThreads(), 1, true)));
+    LoadOptions load = LoadOptions.defaults().withSession(new SessionSettings(options.intraOpThreads(), 1, true)).withTopK(1);
+    this.scorer = ModelLoader.openScorer(path, load);
     this.decoder = IntentDecoder.of(scorer.manifest(), 1);
+    // A cascade artifact is measured as it serves: unsure messages also run on its fallback model.
+    try {
+      this.fallback = ModelLoader.openFallback(path, load);
+    } catch (RuntimeException e) {
+      scorer.close();
+      throw e;
+    }
+    this.cascade = fallback == null ? null
+        : new CascadePredictor(new IntentPredictor(scorer, decoder), fallback, CascadeInfo.of(scorer.manifest()).escalateBelow());
     if (options.batch() > 1) {
       this.workers = null;
       this.batcher = new InprocBatcher<>(options.batch(), options.workers(), "bench-inproc-batch", this::scoreBatch);
@@ -67,6 +82,14 @@ public final class InprocTarget implements Target {
       texts.add(batches.get(r.message()).get(0));
     }
     try {
+      if (cascade != null) {
+        List<IntentPrediction> answers = cascade.predictAll(texts, options.padTo()).predictions();
+        for (int i = 0; i < batch.size(); i++) {
+          InprocBatcher.Request<Reply> r = batch.get(i);
+          r.future().complete(r.decode() ? decoded(answers.get(i)) : Reply.OK);
+        }
+        return;
+      }
       float[][] p = scorer.score(texts, options.padTo()).probabilities();
       for (int i = 0; i < batch.size(); i++) {
         InprocBatcher.Request<Reply> r = batch.get(i);
@@ -82,6 +105,10 @@ public final class InprocTarget implements Target {
     return Reply.labeled(decoder.isOutOfScope(p) ? LabeledText.OUT_OF_SCOPE : decoder.labels().get(decoder.bestInScope(p)));
   }
 
+  private static Reply decoded(IntentPrediction p) {
+    return Reply.labeled(p.outOfScope() ? LabeledText.OUT_OF_SCOPE : p.intent());
+  }
+
   private static Reply failure(RuntimeException e) {
     return Reply.failed(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
   }
@@ -90,7 +117,9 @@ public final class InprocTarget implements Target {
   public TargetInfo probe() {
     ModelManifest m = scorer.manifest();
     String platform = "inproc " + m.kind() + (options.padTo() > 0 ? ", padded to " + options.padTo() + " tokens" : "")
-        + (options.batch() > 1 ? ", batches of up to " + options.batch() + " on " + options.workers() + " workers" : "");
+        + (options.batch() > 1 ? ", batches of up to " + options.batch() + " on " + options.workers() + " workers" : "")
+        + (cascade == null ? "" : ", cascade: " + fallback.manifest().name() + " " + fallback.manifest().version()
+            + " answers below " + cascade.escalateBelow());
     return new TargetInfo("inproc:" + path, m.name(), m.version(), Hashes.sha256(Manifests.toJson(m)), platform);
   }
 
@@ -104,6 +133,10 @@ public final class InprocTarget implements Target {
     List<String> batch = batches.get(message);
     return CompletableFuture.supplyAsync(() -> {
       try {
+        if (cascade != null) {
+          IntentPrediction p = cascade.predictAll(batch, options.padTo()).predictions().get(0);
+          return decode ? decoded(p) : Reply.OK;
+        }
         float[] p = scorer.score(batch, options.padTo()).probabilities()[0];
         return decode ? decoded(p) : Reply.OK;
       } catch (RuntimeException e) {
@@ -120,6 +153,9 @@ public final class InprocTarget implements Target {
       workers.shutdownNow();
     }
     scorer.close();
+    if (fallback != null) {
+      fallback.close();
+    }
   }
 
   @Override

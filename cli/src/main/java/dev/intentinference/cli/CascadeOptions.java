@@ -1,19 +1,24 @@
 package dev.intentinference.cli;
 
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.model.CascadeInfo;
 import dev.intentinference.core.model.CascadePredictor;
+import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.IntentPredictor;
 import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.ModelLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
 
-/** A slower, more accurate model behind the one named by {@code --model} (a picocli mixin). */
+/**
+ * A slower, more accurate model behind the one named by {@code --model} (a picocli mixin): named
+ * with {@code --fallback}, or packed into a cascade artifact by {@code intent compile --fallback}.
+ */
 final class CascadeOptions {
-  /** Chosen on validation: BANKING77's held-out slice and CLINC150's val (docs/accuracy.md, "Twenty-third session"). */
-  static final double DEFAULT_ESCALATE_BELOW = 0.8;
+  static final double DEFAULT_ESCALATE_BELOW = CascadeInfo.DEFAULT_ESCALATE_BELOW;
 
   @Option(names = "--fallback", paramLabel = "PATH",
       description = "A second model (directory or .intent, trained on the same intents, e.g. the teacher the "
@@ -22,24 +27,38 @@ final class CascadeOptions {
 
   @Option(names = "--escalate-below", paramLabel = "P",
       description = "With --fallback: messages whose largest probability from the first model is under P "
-          + "go to the fallback model, in [0, 1]. Default: " + DEFAULT_ESCALATE_BELOW + ".")
+          + "go to the fallback model, in [0, 1]. Default: the value recorded with the model (a cascade artifact's, or chosen on validation by 'intent train "
+          + "--keep-teacher'), else " + DEFAULT_ESCALATE_BELOW + ".")
   Double escalateBelow;
 
-  /** The fallback model, or null without {@code --fallback}; the caller closes it. */
-  IntentPredictor openFallback(LoadOptions load) {
+  /**
+   * The fallback model: {@code --fallback}, or the one packed in the cascade artifact {@code model};
+   * null when there is neither. The caller closes it.
+   */
+  IntentPredictor openFallback(Path model, LoadOptions load) {
     if (fallback == null) {
-      if (escalateBelow != null) {
-        throw new IntentException("--escalate-below needs --fallback: the model that answers the escalated messages");
+      IntentPredictor packed = ModelLoader.openFallback(model, load);
+      if (packed == null && escalateBelow != null) {
+        throw new IntentException("--escalate-below needs --fallback (or a cascade artifact from 'intent compile --fallback'):"
+            + " the model that answers the escalated messages");
       }
-      return null;
+      threshold(null);
+      return packed;
     }
-    threshold();
+    if (!Files.isDirectory(model) && Files.exists(model) && CascadeInfo.of(IntentArtifact.read(model).manifest()) != null) {
+      throw new IntentException("--fallback: " + model + " already holds a fallback model (a cascade artifact); drop --fallback");
+    }
+    threshold(null);
     return ModelLoader.open(fallback, load);
   }
 
-  /** The cascade of {@code first} and {@code fallback}, or null when there is no fallback. */
+  /**
+   * The cascade of {@code first} and {@code fallback}, or null when there is no fallback. The
+   * escalation threshold is {@code --escalate-below}, else the one recorded for {@code first} (a
+   * cascade artifact's, or chosen on validation by 'intent train'), else the default.
+   */
   CascadePredictor cascade(IntentPredictor first, IntentPredictor fallback) {
-    return fallback == null ? null : new CascadePredictor(first, fallback, threshold());
+    return fallback == null ? null : new CascadePredictor(first, fallback, threshold(CascadeInfo.recordedEscalateBelow(first.manifest())));
   }
 
   /** Answers a batch with the cascade, or with {@code first} alone (nothing escalated) when there is none. */
@@ -48,8 +67,8 @@ final class CascadeOptions {
         : batch -> new CascadePredictor.Answers(first.predictAll(batch), new boolean[batch.size()]);
   }
 
-  private double threshold() {
-    double p = escalateBelow == null ? DEFAULT_ESCALATE_BELOW : escalateBelow;
+  private double threshold(Double recorded) {
+    double p = escalateBelow != null ? escalateBelow : recorded != null ? recorded : DEFAULT_ESCALATE_BELOW;
     if (!(p >= 0 && p <= 1)) {
       throw new IntentException("--escalate-below must be in [0, 1], was " + escalateBelow);
     }

@@ -1,6 +1,7 @@
 package dev.intentinference.cli;
 
 import dev.intentinference.compiler.CalibrationOptions;
+import dev.intentinference.compiler.CascadePacker;
 import dev.intentinference.compiler.CompileOptions;
 import dev.intentinference.compiler.CompileSource;
 import dev.intentinference.compiler.DynamicQuantizer;
@@ -11,6 +12,8 @@ import dev.intentinference.compiler.Precision;
 import dev.intentinference.compiler.SmoothingOptions;
 import dev.intentinference.compiler.Target;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.model.CascadeInfo;
+import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.ModelNames;
 import dev.intentinference.core.data.BuiltInDatasets;
 import java.io.PrintWriter;
@@ -45,12 +48,14 @@ import picocli.CommandLine.Option;
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --calibration-data clinc150   # static int8",
       "  intent compile --model models/clinc150 --out dist/ --precision int8 --remove-padding   # for mixed-length batches",
       "  intent compile --model export/model.onnx --name support --model-version 3 --target cuda --precision fp16",
+      "  intent compile --model models/clinc150 --fallback models/clinc150-teacher --out dist/ --precision int8   # a cascade",
     })
 final class CompileCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--model", required = true, paramLabel = "DIR|FILE.onnx",
-      description = "Model directory from 'intent train', or an exported classifier .onnx file.")
+      description = "Model directory from 'intent train', or an exported classifier .onnx file; with --fallback also a"
+          + " compiled .intent, packed as it is.")
   Path model;
 
   @Option(names = "--out", paramLabel = "FILE|DIR", defaultValue = ".",
@@ -193,8 +198,30 @@ final class CompileCommand implements Callable<Integer> {
       description = "For an .onnx model: out-of-scope threshold in [0, 1]; 0 never rejects (default: ${DEFAULT-VALUE}).")
   double threshold;
 
+  @Option(names = "--fallback", paramLabel = "DIR|FILE.intent",
+      description = "Pack a second model behind this one into a cascade artifact: a model directory (compiled here with"
+          + " the same options) or a compiled .intent, trained on the same intents, e.g. the teacher from 'intent train"
+          + " --keep-teacher'. Messages the first model is unsure of are answered again by it, in eval, predict, serve and bench.")
+  Path fallback;
+
+  @Option(names = "--escalate-below", paramLabel = "P",
+      description = "With --fallback: messages whose largest probability from the first model is under P go to the"
+          + " fallback model, in [0, 1] (default: the value 'intent train --keep-teacher' chose on validation and recorded"
+          + " with the model, else " + CascadeInfo.DEFAULT_ESCALATE_BELOW + ").")
+  Double escalateBelow;
+
   @Override
   public Integer call() {
+    if (escalateBelow != null && fallback == null) {
+      throw new IntentException("--escalate-below needs --fallback: the model that answers the escalated messages");
+    }
+    if (escalateBelow != null) {
+      CascadeInfo.checkEscalateBelow(escalateBelow);
+    }
+    if (fallback != null && !Files.isDirectory(fallback)
+        && !(Files.isRegularFile(fallback) && fallback.getFileName().toString().endsWith(IntentArtifact.EXTENSION))) {
+      throw new IntentException("--fallback: " + fallback + " is neither a model directory nor a compiled " + IntentArtifact.EXTENSION + " file");
+    }
     if (name != null) {
       ModelNames.check("--name", name);
     }
@@ -213,6 +240,10 @@ final class CompileCommand implements Callable<Integer> {
     if (!Files.exists(model)) {
       throw new IntentException("--model: " + model + ": no such file or directory");
     }
+    PrintWriter o = spec.commandLine().getOut();
+    if (fallback != null && Files.isRegularFile(model) && model.getFileName().toString().endsWith(IntentArtifact.EXTENSION)) {
+      return packCompiled(escalation(IntentArtifact.read(model).manifest()), o);
+    }
     CompileSource source;
     if (Files.isDirectory(model)) {
       source = ModelDirectorySource.open(model).renamed(name, version);
@@ -224,11 +255,13 @@ final class CompileCommand implements Callable<Integer> {
     } else {
       throw new IntentException("--model: " + model + " is neither a model directory nor an .onnx file");
     }
-    PrintWriter o = spec.commandLine().getOut();
     String tool = IntentCli.class.getPackage().getImplementationVersion();
-    ModelCompiler.CompileResult r = new ModelCompiler(options, tool == null ? "dev" : tool).compile(source, outPath());
+    ModelCompiler compiler = new ModelCompiler(options, tool == null ? "dev" : tool);
+    double escalate = fallback == null ? 0 : escalation(source.manifest());
+    ModelCompiler.CompileResult r = fallback == null ? compiler.compile(source, outPath())
+        : compileCascade(compiler, source, escalate, o);
     o.println("wrote " + r.artifact() + " (" + (r.sizeBytes() / 1024) + " KiB, " + options.target().id() + ", "
-        + options.precision().id() + ")");
+        + options.precision().id() + (fallback == null ? "" : ", a cascade escalating below " + escalate) + ")");
     o.println(r.report().summary());
     o.println("passes: " + r.manifest().compile().get("passes"));
     o.println("timings (ms): " + r.manifest().compile().get("timings_ms"));
@@ -236,6 +269,81 @@ final class CompileCommand implements Callable<Integer> {
       ExplainPrinter.print(o, dev.intentinference.compiler.PassStats.ofManifest(r.manifest().compile()));
     }
     return 0;
+  }
+
+  /**
+   * Compiles the model (and a fallback directory) into a private staging directory beside the
+   * target, then packs the pair into the target: an interrupted run leaves no artifact there.
+   */
+  private ModelCompiler.CompileResult compileCascade(ModelCompiler compiler, CompileSource source, double escalate, PrintWriter o) {
+    IntentArtifact packedFallback = Files.isDirectory(fallback) ? null : IntentArtifact.read(fallback);
+    CompileSource fallbackSource = packedFallback == null ? ModelDirectorySource.open(fallback) : null;
+    CascadePacker.checkPair(source.manifest(), packedFallback != null ? packedFallback.manifest() : fallbackSource.manifest());
+    Path out = outPath();
+    Path target = Files.isDirectory(out) ? out.resolve(ModelCompiler.fileName(source.manifest())) : out;
+    Path staging;
+    try {
+      Path parent = target.toAbsolutePath().normalize().getParent();
+      Files.createDirectories(parent);
+      staging = Files.createTempDirectory(parent, ".compile-");
+    } catch (java.io.IOException e) {
+      throw new IntentException("--out " + out + ": cannot create a staging directory beside it: " + e.getMessage(), e);
+    }
+    try {
+      ModelCompiler.CompileResult first = compiler.compile(source, staging.resolve("first" + IntentArtifact.EXTENSION));
+      Path fallbackArtifact = fallback;
+      if (fallbackSource != null) {
+        ModelCompiler.CompileResult f = compiler.compile(fallbackSource, staging.resolve("fallback" + IntentArtifact.EXTENSION));
+        o.println("fallback " + f.manifest().name() + " version " + f.manifest().version() + ": " + f.report().summary());
+        fallbackArtifact = f.artifact();
+      }
+      IntentArtifact packed = CascadePacker.pack(first.artifact(), fallbackArtifact, escalate, target);
+      return new ModelCompiler.CompileResult(target, packed.manifest(), first.report(), Files.size(target));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      deleteQuietly(staging);
+    }
+  }
+
+  /** {@code --escalate-below}, else the value recorded with the model (chosen on validation by 'intent train'), else the default. */
+  private double escalation(dev.intentinference.core.model.ModelManifest first) {
+    if (escalateBelow != null) {
+      return escalateBelow;
+    }
+    Double recorded = CascadeInfo.recordedEscalateBelow(first);
+    return recorded != null ? recorded : CascadeInfo.DEFAULT_ESCALATE_BELOW;
+  }
+
+  /** Two artifacts already compiled: packed as they are, no pass runs again. */
+  private int packCompiled(double escalate, PrintWriter o) {
+    if (name != null || version != null) {
+      throw new IntentException((name != null ? "--name" : "--model-version") + ": a compiled artifact keeps its name and version;"
+          + " give them when compiling it");
+    }
+    if (Files.isDirectory(fallback)) {
+      throw new IntentException("--fallback: with a compiled --model, the fallback must be a compiled .intent too, was the directory " + fallback);
+    }
+    IntentArtifact first = IntentArtifact.read(model);
+    Path out = outPath();
+    Path target = Files.isDirectory(out) ? out.resolve(ModelCompiler.fileName(first.manifest())) : out;
+    if (target.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
+      throw new IntentException("--out: " + target + " is the --model artifact itself; write the cascade elsewhere");
+    }
+    IntentArtifact packed = CascadePacker.pack(model, fallback, escalate, target);
+    CascadeInfo c = CascadeInfo.of(packed.manifest());
+    o.println("wrote " + target + ": " + first.manifest().name() + " version " + first.manifest().version() + " with "
+        + c.fallbackName() + " version " + c.fallbackVersion() + " behind it, escalating below " + escalate
+        + " (both packed as compiled; compile options apply to model directories only)");
+    return 0;
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException ignored) {
+      // a hidden staging directory left behind holds nothing a reader would take for an artifact
+    }
   }
 
   /** {@code --int8-smooth} and its texts; null when off. Only int8 smooths, so naming it elsewhere is a mistake worth saying. */

@@ -113,7 +113,7 @@ public final class EvalCommand implements Callable<Integer> {
     LoadOptions load = LoadOptions.defaults().withAllowCpuFallback(allowCpuFallback)
         .withSession(new SessionSettings(threads, 1, true)).withTopK(1);
     try (IntentPredictor predictor = ModelLoader.open(model(), load);
-        IntentPredictor fallback = cascadeOptions.openFallback(load)) {
+        IntentPredictor fallback = cascadeOptions.openFallback(model(), load)) {
       CascadePredictor cascade = cascadeOptions.cascade(predictor, fallback);
       CascadePredictor.Answers answers = predictAll(CascadeOptions.answering(predictor, cascade), rows);
       predictions = answers.predictions();

@@ -1,7 +1,6 @@
 package dev.intentinference.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.model.CascadePredictor;
 import dev.intentinference.core.model.IntentPrediction;
@@ -99,7 +98,7 @@ public final class PredictCommand implements Callable<Integer> {
     LoadOptions load = LoadOptions.defaults().withAllowCpuFallback(allowCpuFallback)
         .withSession(new SessionSettings(threads, 1, true)).withTopK(topK);
     try (IntentPredictor predictor = ModelLoader.open(model, load);
-        IntentPredictor fallback = cascadeOptions.openFallback(load)) {
+        IntentPredictor fallback = cascadeOptions.openFallback(model, load)) {
       CascadePredictor cascade = cascadeOptions.cascade(predictor, fallback);
       Function<List<String>, CascadePredictor.Answers> answer = CascadeOptions.answering(predictor, cascade);
       if (!fromStdin) {
@@ -129,9 +128,7 @@ public final class PredictCommand implements Callable<Integer> {
     for (int i = 0; i < answers.predictions().size(); i++) {
       IntentPrediction p = answers.predictions().get(i);
       if (json) {
-        out.println(answers.escalated()[i]
-            ? JSON.writeValueAsString(JSON.<ObjectNode>valueToTree(p).put("answered_by_fallback", true))
-            : JSON.writeValueAsString(p));
+        out.println(JSON.writeValueAsString(p));
         continue;
       }
       out.printf(Locale.ROOT, "%s%n  -> %s%s%s%n", p.text(), p.outOfScope() ? "OUT OF SCOPE (best: " + p.intent() + ")" : p.intent(),

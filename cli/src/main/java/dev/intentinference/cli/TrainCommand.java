@@ -1,6 +1,7 @@
 package dev.intentinference.cli;
 
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.model.CascadeInfo;
 import dev.intentinference.core.model.ModelNames;
 import dev.intentinference.core.data.BuiltInDatasets;
 import dev.intentinference.core.data.Columns;
@@ -256,6 +257,11 @@ public final class TrainCommand implements Callable<Integer> {
       }
       if (keepTeacher != null) {
         out.printf(Locale.ROOT, "teacher: %s (intent eval --model %s --fallback %s)%n", keepTeacher, r.directory(), keepTeacher);
+      }
+      if (r.manifest().training().get(CascadeInfo.KEY) instanceof java.util.Map<?, ?> c) {
+        out.printf(Locale.ROOT, "as a cascade with %s behind it: escalate below %s, chosen on validation (%s of %s right, %s escalated;"
+            + " intent compile --fallback takes it)%n", c.get("fallback"), c.get("escalate_below"), c.get("validation_right"),
+            c.get("validation_queries"), c.get("validation_escalated"));
       }
     }
     out.printf(Locale.ROOT, "total: %.1f s%n", r.totalSeconds());

@@ -1,5 +1,6 @@
 package dev.intentinference.server;
 
+import dev.intentinference.core.model.CascadePredictor;
 import dev.intentinference.core.model.EmbeddingHeadScorer;
 import dev.intentinference.core.model.FusedGraphScorer;
 import dev.intentinference.core.model.IntentScorer;
@@ -29,10 +30,20 @@ interface InferenceEngine extends AutoCloseable {
    * @param logits {@code [texts][labels]} from the head, or null when the engine only has
    *     probabilities (a compiled graph ends in a softmax): then a reply that asks for logits gets
    *     log-probabilities, computed only for it ({@link ModelSlot.Row#logits()})
+   * @param escalated per text, whether a cascade's fallback model gave its row; null for a model
+   *     that is not a cascade
    */
-  record Output(float[][] probabilities, float[][] logits) {
+  record Output(float[][] probabilities, float[][] logits, boolean[] escalated) {
+    Output(float[][] probabilities, float[][] logits) {
+      this(probabilities, logits, null);
+    }
+
     static Output of(float[][] probs) {
       return new Output(probs, null);
+    }
+
+    boolean escalated(int row) {
+      return escalated != null && escalated[row];
     }
   }
 
@@ -96,6 +107,71 @@ interface InferenceEngine extends AutoCloseable {
     @Override
     public void close() {
       scorer.close();
+    }
+  }
+
+  /**
+   * A cascade artifact: the first model runs the batch; the rows it is unsure of run again, as one
+   * smaller batch, on the fallback model, whose rows (put into the first model's label order)
+   * replace them. Logits are not kept: both graphs end in a softmax.
+   */
+  final class Cascade implements InferenceEngine {
+    private final InferenceEngine first;
+    private final InferenceEngine fallback;
+    private final FusedGraphScorer fallbackScorer;
+    private final boolean sameTokens;
+    private final int[] toFirstOrder;
+    private final double escalateBelow;
+
+    /**
+     * @param sameTokens whether both models tokenize alike (same tokenizer and maximum length), so
+     *     the first model's tokens are reused
+     * @param toFirstOrder for each of the fallback's labels, its index in the first model's order
+     */
+    Cascade(InferenceEngine first, FusedGraphScorer fallback, boolean sameTokens, int[] toFirstOrder, double escalateBelow) {
+      this.first = first;
+      this.fallback = new Fused(fallback);
+      this.fallbackScorer = fallback;
+      this.sameTokens = sameTokens;
+      this.toFirstOrder = toFirstOrder;
+      this.escalateBelow = escalateBelow;
+    }
+
+    @Override
+    public Output run(List<String> texts, List<TokenizedText> tokens) {
+      float[][] probs = first.run(texts, tokens).probabilities();
+      boolean[] escalated = new boolean[probs.length];
+      List<String> unsureTexts = new java.util.ArrayList<>();
+      List<TokenizedText> unsureTokens = new java.util.ArrayList<>();
+      for (int i = 0; i < probs.length; i++) {
+        if (CascadePredictor.isUnsure(probs[i], escalateBelow)) {
+          escalated[i] = true;
+          unsureTexts.add(texts.get(i));
+          unsureTokens.add(tokens.get(i));
+        }
+      }
+      if (unsureTexts.isEmpty()) {
+        return new Output(probs, null, escalated);
+      }
+      List<TokenizedText> fallbackTokens = sameTokens ? unsureTokens : fallbackScorer.tokenizer().encodeAll(unsureTexts);
+      float[][] second = fallback.run(unsureTexts, fallbackTokens).probabilities();
+      for (int i = 0, next = 0; i < probs.length; i++) {
+        if (escalated[i]) {
+          float[] row = new float[toFirstOrder.length];
+          float[] theirs = second[next++];
+          for (int j = 0; j < row.length; j++) {
+            row[toFirstOrder[j]] = theirs[j];
+          }
+          probs[i] = row;
+        }
+      }
+      return new Output(probs, null, escalated);
+    }
+
+    @Override
+    public void close() {
+      first.close();
+      fallback.close();
     }
   }
 

@@ -1,6 +1,10 @@
 package dev.intentinference.server;
 
+import dev.intentinference.core.IntentException;
+import dev.intentinference.core.model.CascadeInfo;
 import dev.intentinference.core.model.CpuRequirements;
+import dev.intentinference.core.model.FusedGraphScorer;
+import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.IntentDecoder;
 import dev.intentinference.core.model.IntentScorer;
 import dev.intentinference.core.model.LoadOptions;
@@ -36,10 +40,11 @@ final class LoadedVersion {
   private final List<InferenceEngine> engines;
   private final TextTokenizer tokenizer;
   private final IntentDecoder decoder;
+  private final IntentDecoder fallbackDecoder;
   private final AtomicInteger refs = new AtomicInteger(1);
 
   private LoadedVersion(String model, String version, Path source, ModelManifest manifest, List<InferenceEngine> engines,
-      TextTokenizer tokenizer, int topK) {
+      TextTokenizer tokenizer, int topK, ModelManifest fallback) {
     this.model = model;
     this.version = version;
     this.source = source;
@@ -47,6 +52,7 @@ final class LoadedVersion {
     this.engines = engines;
     this.tokenizer = tokenizer;
     this.decoder = IntentDecoder.of(manifest, topK, version);
+    this.fallbackDecoder = fallback == null ? null : IntentDecoder.ofFallback(fallback, manifest.labels(), topK, version);
   }
 
   /**
@@ -56,24 +62,66 @@ final class LoadedVersion {
    */
   static LoadedVersion open(String model, String version, Path source, int instances, SessionSettings session, int topK) {
     List<InferenceEngine> engines = new ArrayList<>(instances);
+    LoadOptions load = LoadOptions.defaults().withSession(session);
     try {
       IntentScorer first = null;
+      ModelManifest fallback = null;
       for (int i = 0; i < instances; i++) {
-        IntentScorer scorer = ModelLoader.openScorer(source, LoadOptions.defaults().withSession(session));
+        IntentScorer scorer = ModelLoader.openScorer(source, load);
         if (first == null) {
           first = scorer;
         }
-        engines.add(InferenceEngine.of(scorer));
+        InferenceEngine engine = InferenceEngine.of(scorer);
+        CascadeInfo cascade = CascadeInfo.of(scorer.manifest());
+        if (cascade != null) {
+          FusedGraphScorer second;
+          try {
+            second = ModelLoader.openFallbackScorer(source, load);
+          } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+          }
+          fallback = second.manifest();
+          engine = new InferenceEngine.Cascade(engine, second, sameTokens(scorer.manifest(), fallback),
+              labelOrder(fallback.labels(), scorer.manifest().labels()), cascade.escalateBelow());
+        }
+        engines.add(engine);
       }
       // Refusals already happened in the loader; what only costs speed is said once per version.
-      for (String w : CpuRequirements.warnings(first.manifest(), CpuFeatures.current())) {
+      List<String> warnings = new ArrayList<>(CpuRequirements.warnings(first.manifest(), CpuFeatures.current()));
+      if (fallback != null) {
+        CpuRequirements.warnings(fallback, CpuFeatures.current()).forEach(w -> warnings.add("fallback model: " + w));
+        LOG.info(model + " version " + version + " is a cascade: " + fallback.name() + " version " + fallback.version()
+            + " answers the messages whose largest probability is under " + CascadeInfo.of(first.manifest()).escalateBelow());
+      }
+      for (String w : warnings) {
         LOG.warning(model + " version " + version + ": " + w);
       }
-      return new LoadedVersion(model, version, source, first.manifest(), List.copyOf(engines), first.tokenizer(), topK);
+      return new LoadedVersion(model, version, source, first.manifest(), List.copyOf(engines), first.tokenizer(), topK, fallback);
     } catch (RuntimeException e) {
       engines.forEach(InferenceEngine::close);
       throw e;
     }
+  }
+
+  /** Both models split text alike: the same tokenizer file and maximum length. */
+  private static boolean sameTokens(ModelManifest first, ModelManifest fallback) {
+    String a = first.files() == null ? null : first.files().get(IntentArtifact.TOKENIZER_ENTRY);
+    String b = fallback.files() == null ? null : fallback.files().get(IntentArtifact.TOKENIZER_ENTRY);
+    return a != null && a.equals(b) && first.maxLength() == fallback.maxLength();
+  }
+
+  /** For each label of {@code from}, its index in {@code to} (the two hold the same labels). */
+  private static int[] labelOrder(List<String> from, List<String> to) {
+    int[] order = new int[from.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = to.indexOf(from.get(i));
+      if (order[i] < 0 || from.size() != to.size()) {
+        throw new IntentException("the cascade's fallback model has intents the first model lacks (" + from.get(i)
+            + "): both must be trained on the same intents");
+      }
+    }
+    return order;
   }
 
   String model() {
@@ -98,6 +146,11 @@ final class LoadedVersion {
 
   IntentDecoder decoder() {
     return decoder;
+  }
+
+  /** The decoder of a row: the fallback model's out-of-scope rule when the fallback answered it. */
+  IntentDecoder decoder(boolean escalated) {
+    return escalated && fallbackDecoder != null ? fallbackDecoder : decoder;
   }
 
   List<String> labels() {

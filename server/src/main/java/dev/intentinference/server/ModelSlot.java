@@ -36,8 +36,9 @@ final class ModelSlot implements AutoCloseable {
    * One text's answer.
    *
    * @param headLogits the head's logits, or null when the engine gave probabilities only
+   * @param escalated whether a cascade's fallback model gave this row
    */
-  record Row(float[] probabilities, float[] headLogits, boolean truncated) {
+  record Row(float[] probabilities, float[] headLogits, boolean truncated, boolean escalated) {
     /**
      * The head's logits, or else log-probabilities: the logits of the same softmax up to a
      * per-row constant. Computed on request, since most replies never ask for logits.
@@ -55,7 +56,28 @@ final class ModelSlot implements AutoCloseable {
   }
 
   /** A request's answers, in request order, and the version that gave them. */
-  record Inference(LoadedVersion version, List<Row> rows) {}
+  record Inference(LoadedVersion version, List<Row> rows) {
+    /** Indices of the texts cut to the model's maximum length, as "0,3"; null when none was. */
+    String truncatedIndices() {
+      return indices(false);
+    }
+
+    /** Indices of the texts a cascade's fallback model answered, as "0,3"; null when none was. */
+    String escalatedIndices() {
+      return indices(true);
+    }
+
+    private String indices(boolean escalated) {
+      StringBuilder b = null;
+      for (int i = 0; i < rows.size(); i++) {
+        if (escalated ? rows.get(i).escalated() : rows.get(i).truncated()) {
+          b = b == null ? new StringBuilder() : b.append(',');
+          b.append(i);
+        }
+      }
+      return b == null ? null : b.toString();
+    }
+  }
 
   /**
    * The versions a slot holds, replaced as a whole on every change so that readers never lock.
@@ -269,10 +291,15 @@ final class ModelSlot implements AutoCloseable {
       return;
     }
     metrics.batchRun(entries.size(), batch.readyNanos() - batch.formingStartedNanos(), System.nanoTime() - start);
+    int escalated = 0;
     for (int i = 0; i < entries.size(); i++) {
       BatchQueue.Entry<Job, Row> e = entries.get(i);
       float[] logits = out.logits() == null ? null : out.logits()[i];
-      e.future().complete(new Row(out.probabilities()[i], logits, e.item().tokens().truncated()));
+      escalated += out.escalated(i) ? 1 : 0;
+      e.future().complete(new Row(out.probabilities()[i], logits, e.item().tokens().truncated(), out.escalated(i)));
+    }
+    if (out.escalated() != null) {
+      metrics.escalated(name, entries.size(), escalated);
     }
   }
 

@@ -191,14 +191,13 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     LoadedVersion v = inf.version();
     int n = inf.rows().size();
     ModelInferResponse.Builder r = ModelInferResponse.newBuilder().setModelName(v.model()).setModelVersion(v.version()).setId(id);
-    StringBuilder truncated = new StringBuilder();
-    for (int i = 0; i < n; i++) {
-      if (inf.rows().get(i).truncated()) {
-        truncated.append(truncated.length() == 0 ? "" : ",").append(i);
-      }
+    String truncated = inf.truncatedIndices();
+    if (truncated != null) {
+      r.putParameters("truncated", InferParameter.newBuilder().setStringParam(truncated).build());
     }
-    if (truncated.length() > 0) {
-      r.putParameters("truncated", InferParameter.newBuilder().setStringParam(truncated.toString()).build());
+    String escalated = inf.escalatedIndices();
+    if (escalated != null) {
+      r.putParameters("escalated", InferParameter.newBuilder().setStringParam(escalated).build());
     }
     for (String name : outputs) {
       ModelInferResponse.InferOutputTensor.Builder t = r.addOutputsBuilder().setName(name)
@@ -207,7 +206,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
       for (ModelSlot.Row row : inf.rows()) {
         float[] p = row.probabilities();
         switch (name) {
-          case "label" -> c.addBytesContents(ByteString.copyFromUtf8(v.decoder().isOutOfScope(p)
+          case "label" -> c.addBytesContents(ByteString.copyFromUtf8(v.decoder(row.escalated()).isOutOfScope(p)
               ? LabeledText.OUT_OF_SCOPE : v.labels().get(v.decoder().bestInScope(p))));
           case "probability" -> c.addFp32Contents(p[v.decoder().bestInScope(p)]);
           case "probabilities" -> addAll(c, p);

@@ -243,17 +243,17 @@ final class OipJson {
       if (id != null) {
         g.writeStringField("id", id);
       }
-      StringBuilder truncated = null;
-      for (int i = 0; i < n; i++) {
-        if (rows.get(i).truncated()) {
-          truncated = truncated == null ? new StringBuilder() : truncated.append(',');
-          truncated.append(i);
-        }
-      }
-      if (truncated != null) {
-        // Texts cut to the model's maximum length, as batch indices: "0,3".
+      // Batch indices, "0,3": texts cut to the model's maximum length, texts a fallback model answered.
+      String truncated = inference.truncatedIndices();
+      String escalated = inference.escalatedIndices();
+      if (truncated != null || escalated != null) {
         g.writeObjectFieldStart("parameters");
-        g.writeStringField("truncated", truncated.toString());
+        if (truncated != null) {
+          g.writeStringField("truncated", truncated);
+        }
+        if (escalated != null) {
+          g.writeStringField("escalated", escalated);
+        }
         g.writeEndObject();
       }
       g.writeArrayFieldStart("outputs");
@@ -271,7 +271,7 @@ final class OipJson {
         g.writeArrayFieldStart("data");
         for (ModelSlot.Row r : rows) {
           switch (out) {
-            case "label" -> g.writeString(v.decoder().isOutOfScope(r.probabilities())
+            case "label" -> g.writeString(v.decoder(r.escalated()).isOutOfScope(r.probabilities())
                 ? dev.intentinference.core.data.LabeledText.OUT_OF_SCOPE
                 : v.labels().get(v.decoder().bestInScope(r.probabilities())));
             case "probability" -> g.writeNumber(r.probabilities()[v.decoder().bestInScope(r.probabilities())]);

@@ -51,6 +51,7 @@ public final class ServerMetrics {
       .description("copies of a remote (S3) repository that failed: the local copy kept serving").register(registry);
   private final Map<String, Map<String, Counter>> requestCounters = new ConcurrentHashMap<>();
   private final Map<ErrorCause, Counter> errorCounters = new ConcurrentHashMap<>();
+  private final Map<String, Counter[]> cascadeCounters = new ConcurrentHashMap<>();
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
   private final Map<String, Meter.Id> loadedGauges = new ConcurrentHashMap<>();
   private final Timer queue = timer("intent_queue", "time a text waited in the queue before its batch ran");
@@ -106,6 +107,19 @@ public final class ServerMetrics {
     batchSize.record(size);
     batch.record(formingNanos, TimeUnit.NANOSECONDS);
     inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Counts a cascade's texts and those its fallback model answered: their ratio is the share of
+   * messages that pay for the second network.
+   */
+  void escalated(String model, int texts, int escalated) {
+    Counter[] c = cascadeCounters.computeIfAbsent(model, m -> new Counter[] {
+        Counter.builder("intent_cascade_texts_total").description("texts a cascade model answered").tag("model", m).register(registry),
+        Counter.builder("intent_cascade_escalated_total").description("texts a cascade's fallback model answered again")
+            .tag("model", m).register(registry)});
+    c[0].increment(texts);
+    c[1].increment(escalated);
   }
 
   void queueDepth(String model, Supplier<Number> depth) {

@@ -18,6 +18,7 @@ import dev.intentinference.core.model.ModelDirectory;
 import dev.intentinference.core.model.ModelLoader;
 import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.model.Softmax;
+import dev.intentinference.core.model.ThresholdInfo;
 import dev.intentinference.core.onnx.EncoderGraphs;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.text.TextTokenizer;
@@ -135,6 +136,12 @@ public final class FineTuneTrainer {
     timing.put("model_phase_seconds", IntentTrainer.round((modelEnd - modelStart) / 1e9));
     timing.put("total_seconds", IntentTrainer.round((System.nanoTime() - start) / 1e9));
     training.put("timing", timing);
+    if (teacher != null && teacher.kept() != null) {
+      EscalationChoice c = EscalationChoice.choose(data.labels(), data.validation(), model.validationProbabilities(),
+          outcome.threshold(), teacher.kept().validationProbabilities(), teacher.kept().threshold());
+      training.put("cascade", c.toMap(teacher.kept().location(),
+          data.sources().getOrDefault("validation", "validation"), data.validation().size()));
+    }
     writeDirectory(options.out(), options, options.name(), data, ref, head, outcome, training, model.encoderOnnx(),
         model.tokenizer());
     double total = (System.nanoTime() - start) / 1e9;
@@ -207,7 +214,18 @@ public final class FineTuneTrainer {
    * A fine-tuned teacher's lesson for the model, what the manifest records of it, and its scores
    * on the in-scope validation texts (logits or probabilities: only their order is used).
    */
-  private record Teacher(FineTuner.Distillation distillation, Map<String, Object> record, float[][] validationScores) {}
+  /**
+   * @param kept the teacher as a model of its own (written with {@code --keep-teacher}, or given
+   *     with {@code --teacher DIR}), or null
+   */
+  private record Teacher(FineTuner.Distillation distillation, Map<String, Object> record, float[][] validationScores,
+      KeptTeacher kept) {}
+
+  /**
+   * A teacher that can stand behind the model as its fallback: where it is, its out-of-scope rule
+   * and its served probabilities on the validation queries.
+   */
+  private record KeptTeacher(String location, ThresholdInfo threshold, List<float[]> validationProbabilities) {}
 
   /**
    * The served model after training: network result, head, written graph, validation
@@ -237,11 +255,12 @@ public final class FineTuneTrainer {
       record.put("validation_history", history(t.history()));
       record.put("seconds", IntentTrainer.round(t.seconds()));
       record.put("lesson_seconds", IntentTrainer.round((System.nanoTime() - lessonStart) / 1e9));
+      KeptTeacher kept = null;
       if (teacherOut != null) {
-        writeTeacher(spec, tokenizerJson, start, manager, t, texts, data, options);
+        kept = writeTeacher(spec, tokenizerJson, start, manager, t, texts, data, options);
         record.put("kept", teacherOut.toString());
       }
-      return new Teacher(lesson, record, t.validationLogits());
+      return new Teacher(lesson, record, t.validationLogits(), kept);
     }
   }
 
@@ -249,10 +268,10 @@ public final class FineTuneTrainer {
    * The teacher as a model directory of its own, with its own threshold chosen on the validation
    * data, so that it can answer the messages the model is unsure of ({@code intent eval --fallback}).
    */
-  private void writeTeacher(EncoderSpec spec, byte[] tokenizerJson, BertWeights start, NDManager manager,
+  private KeptTeacher writeTeacher(EncoderSpec spec, byte[] tokenizerJson, BertWeights start, NDManager manager,
       FineTuner.Result t, Texts texts, TrainingData data, TrainingOptions options) {
-    ValidationOutcome outcome = ValidationOutcome.of(data,
-        servedProbabilities(manager, t.network(), tokenizerJson, spec, texts.validation()), options.version());
+    List<float[]> probabilities = servedProbabilities(manager, t.network(), tokenizerJson, spec, texts.validation());
+    ValidationOutcome outcome = ValidationOutcome.of(data, probabilities, options.version());
     byte[] onnx = t.network().encoderWeights(start).writeInto(EncoderGraphs.shippedModel(spec)).toByteArray();
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("mode", "fine-tune");
@@ -266,6 +285,7 @@ public final class FineTuneTrainer {
     EncoderRef ref = EncoderRef.fineTuned(spec, Hashes.sha256(tokenizerJson), ENCODER_FILE, Hashes.sha256(onnx));
     writeDirectory(teacherOut, options, options.name() + "-teacher", data, ref, t.network().head(), outcome, training,
         onnx, tokenizerJson);
+    return new KeptTeacher(teacherOut.toString(), outcome.threshold(), probabilities);
   }
 
   /** Probabilities as served: the whole text, up to the encoder's own limit (training cuts at {@link FineTuning#maxTokens()}). */
@@ -315,6 +335,9 @@ public final class FineTuneTrainer {
       }
       float[][] logits = scorer.scoreAll(texts.modelTrain(), 64);
       float[][] validation = scorer.scoreAll(texts.validationKnown(), 64);
+      ThresholdInfo rule = scorer.manifest().threshold();
+      KeptTeacher kept = rule == null ? null
+          : new KeptTeacher(dir.toString(), rule, java.util.Arrays.asList(scorer.scoreAll(texts.validation(), 64)));
       for (float[] row : logits) {
         for (int j = 0; j < row.length; j++) {
           row[j] = (float) Math.log(Math.max(row[j], 1e-12f));
@@ -327,7 +350,7 @@ public final class FineTuneTrainer {
       record.put("validation", scorer.manifest().metrics() == null ? null : scorer.manifest().metrics().get("validation"));
       record.put("seconds", IntentTrainer.round((System.nanoTime() - start) / 1e9));
       return new Teacher(new FineTuner.Distillation(logits, fineTuning.distillTemperature(), fineTuning.distillWeight(),
-          labelled(texts)), record, validation);
+          labelled(texts)), record, validation, kept);
     }
   }
 

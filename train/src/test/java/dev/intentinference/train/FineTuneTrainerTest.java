@@ -134,6 +134,15 @@ class FineTuneTrainerTest {
       assertThat(keeping.manifest().files()).isEqualTo(plain.manifest().files());
     }
     assertThat(((Map<?, ?>) keeping.manifest().training().get("teacher")).get("kept")).isEqualTo(kept.toString());
+    // The escalation threshold for the pair is chosen on the validation data and recorded with the model.
+    Map<?, ?> cascade = (Map<?, ?>) keeping.manifest().training().get(dev.intentinference.core.model.CascadeInfo.KEY);
+    assertThat(cascade.get("fallback")).isEqualTo(kept.toString());
+    int alone = ((Number) ((Map<?, ?>) cascade.get("validation_right_by_value")).get("0.0")).intValue();
+    assertThat(((Number) cascade.get("validation_right")).intValue()).as("never worse than the model alone")
+        .isGreaterThanOrEqualTo(alone).isLessThanOrEqualTo(((Number) cascade.get("validation_queries")).intValue());
+    assertThat(dev.intentinference.core.model.CascadeInfo.recordedEscalateBelow(keeping.manifest()))
+        .isIn(java.util.Arrays.stream(EscalationChoice.GRID).boxed().toArray());
+    assertThat(plain.manifest().training()).doesNotContainKey(dev.intentinference.core.model.CascadeInfo.KEY);
     ModelManifest teacher = dev.intentinference.core.model.ModelDirectory.readManifest(kept);
     assertThat(teacher.labels()).isEqualTo(keeping.manifest().labels());
     assertThat(teacher.name()).isEqualTo("keep-keeping-teacher");

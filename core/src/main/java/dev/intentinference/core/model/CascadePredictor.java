@@ -45,9 +45,7 @@ public final class CascadePredictor {
    * @param escalateBelow in [0, 1]: 0 never asks the fallback model, 1 asks it about nearly every message
    */
   public CascadePredictor(IntentPredictor first, IntentPredictor fallback, double escalateBelow) {
-    if (!(escalateBelow >= 0 && escalateBelow <= 1)) {
-      throw new IntentException("the escalation threshold must be in [0, 1], was " + escalateBelow);
-    }
+    CascadeInfo.checkEscalateBelow(escalateBelow);
     if (!new HashSet<>(first.decoder().labels()).equals(new HashSet<>(fallback.decoder().labels()))) {
       throw new IntentException("the fallback model's intents differ from the first model's ("
           + fallback.decoder().labels().size() + " vs " + first.decoder().labels().size()
@@ -59,11 +57,16 @@ public final class CascadePredictor {
   }
 
   public Answers predictAll(List<String> texts) {
-    Scores scores = first.scorer().score(texts);
+    return predictAll(texts, 0);
+  }
+
+  /** @param padTo pad the first model's batch to at least this many tokens (benchmarks of worst-case length) */
+  public Answers predictAll(List<String> texts, int padTo) {
+    Scores scores = first.scorer().score(texts, padTo);
     boolean[] escalated = new boolean[texts.size()];
     List<String> unsure = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
-      escalated[i] = max(scores.probabilities()[i]) < escalateBelow;
+      escalated[i] = isUnsure(scores.probabilities()[i], escalateBelow);
       if (escalated[i]) {
         unsure.add(texts.get(i));
       }
@@ -71,7 +74,7 @@ public final class CascadePredictor {
     List<IntentPrediction> second = unsure.isEmpty() ? List.of() : fallback.predictAll(unsure);
     List<IntentPrediction> out = new ArrayList<>(texts.size());
     for (int i = 0, next = 0; i < texts.size(); i++) {
-      out.add(escalated[i] ? second.get(next++)
+      out.add(escalated[i] ? second.get(next++).byFallback()
           : first.decoder().decode(texts.get(i), scores.probabilities()[i], scores.truncated()[i]));
     }
     return new Answers(out, escalated);
@@ -83,6 +86,15 @@ public final class CascadePredictor {
 
   public double escalateBelow() {
     return escalateBelow;
+  }
+
+  /**
+   * Whether a row of the first model's probabilities goes to the fallback: its largest probability,
+   * an explicit {@code oos} class included (a confident out-of-scope answer stays), is under
+   * {@code escalateBelow}.
+   */
+  public static boolean isUnsure(float[] probabilities, double escalateBelow) {
+    return max(probabilities) < escalateBelow;
   }
 
   private static float max(float[] row) {

@@ -17,12 +17,14 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
  * A compiled model: one {@code .intent} file (a zip) holding {@code manifest.json}, the fused
- * ONNX graph {@code model.onnx} and {@code tokenizer.json}. The manifest records the SHA-256 of
- * every other entry, and reading checks them all.
+ * ONNX graph {@code model.onnx} and {@code tokenizer.json}, and for a cascade the fallback model
+ * as a nested artifact ({@link CascadeInfo}). The manifest records the SHA-256 of every other
+ * entry, and reading checks them all.
  *
  * <pre>{@code
  * IntentArtifact a = IntentArtifact.read(Path.of("clinc150-1.intent"));
@@ -74,9 +76,56 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
     if (manifestBytes == null) {
       throw new IntentException(file + ": not a valid .intent artifact (no manifest.json)");
     }
-    ModelManifest manifest = Manifests.fromJson(manifestBytes, file.toString());
-    verify(file.toString(), manifest, entries);
+    return checked(file.toString(), manifestBytes, entries);
+  }
+
+  /**
+   * Reads an artifact held in memory, e.g. the fallback nested in a cascade artifact, and checks
+   * every entry's hash against its manifest.
+   *
+   * @param where names the bytes in messages
+   */
+  public static IntentArtifact read(byte[] zipBytes, String where) {
+    byte[] manifestBytes = null;
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    try (ZipInputStream zip = new ZipInputStream(new java.io.ByteArrayInputStream(zipBytes))) {
+      for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+        byte[] bytes = zip.readAllBytes();
+        if (e.getName().equals(ModelManifest.FILE_NAME)) {
+          manifestBytes = bytes;
+        } else {
+          entries.put(e.getName(), bytes);
+        }
+      }
+    } catch (IOException e) {
+      throw new IntentException(where + ": not a valid .intent artifact (" + e.getMessage() + ")", e);
+    }
+    if (manifestBytes == null) {
+      throw new IntentException(where + ": not a valid .intent artifact (no manifest.json)");
+    }
+    return checked(where, manifestBytes, entries);
+  }
+
+  private static IntentArtifact checked(String where, byte[] manifestBytes, Map<String, byte[]> entries) {
+    ModelManifest manifest = Manifests.fromJson(manifestBytes, where);
+    verify(where, manifest, entries);
+    CascadeInfo cascade = CascadeInfo.of(manifest);
+    if (cascade != null && !entries.containsKey(CascadeInfo.ENTRY)) {
+      throw new IntentException(where + ": the manifest names a fallback model but the artifact has no " + CascadeInfo.ENTRY);
+    }
     return new IntentArtifact(manifest, Map.copyOf(entries));
+  }
+
+  /** The cascade's fallback model, read and checked from its nested entry; null when there is none. */
+  public IntentArtifact fallback(String where) {
+    if (CascadeInfo.of(manifest) == null) {
+      return null;
+    }
+    IntentArtifact f = read(entry(CascadeInfo.ENTRY), where + "!" + CascadeInfo.ENTRY);
+    if (CascadeInfo.of(f.manifest()) != null) {
+      throw new IntentException(where + ": the fallback model has a fallback of its own; a cascade has two models");
+    }
+    return f;
   }
 
   /** Checks that the entries are exactly those the manifest lists, with matching hashes. */

@@ -15,6 +15,8 @@ import java.util.List;
  * @param top the k most probable intents, best first
  * @param modelVersion the version of the model that answered
  * @param truncated whether the message was cut to the model's maximum length (omitted when false)
+ * @param answeredByFallback whether a cascade's fallback model gave this answer because the first
+ *     model was unsure (omitted when false)
  */
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public record IntentPrediction(
@@ -24,4 +26,11 @@ public record IntentPrediction(
     @JsonProperty("out_of_scope") @JsonInclude(JsonInclude.Include.ALWAYS) boolean outOfScope,
     List<ScoredIntent> top,
     @JsonProperty("model_version") String modelVersion,
-    boolean truncated) {}
+    boolean truncated,
+    @JsonProperty("answered_by_fallback") boolean answeredByFallback) {
+
+  /** The same answer, marked as given by a cascade's fallback model. */
+  public IntentPrediction byFallback() {
+    return new IntentPrediction(text, intent, confidence, outOfScope, top, modelVersion, truncated, true);
+  }
+}

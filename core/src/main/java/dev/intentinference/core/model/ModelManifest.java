@@ -84,6 +84,12 @@ public record ModelManifest(
         labels, encoders, threshold, head, training, metrics, compile, files, build);
   }
 
+  /** The same manifest with another compile record. */
+  public ModelManifest withCompile(Map<String, Object> newCompile) {
+    return new ModelManifest(formatVersion, kind, name, version, labels, encoders, threshold, head,
+        training, metrics, newCompile, files, build);
+  }
+
   public ModelManifest withBuild(BuildInfo newBuild) {
     return new ModelManifest(formatVersion, kind, name, version, labels, encoders, threshold, head,
         training, metrics, compile, files, newBuild);

@@ -76,7 +76,8 @@ class CascadePredictorTest {
       assertThat(a.escalatedCount()).isEqualTo(sorted.length / 2).isEqualTo(unsure.size());
       for (int i = 0, next = 0; i < MESSAGES.size(); i++) {
         assertThat(a.escalated()[i]).as(MESSAGES.get(i)).isEqualTo(best[i] < median);
-        assertThat(a.predictions().get(i)).as(MESSAGES.get(i)).isEqualTo(a.escalated()[i] ? second.get(next++) : own.get(i));
+        assertThat(a.predictions().get(i)).as(MESSAGES.get(i)).isEqualTo(a.escalated()[i] ? second.get(next++).byFallback() : own.get(i));
+        assertThat(a.predictions().get(i).answeredByFallback()).isEqualTo(a.escalated()[i]);
       }
       // Escalated answers keep the fallback model's own version and decision.
       assertThat(a.predictions().stream().filter(p -> p.modelVersion().equals("7"))).hasSize(a.escalatedCount());
@@ -91,7 +92,7 @@ class CascadePredictorTest {
       assertThat(none.predictions()).isEqualTo(first.predictAll(MESSAGES));
       CascadePredictor.Answers all = new CascadePredictor(first, fallback, 1).predictAll(MESSAGES);
       assertThat(all.escalatedCount()).isEqualTo(MESSAGES.size());
-      assertThat(all.predictions()).isEqualTo(fallback.predictAll(MESSAGES));
+      assertThat(all.predictions()).isEqualTo(fallback.predictAll(MESSAGES).stream().map(IntentPrediction::byFallback).toList());
       assertThat(new CascadePredictor(first, fallback, 1).predictAll(List.of()).predictions()).isEmpty();
     }
   }
