@@ -45,7 +45,9 @@ class CascadeArtifactTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final List<String> MESSAGES = List.of("change company address", "how much is in my account",
       "is it going to snow", "i moved house", "balance please", "umbrella needed today?", "new phone number",
-      "what's left on my card", "hello there", "update my email", "send me the forecast", "my savings");
+      "what's left on my card", "hello there", "update my email", "send me the forecast", "my savings",
+      // the fallback's own examples, which the first model never saw
+      "temperature outside", "funds left", "edit my account details", "is it sunny");
 
   @TempDir static Path tmp;
   static Path firstArtifact;
@@ -53,6 +55,7 @@ class CascadeArtifactTest {
   static Path cascade;
   static double escalateBelow;
   static boolean[] unsure;
+  static float[] best;
   static InferenceServer server;
 
   @BeforeAll
@@ -71,7 +74,8 @@ class CascadeArtifactTest {
     try (SentenceEncoder enc = SentenceEncoder.load(EncoderRegistry.builtIn().get(EncoderRegistry.DEFAULT_ID),
         SessionSettings.singleThread())) {
       new CentroidModelBuilder(enc, "support", "3").write(fast, few, 0.4);
-      new CentroidModelBuilder(enc, "support-teacher", "1").write(slow, more, 0.5);
+      // A strict out-of-scope rule of its own, so the two models' decisions differ where the fallback answers.
+      new CentroidModelBuilder(enc, "support-teacher", "1").write(slow, more, 0.9);
     }
     firstArtifact = tmp.resolve("first.intent");
     fallbackArtifact = tmp.resolve("fallback.intent");
@@ -82,7 +86,7 @@ class CascadeArtifactTest {
 
     // The escalation threshold halfway between two neighbouring certainties, so that half the
     // messages go to the fallback and none sits on the edge.
-    float[] best = new float[MESSAGES.size()];
+    best = new float[MESSAGES.size()];
     try (IntentPredictor first = open(firstArtifact)) {
       for (int i = 0; i < best.length; i++) {
         for (float p : first.scorer().score(List.of(MESSAGES.get(i))).probabilities()[0]) {
@@ -158,19 +162,23 @@ class CascadeArtifactTest {
     List<Map<String, Object>> inputs = List.of(Map.of("name", "text", "datatype", "BYTES", "shape", List.of(MESSAGES.size()),
         "data", MESSAGES));
     JsonNode infer = JSON.readTree(post(http, base.resolve("/v2/models/support/infer"), JSON.writeValueAsString(Map.of("inputs", inputs))));
-    List<String> expected = new ArrayList<>();
+    // A batch pads its texts to the longest, which moves a dynamic-int8 model's probabilities a
+    // little: only the texts clearly on one side of the threshold are checked.
+    List<String> listed = List.of(infer.at("/parameters/escalated").asText().split(","));
+    int clear = 0;
     for (int i = 0; i < unsure.length; i++) {
-      if (unsure[i]) {
-        expected.add(Integer.toString(i));
+      if (Math.abs(best[i] - escalateBelow) > 0.02) {
+        clear++;
+        assertThat(listed.contains(Integer.toString(i))).as(infer.toString() + " text " + i).isEqualTo(unsure[i]);
       }
     }
-    assertThat(infer.at("/parameters/escalated").asText()).as(infer.toString()).isEqualTo(String.join(",", expected));
+    assertThat(clear).isGreaterThan(MESSAGES.size() / 2);
 
     JsonNode metadata = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/v2/models/support")).build(),
         HttpResponse.BodyHandlers.ofString()).body());
     assertThat(metadata.at("/parameters/manifest/compile/cascade/fallback_name").asText()).isEqualTo("support-teacher");
     String metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    assertThat(metrics).contains("intent_cascade_escalated_total{model=\"support\"} " + (double) (escalated + expected.size()))
+    assertThat(metrics).contains("intent_cascade_escalated_total{model=\"support\"} " + (double) (escalated + listed.size()))
         .contains("intent_cascade_texts_total{model=\"support\"} " + (double) (2 * MESSAGES.size()));
   }
 
@@ -181,7 +189,8 @@ class CascadeArtifactTest {
     try (IntentPredictor fallback = open(fallbackArtifact)) {
       // Labelled as the fallback decides, so only the cascade (here: every message escalated) scores all of them.
       for (String m : MESSAGES) {
-        csv.append('"').append(m).append("\",").append(fallback.predict(m).intent()).append('\n');
+        IntentPrediction p = fallback.predict(m);
+        csv.append('"').append(m).append("\",").append(p.outOfScope() ? "oos" : p.intent()).append('\n');
       }
     }
     Files.writeString(data, csv);
@@ -201,8 +210,15 @@ class CascadeArtifactTest {
     Cli served = Cli.run("bench", "--target", "http://127.0.0.1:" + server.port(), "--model", "support", "--mode", "accuracy",
         "--data", data.toString(), "--no-progress");
     assertThat(served.exitCode()).as(served.err()).isZero();
+    Cli grpc = Cli.run("bench", "--target", "grpc://127.0.0.1:" + server.port(), "--model", "support", "--mode", "accuracy",
+        "--data", data.toString(), "--no-progress");
+    assertThat(grpc.exitCode()).as(grpc.err()).isZero();
     String line = bench.out().lines().filter(l -> l.contains("accuracy as served")).findFirst().orElseThrow();
     assertThat(served.out()).contains(line.strip());
+    assertThat(grpc.out()).contains(line.strip());
+    Cli firstAlone = Cli.run("bench", "--target", "inproc:" + firstArtifact, "--mode", "accuracy", "--data", data.toString(),
+        "--no-progress");
+    assertThat(firstAlone.out()).as("the fixture tells the cascade from its first model").doesNotContain(line.strip());
   }
 
   @Test
