@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The escalation threshold of a model and the teacher kept behind it ({@code intent train
- * --keep-teacher}), chosen on the validation data: the value on a grid that gets the most
+ * The escalation threshold of a model and the teacher behind it (kept with {@code intent train
+ * --keep-teacher}, or given as {@code --teacher DIR}), chosen on the validation data: the value on a grid that gets the most
  * validation queries right when each query is answered as the cascade would answer it (each model
  * with its own out-of-scope rule). On a tie the smaller value wins: it escalates fewer messages,
  * so it costs less. Recorded in the model's manifest as {@code training.cascade}, where

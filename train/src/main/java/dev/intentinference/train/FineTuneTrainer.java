@@ -139,7 +139,7 @@ public final class FineTuneTrainer {
     if (teacher != null && teacher.kept() != null) {
       EscalationChoice c = EscalationChoice.choose(data.labels(), data.validation(), model.validationProbabilities(),
           outcome.threshold(), teacher.kept().validationProbabilities(), teacher.kept().threshold());
-      training.put("cascade", c.toMap(teacher.kept().location(),
+      training.put(dev.intentinference.core.model.CascadeInfo.KEY, c.toMap(teacher.kept().location(),
           data.sources().getOrDefault("validation", "validation"), data.validation().size()));
     }
     writeDirectory(options.out(), options, options.name(), data, ref, head, outcome, training, model.encoderOnnx(),
