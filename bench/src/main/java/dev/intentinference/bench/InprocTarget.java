@@ -2,16 +2,15 @@ package dev.intentinference.bench;
 
 import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.io.Hashes;
-import dev.intentinference.core.model.CascadeInfo;
 import dev.intentinference.core.model.CascadePredictor;
 import dev.intentinference.core.model.IntentDecoder;
 import dev.intentinference.core.model.IntentPrediction;
-import dev.intentinference.core.model.IntentPredictor;
 import dev.intentinference.core.model.IntentScorer;
 import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.Manifests;
 import dev.intentinference.core.model.ModelLoader;
 import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.model.OpenedModel;
 import dev.intentinference.core.onnx.SessionSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ public final class InprocTarget implements Target {
   private final List<List<String>> batches;
   private final IntentScorer scorer;
   private final IntentDecoder decoder;
-  private final IntentPredictor fallback;
+  private final OpenedModel opened;
   private final CascadePredictor cascade;
   private final ExecutorService workers;
   private final InprocBatcher<InprocBatcher.Request<Reply>> batcher;
@@ -51,17 +50,12 @@ public final class InprocTarget implements Target {
     // One singleton list per message, made before the run, so sending allocates no list.
     this.batches = messages.stream().map(List::of).toList();
     LoadOptions load = LoadOptions.defaults().withSession(new SessionSettings(options.intraOpThreads(), 1, true)).withTopK(1);
-    this.scorer = ModelLoader.openScorer(path, load);
-    this.decoder = IntentDecoder.of(scorer.manifest(), 1);
     // A cascade artifact is measured as it serves: unsure messages also run on its fallback model.
-    try {
-      this.fallback = ModelLoader.openFallback(path, load);
-    } catch (RuntimeException e) {
-      scorer.close();
-      throw e;
-    }
-    this.cascade = fallback == null ? null
-        : new CascadePredictor(new IntentPredictor(scorer, decoder), fallback, CascadeInfo.of(scorer.manifest()).escalateBelow());
+    this.opened = ModelLoader.openWithFallback(path, load);
+    this.scorer = opened.first().scorer();
+    this.decoder = opened.first().decoder();
+    this.cascade = opened.fallback() == null ? null
+        : new CascadePredictor(opened.first(), opened.fallback(), opened.cascade().escalateBelow());
     if (options.batch() > 1) {
       this.workers = null;
       this.batcher = new InprocBatcher<>(options.batch(), options.workers(), "bench-inproc-batch", this::scoreBatch);
@@ -118,7 +112,7 @@ public final class InprocTarget implements Target {
     ModelManifest m = scorer.manifest();
     String platform = "inproc " + m.kind() + (options.padTo() > 0 ? ", padded to " + options.padTo() + " tokens" : "")
         + (options.batch() > 1 ? ", batches of up to " + options.batch() + " on " + options.workers() + " workers" : "")
-        + (cascade == null ? "" : ", cascade: " + fallback.manifest().name() + " " + fallback.manifest().version()
+        + (cascade == null ? "" : ", cascade: " + opened.fallback().manifest().name() + " " + opened.fallback().manifest().version()
             + " answers below " + cascade.escalateBelow());
     return new TargetInfo("inproc:" + path, m.name(), m.version(), Hashes.sha256(Manifests.toJson(m)), platform);
   }
@@ -152,10 +146,7 @@ public final class InprocTarget implements Target {
     } else {
       workers.shutdownNow();
     }
-    scorer.close();
-    if (fallback != null) {
-      fallback.close();
-    }
+    opened.close();
   }
 
   @Override

@@ -3,11 +3,10 @@ package dev.intentinference.cli;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.model.CascadeInfo;
 import dev.intentinference.core.model.CascadePredictor;
-import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.IntentPredictor;
 import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.ModelLoader;
-import java.nio.file.Files;
+import dev.intentinference.core.model.OpenedModel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
@@ -32,24 +31,29 @@ final class CascadeOptions {
   Double escalateBelow;
 
   /**
-   * The fallback model: {@code --fallback}, or the one packed in the cascade artifact {@code model};
-   * null when there is neither. The caller closes it.
+   * The model and its fallback: the one packed in the cascade artifact {@code model}, or
+   * {@code --fallback}; the fallback is null when there is neither. The caller closes it.
    */
-  IntentPredictor openFallback(Path model, LoadOptions load) {
+  OpenedModel open(Path model, LoadOptions load) {
+    threshold(null);
+    OpenedModel opened = ModelLoader.openWithFallback(model, load);
     if (fallback == null) {
-      IntentPredictor packed = ModelLoader.openFallback(model, load);
-      if (packed == null && escalateBelow != null) {
+      if (opened.fallback() == null && escalateBelow != null) {
+        opened.close();
         throw new IntentException("--escalate-below needs --fallback (or a cascade artifact from 'intent compile --fallback'):"
             + " the model that answers the escalated messages");
       }
-      threshold(null);
-      return packed;
+      return opened;
     }
-    if (!Files.isDirectory(model) && Files.exists(model) && CascadeInfo.of(IntentArtifact.read(model).manifest()) != null) {
-      throw new IntentException("--fallback: " + model + " already holds a fallback model (a cascade artifact); drop --fallback");
+    try {
+      if (opened.fallback() != null) {
+        throw new IntentException("--fallback: " + model + " already holds a fallback model (a cascade artifact); drop --fallback");
+      }
+      return new OpenedModel(opened.first(), ModelLoader.open(fallback, load));
+    } catch (RuntimeException e) {
+      opened.close();
+      throw e;
     }
-    threshold(null);
-    return ModelLoader.open(fallback, load);
   }
 
   /**

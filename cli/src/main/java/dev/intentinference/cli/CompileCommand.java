@@ -242,7 +242,7 @@ final class CompileCommand implements Callable<Integer> {
     }
     PrintWriter o = spec.commandLine().getOut();
     if (fallback != null && Files.isRegularFile(model) && model.getFileName().toString().endsWith(IntentArtifact.EXTENSION)) {
-      return packCompiled(escalation(IntentArtifact.read(model).manifest()), o);
+      return packCompiled(o);
     }
     CompileSource source;
     if (Files.isDirectory(model)) {
@@ -276,9 +276,9 @@ final class CompileCommand implements Callable<Integer> {
    * target, then packs the pair into the target: an interrupted run leaves no artifact there.
    */
   private ModelCompiler.CompileResult compileCascade(ModelCompiler compiler, CompileSource source, double escalate, PrintWriter o) {
-    IntentArtifact packedFallback = Files.isDirectory(fallback) ? null : IntentArtifact.read(fallback);
-    CompileSource fallbackSource = packedFallback == null ? ModelDirectorySource.open(fallback) : null;
-    CascadePacker.checkPair(source.manifest(), packedFallback != null ? packedFallback.manifest() : fallbackSource.manifest());
+    CascadePacker.Fallback compiledFallback = Files.isDirectory(fallback) ? null : CascadePacker.Fallback.read(fallback);
+    CompileSource fallbackSource = compiledFallback == null ? ModelDirectorySource.open(fallback) : null;
+    CascadePacker.checkPair(source.manifest(), compiledFallback != null ? compiledFallback.manifest() : fallbackSource.manifest());
     Path out = outPath();
     Path target = Files.isDirectory(out) ? out.resolve(ModelCompiler.fileName(source.manifest())) : out;
     Path staging;
@@ -291,13 +291,12 @@ final class CompileCommand implements Callable<Integer> {
     }
     try {
       ModelCompiler.CompileResult first = compiler.compile(source, staging.resolve("first" + IntentArtifact.EXTENSION));
-      Path fallbackArtifact = fallback;
       if (fallbackSource != null) {
         ModelCompiler.CompileResult f = compiler.compile(fallbackSource, staging.resolve("fallback" + IntentArtifact.EXTENSION));
         o.println("fallback " + f.manifest().name() + " version " + f.manifest().version() + ": " + f.report().summary());
-        fallbackArtifact = f.artifact();
+        compiledFallback = CascadePacker.Fallback.read(f.artifact());
       }
-      IntentArtifact packed = CascadePacker.pack(first.artifact(), fallbackArtifact, escalate, target);
+      IntentArtifact packed = CascadePacker.pack(IntentArtifact.read(first.artifact()), compiledFallback, escalate, target);
       return new ModelCompiler.CompileResult(target, packed.manifest(), first.report(), Files.size(target));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -316,7 +315,7 @@ final class CompileCommand implements Callable<Integer> {
   }
 
   /** Two artifacts already compiled: packed as they are, no pass runs again. */
-  private int packCompiled(double escalate, PrintWriter o) {
+  private int packCompiled(PrintWriter o) {
     if (name != null || version != null) {
       throw new IntentException((name != null ? "--name" : "--model-version") + ": a compiled artifact keeps its name and version;"
           + " give them when compiling it");
@@ -325,12 +324,13 @@ final class CompileCommand implements Callable<Integer> {
       throw new IntentException("--fallback: with a compiled --model, the fallback must be a compiled .intent too, was the directory " + fallback);
     }
     IntentArtifact first = IntentArtifact.read(model);
+    double escalate = escalation(first.manifest());
     Path out = outPath();
     Path target = Files.isDirectory(out) ? out.resolve(ModelCompiler.fileName(first.manifest())) : out;
     if (target.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
       throw new IntentException("--out: " + target + " is the --model artifact itself; write the cascade elsewhere");
     }
-    IntentArtifact packed = CascadePacker.pack(model, fallback, escalate, target);
+    IntentArtifact packed = CascadePacker.pack(first, CascadePacker.Fallback.read(fallback), escalate, target);
     CascadeInfo c = CascadeInfo.of(packed.manifest());
     o.println("wrote " + target + ": " + first.manifest().name() + " version " + first.manifest().version() + " with "
         + c.fallbackName() + " version " + c.fallbackVersion() + " behind it, escalating below " + escalate

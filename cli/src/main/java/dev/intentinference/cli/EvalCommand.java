@@ -12,7 +12,7 @@ import dev.intentinference.core.model.CascadePredictor;
 import dev.intentinference.core.model.IntentPrediction;
 import dev.intentinference.core.model.IntentPredictor;
 import dev.intentinference.core.model.LoadOptions;
-import dev.intentinference.core.model.ModelLoader;
+import dev.intentinference.core.model.OpenedModel;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.train.ClassScore;
 import dev.intentinference.train.Confusion;
@@ -112,9 +112,9 @@ public final class EvalCommand implements Callable<Integer> {
     Map<String, Object> model;
     LoadOptions load = LoadOptions.defaults().withAllowCpuFallback(allowCpuFallback)
         .withSession(new SessionSettings(threads, 1, true)).withTopK(1);
-    try (IntentPredictor predictor = ModelLoader.open(model(), load);
-        IntentPredictor fallback = cascadeOptions.openFallback(model(), load)) {
-      CascadePredictor cascade = cascadeOptions.cascade(predictor, fallback);
+    try (OpenedModel opened = cascadeOptions.open(model(), load)) {
+      IntentPredictor predictor = opened.first();
+      CascadePredictor cascade = cascadeOptions.cascade(predictor, opened.fallback());
       CascadePredictor.Answers answers = predictAll(CascadeOptions.answering(predictor, cascade), rows);
       predictions = answers.predictions();
       model = new LinkedHashMap<>();

@@ -6,7 +6,7 @@ import dev.intentinference.core.model.CascadePredictor;
 import dev.intentinference.core.model.IntentPrediction;
 import dev.intentinference.core.model.IntentPredictor;
 import dev.intentinference.core.model.LoadOptions;
-import dev.intentinference.core.model.ModelLoader;
+import dev.intentinference.core.model.OpenedModel;
 import dev.intentinference.core.model.ScoredIntent;
 import dev.intentinference.core.onnx.SessionSettings;
 import java.io.BufferedReader;
@@ -97,9 +97,9 @@ public final class PredictCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     LoadOptions load = LoadOptions.defaults().withAllowCpuFallback(allowCpuFallback)
         .withSession(new SessionSettings(threads, 1, true)).withTopK(topK);
-    try (IntentPredictor predictor = ModelLoader.open(model, load);
-        IntentPredictor fallback = cascadeOptions.openFallback(model, load)) {
-      CascadePredictor cascade = cascadeOptions.cascade(predictor, fallback);
+    try (OpenedModel opened = cascadeOptions.open(model, load)) {
+      IntentPredictor predictor = opened.first();
+      CascadePredictor cascade = cascadeOptions.cascade(predictor, opened.fallback());
       Function<List<String>, CascadePredictor.Answers> answer = CascadeOptions.answering(predictor, cascade);
       if (!fromStdin) {
         print(out, answer.apply(texts));
@@ -132,7 +132,7 @@ public final class PredictCommand implements Callable<Integer> {
         continue;
       }
       out.printf(Locale.ROOT, "%s%n  -> %s%s%s%n", p.text(), p.outOfScope() ? "OUT OF SCOPE (best: " + p.intent() + ")" : p.intent(),
-          answers.escalated()[i] ? "  [answered by the fallback model]" : "",
+          p.answeredByFallback() ? "  [answered by the fallback model]" : "",
           p.truncated() ? "  [truncated to the model's maximum length]" : "");
       for (ScoredIntent s : p.top()) {
         out.printf(Locale.ROOT, "     %-32s %.4f%n", s.intent(), s.confidence());

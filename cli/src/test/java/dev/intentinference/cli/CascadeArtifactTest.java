@@ -13,6 +13,7 @@ import dev.intentinference.core.model.IntentPrediction;
 import dev.intentinference.core.model.IntentPredictor;
 import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.ModelLoader;
+import dev.intentinference.core.model.OpenedModel;
 import dev.intentinference.core.onnx.SentenceEncoder;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.server.InferenceServer;
@@ -141,7 +142,9 @@ class CascadeArtifactTest {
     assertThat(a.entry(IntentArtifact.MODEL_ENTRY)).isEqualTo(IntentArtifact.read(firstArtifact).entry(IntentArtifact.MODEL_ENTRY));
     assertThat(CascadeInfo.of(a.manifest())).isEqualTo(new CascadeInfo(escalateBelow, "support-teacher", "1"));
     assertThat(a.fallback(cascade.toString()).manifest().labels()).containsExactly("weather", "balance", "update_details");
-    assertThat(ModelLoader.openFallback(firstArtifact, LoadOptions.defaults())).isNull();
+    try (OpenedModel plain = ModelLoader.openWithFallback(firstArtifact, LoadOptions.defaults())) {
+      assertThat(plain.fallback()).isNull();
+    }
   }
 
   @Test

@@ -19,8 +19,8 @@ import java.util.Map;
  * in the manifest. Nothing is recompiled; each model keeps its own verification record.
  *
  * <pre>{@code
- * CascadePacker.pack(Path.of("tmp/clinc150-2.intent"), Path.of("tmp/clinc150-teacher-1.intent"), 0.8,
- *     Path.of("dist/clinc150-2.intent"));
+ * CascadePacker.pack(IntentArtifact.read(Path.of("tmp/clinc150-2.intent")),
+ *     CascadePacker.Fallback.read(Path.of("tmp/clinc150-teacher-1.intent")), 0.8, Path.of("dist/clinc150-2.intent"));
  * }</pre>
  */
 public final class CascadePacker {
@@ -40,28 +40,37 @@ public final class CascadePacker {
     }
   }
 
-  /** Writes {@code target} atomically; the two inputs are left as they are. */
-  public static IntentArtifact pack(Path first, Path fallback, double escalateBelow, Path target) {
-    IntentArtifact a = IntentArtifact.read(first);
-    byte[] fallbackBytes;
-    try {
-      fallbackBytes = Files.readAllBytes(fallback);
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading " + fallback, e);
+  /**
+   * A compiled fallback artifact as it will be nested: its bytes, and its manifest read (and its
+   * hashes checked) once from them.
+   */
+  public record Fallback(byte[] bytes, ModelManifest manifest) {
+    public static Fallback read(Path file) {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("reading " + file, e);
+      }
+      return new Fallback(bytes, IntentArtifact.read(bytes, file.toString()).manifest());
     }
-    ModelManifest f = IntentArtifact.read(fallbackBytes, fallback.toString()).manifest();
-    checkPair(a.manifest(), f);
+  }
+
+  /** Writes {@code target} atomically; the two inputs are left as they are. */
+  public static IntentArtifact pack(IntentArtifact first, Fallback fallback, double escalateBelow, Path target) {
+    ModelManifest f = fallback.manifest();
+    checkPair(first.manifest(), f);
     Map<String, Object> extra = new LinkedHashMap<>();
-    extra.put("fallback_sha256", Hashes.sha256(fallbackBytes));
+    extra.put("fallback_sha256", Hashes.sha256(fallback.bytes()));
     extra.put("fallback_threshold", f.threshold() == null ? 0.0 : f.threshold().value());
     Object verification = f.compile() == null ? null : f.compile().get("verification");
     if (verification != null) {
       extra.put("fallback_verification", verification);
     }
-    Map<String, Object> compile = new LinkedHashMap<>(a.manifest().compile());
+    Map<String, Object> compile = new LinkedHashMap<>(first.manifest().compile());
     compile.put(CascadeInfo.KEY, new CascadeInfo(escalateBelow, f.name(), f.version()).toMap(extra));
-    Map<String, byte[]> entries = new LinkedHashMap<>(a.entries());
-    entries.put(CascadeInfo.ENTRY, fallbackBytes);
-    return IntentArtifact.write(target, a.manifest().withCompile(compile), entries);
+    Map<String, byte[]> entries = new LinkedHashMap<>(first.entries());
+    entries.put(CascadeInfo.ENTRY, fallback.bytes());
+    return IntentArtifact.write(target, first.manifest().withCompile(compile), entries);
   }
 }

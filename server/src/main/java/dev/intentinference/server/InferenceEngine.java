@@ -6,6 +6,7 @@ import dev.intentinference.core.model.FusedGraphScorer;
 import dev.intentinference.core.model.IntentScorer;
 import dev.intentinference.core.model.Softmax;
 import dev.intentinference.core.onnx.SentenceEncoder;
+import dev.intentinference.core.text.TextTokenizer;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
 import java.util.List;
@@ -118,7 +119,7 @@ interface InferenceEngine extends AutoCloseable {
   final class Cascade implements InferenceEngine {
     private final InferenceEngine first;
     private final InferenceEngine fallback;
-    private final FusedGraphScorer fallbackScorer;
+    private final TextTokenizer fallbackTokenizer;
     private final boolean sameTokens;
     private final int[] toFirstOrder;
     private final double escalateBelow;
@@ -126,12 +127,14 @@ interface InferenceEngine extends AutoCloseable {
     /**
      * @param sameTokens whether both models tokenize alike (same tokenizer and maximum length), so
      *     the first model's tokens are reused
-     * @param toFirstOrder for each of the fallback's labels, its index in the first model's order
+     * @param toFirstOrder for each of the fallback's labels, its index in the first model's order;
+     *     null when the orders are the same
      */
-    Cascade(InferenceEngine first, FusedGraphScorer fallback, boolean sameTokens, int[] toFirstOrder, double escalateBelow) {
+    Cascade(InferenceEngine first, InferenceEngine fallback, TextTokenizer fallbackTokenizer, boolean sameTokens,
+        int[] toFirstOrder, double escalateBelow) {
       this.first = first;
-      this.fallback = new Fused(fallback);
-      this.fallbackScorer = fallback;
+      this.fallback = fallback;
+      this.fallbackTokenizer = fallbackTokenizer;
       this.sameTokens = sameTokens;
       this.toFirstOrder = toFirstOrder;
       this.escalateBelow = escalateBelow;
@@ -141,31 +144,38 @@ interface InferenceEngine extends AutoCloseable {
     public Output run(List<String> texts, List<TokenizedText> tokens) {
       float[][] probs = first.run(texts, tokens).probabilities();
       boolean[] escalated = new boolean[probs.length];
-      List<String> unsureTexts = new java.util.ArrayList<>();
-      List<TokenizedText> unsureTokens = new java.util.ArrayList<>();
+      List<String> unsureTexts = null;
+      List<TokenizedText> unsureTokens = null;
       for (int i = 0; i < probs.length; i++) {
         if (CascadePredictor.isUnsure(probs[i], escalateBelow)) {
+          if (unsureTexts == null) {
+            unsureTexts = new java.util.ArrayList<>();
+            unsureTokens = new java.util.ArrayList<>();
+          }
           escalated[i] = true;
           unsureTexts.add(texts.get(i));
           unsureTokens.add(tokens.get(i));
         }
       }
-      if (unsureTexts.isEmpty()) {
+      if (unsureTexts == null) {
         return new Output(probs, null, escalated);
       }
-      List<TokenizedText> fallbackTokens = sameTokens ? unsureTokens : fallbackScorer.tokenizer().encodeAll(unsureTexts);
+      List<TokenizedText> fallbackTokens = sameTokens ? unsureTokens : fallbackTokenizer.encodeAll(unsureTexts);
       float[][] second = fallback.run(unsureTexts, fallbackTokens).probabilities();
       for (int i = 0, next = 0; i < probs.length; i++) {
         if (escalated[i]) {
-          float[] row = new float[toFirstOrder.length];
-          float[] theirs = second[next++];
-          for (int j = 0; j < row.length; j++) {
-            row[toFirstOrder[j]] = theirs[j];
-          }
-          probs[i] = row;
+          probs[i] = toFirstOrder == null ? second[next++] : reordered(second[next++]);
         }
       }
       return new Output(probs, null, escalated);
+    }
+
+    private float[] reordered(float[] theirs) {
+      float[] row = new float[theirs.length];
+      for (int j = 0; j < row.length; j++) {
+        row[toFirstOrder[j]] = theirs[j];
+      }
+      return row;
     }
 
     @Override

@@ -3,13 +3,13 @@ package dev.intentinference.server;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.model.CascadeInfo;
 import dev.intentinference.core.model.CpuRequirements;
-import dev.intentinference.core.model.FusedGraphScorer;
 import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.IntentDecoder;
 import dev.intentinference.core.model.IntentScorer;
 import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.ModelLoader;
 import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.model.OpenedModel;
 import dev.intentinference.core.onnx.CpuFeatures;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.text.TextTokenizer;
@@ -52,7 +52,7 @@ final class LoadedVersion {
     this.engines = engines;
     this.tokenizer = tokenizer;
     this.decoder = IntentDecoder.of(manifest, topK, version);
-    this.fallbackDecoder = fallback == null ? null : IntentDecoder.ofFallback(fallback, manifest.labels(), topK, version);
+    this.fallbackDecoder = fallback == null ? null : IntentDecoder.of(fallback.threshold(), manifest.labels(), topK, version);
   }
 
   /**
@@ -67,25 +67,26 @@ final class LoadedVersion {
       IntentScorer first = null;
       ModelManifest fallback = null;
       for (int i = 0; i < instances; i++) {
-        IntentScorer scorer = ModelLoader.openScorer(source, load);
+        OpenedModel opened = ModelLoader.openWithFallback(source, load);
+        IntentScorer scorer = opened.first().scorer();
         if (first == null) {
           first = scorer;
         }
-        InferenceEngine engine = InferenceEngine.of(scorer);
-        CascadeInfo cascade = CascadeInfo.of(scorer.manifest());
-        if (cascade != null) {
-          FusedGraphScorer second;
-          try {
-            second = ModelLoader.openFallbackScorer(source, load);
-          } catch (RuntimeException e) {
-            engine.close();
-            throw e;
-          }
-          fallback = second.manifest();
-          engine = new InferenceEngine.Cascade(engine, second, sameTokens(scorer.manifest(), fallback),
-              labelOrder(fallback.labels(), scorer.manifest().labels()), cascade.escalateBelow());
+        if (opened.fallback() == null) {
+          engines.add(InferenceEngine.of(scorer));
+          continue;
         }
-        engines.add(engine);
+        IntentScorer second = opened.fallback().scorer();
+        int[] order;
+        try {
+          order = labelOrder(second.manifest().labels(), scorer.manifest().labels());
+        } catch (RuntimeException e) {
+          opened.close();
+          throw e;
+        }
+        fallback = second.manifest();
+        engines.add(new InferenceEngine.Cascade(InferenceEngine.of(scorer), InferenceEngine.of(second), second.tokenizer(),
+            sameTokens(scorer.manifest(), fallback), order, opened.cascade().escalateBelow()));
       }
       // Refusals already happened in the loader; what only costs speed is said once per version.
       List<String> warnings = new ArrayList<>(CpuRequirements.warnings(first.manifest(), CpuFeatures.current()));
@@ -111,8 +112,14 @@ final class LoadedVersion {
     return a != null && a.equals(b) && first.maxLength() == fallback.maxLength();
   }
 
-  /** For each label of {@code from}, its index in {@code to} (the two hold the same labels). */
+  /**
+   * For each label of {@code from}, its index in {@code to} (the two hold the same labels); null
+   * when the orders are the same, so that rows need no reordering.
+   */
   private static int[] labelOrder(List<String> from, List<String> to) {
+    if (from.equals(to)) {
+      return null;
+    }
     int[] order = new int[from.size()];
     for (int i = 0; i < order.length; i++) {
       order[i] = to.indexOf(from.get(i));

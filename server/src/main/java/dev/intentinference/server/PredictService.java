@@ -59,7 +59,8 @@ final class PredictService implements HttpService {
     List<IntentPrediction> out = new ArrayList<>(r.texts().size());
     for (int i = 0; i < r.texts().size(); i++) {
       ModelSlot.Row row = inf.rows().get(i);
-      out.add(inf.version().decoder(row.escalated()).decode(r.texts().get(i), row.probabilities(), row.truncated()));
+      IntentPrediction p = inf.version().decoder(row.escalated()).decode(r.texts().get(i), row.probabilities(), row.truncated());
+      out.add(row.escalated() ? p.byFallback() : p);
     }
     try {
       return r.many() ? mapper.writeValueAsBytes(new Predictions(out)) : mapper.writeValueAsBytes(out.get(0));

@@ -114,10 +114,14 @@ public final class ServerMetrics {
    * messages that pay for the second network.
    */
   void escalated(String model, int texts, int escalated) {
-    Counter[] c = cascadeCounters.computeIfAbsent(model, m -> new Counter[] {
-        Counter.builder("intent_cascade_texts_total").description("texts a cascade model answered").tag("model", m).register(registry),
-        Counter.builder("intent_cascade_escalated_total").description("texts a cascade's fallback model answered again")
-            .tag("model", m).register(registry)});
+    // Looked up first: this runs for every batch, and the registering lambda captures.
+    Counter[] c = cascadeCounters.get(model);
+    if (c == null) {
+      c = cascadeCounters.computeIfAbsent(model, m -> new Counter[] {
+          Counter.builder("intent_cascade_texts_total").description("texts a cascade model answered").tag("model", m).register(registry),
+          Counter.builder("intent_cascade_escalated_total").description("texts a cascade's fallback model answered again")
+              .tag("model", m).register(registry)});
+    }
     c[0].increment(texts);
     c[1].increment(escalated);
   }

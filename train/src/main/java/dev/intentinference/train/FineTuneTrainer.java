@@ -197,8 +197,7 @@ public final class FineTuneTrainer {
       for (int i = 0; i < data.labels().size(); i++) {
         index.put(data.labels().get(i), i);
       }
-      List<LabeledText> known = data.validation().stream()
-          .filter(v -> !v.isOutOfScope() && index.containsKey(v.intent())).toList();
+      List<LabeledText> known = data.validation().stream().filter(v -> isKnown(v, index)).toList();
       if (known.isEmpty()) {
         throw new IntentException("validation data has no in-scope examples; give --val with labelled intents");
       }
@@ -208,13 +207,17 @@ public final class FineTuneTrainer {
           known.stream().mapToInt(t -> index.get(t.intent())).toArray(),
           data.validation().stream().map(LabeledText::text).toList(), List.of(), new int[0]);
     }
+
+    /** Whether a validation query is one of {@code validationKnown}: in scope, with a trained label. */
+    static boolean isKnown(LabeledText v, Map<String, Integer> labelIndex) {
+      return !v.isOutOfScope() && labelIndex.containsKey(v.intent());
+    }
   }
 
   /**
    * A fine-tuned teacher's lesson for the model, what the manifest records of it, and its scores
    * on the in-scope validation texts (logits or probabilities: only their order is used).
-   */
-  /**
+   *
    * @param kept the teacher as a model of its own (written with {@code --keep-teacher}, or given
    *     with {@code --teacher DIR}), or null
    */
@@ -337,7 +340,7 @@ public final class FineTuneTrainer {
       float[][] validation = scorer.scoreAll(texts.validationKnown(), 64);
       ThresholdInfo rule = scorer.manifest().threshold();
       KeptTeacher kept = rule == null ? null
-          : new KeptTeacher(dir.toString(), rule, java.util.Arrays.asList(scorer.scoreAll(texts.validation(), 64)));
+          : new KeptTeacher(dir.toString(), rule, allValidation(scorer, data, validation));
       for (float[] row : logits) {
         for (int j = 0; j < row.length; j++) {
           row[j] = (float) Math.log(Math.max(row[j], 1e-12f));
@@ -352,6 +355,31 @@ public final class FineTuneTrainer {
       return new Teacher(new FineTuner.Distillation(logits, fineTuning.distillTemperature(), fineTuning.distillWeight(),
           labelled(texts)), record, validation, kept);
     }
+  }
+
+  /**
+   * The teacher's probabilities on every validation query, in order: the in-scope ones already
+   * scored ({@code known}), the others scored here.
+   */
+  private static List<float[]> allValidation(IntentScorer scorer, TrainingData data, float[][] known) {
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < data.labels().size(); i++) {
+      index.put(data.labels().get(i), i);
+    }
+    List<String> rest = new ArrayList<>();
+    for (LabeledText v : data.validation()) {
+      if (!Texts.isKnown(v, index)) {
+        rest.add(v.text());
+      }
+    }
+    float[][] others = scorer.scoreAll(rest, 64);
+    List<float[]> all = new ArrayList<>(data.validation().size());
+    int k = 0;
+    int o = 0;
+    for (LabeledText v : data.validation()) {
+      all.add(Texts.isKnown(v, index) ? known[k++] : others[o++]);
+    }
+    return all;
   }
 
   /**

@@ -20,7 +20,6 @@ public final class IntentDecoder {
   private final int topK;
   private final String modelVersion;
   private final int oosIndex;
-  private final boolean fallback;
 
   /**
    * @param labels labels in probability order
@@ -34,11 +33,6 @@ public final class IntentDecoder {
 
   /** @param score what {@code threshold} is compared with */
   public IntentDecoder(List<String> labels, double threshold, ConfidenceScore score, int topK, String modelVersion) {
-    this(labels, threshold, score, topK, modelVersion, false);
-  }
-
-  private IntentDecoder(List<String> labels, double threshold, ConfidenceScore score, int topK, String modelVersion,
-      boolean fallback) {
     if (topK < 1) {
       throw new IllegalArgumentException("topK must be at least 1, was " + topK);
     }
@@ -48,18 +42,6 @@ public final class IntentDecoder {
     this.topK = Math.min(topK, labels.size());
     this.modelVersion = modelVersion;
     this.oosIndex = labels.indexOf(dev.intentinference.core.data.LabeledText.OUT_OF_SCOPE);
-    this.fallback = fallback;
-  }
-
-  /**
-   * The decoder of a cascade's fallback model: {@code fallback}'s out-of-scope rule over
-   * {@code labels} (the first model's order, into which the fallback's rows are put), marking
-   * every answer as the fallback's.
-   */
-  public static IntentDecoder ofFallback(ModelManifest fallback, List<String> labels, int topK, String version) {
-    ThresholdInfo t = fallback.threshold();
-    return new IntentDecoder(labels, t == null ? 0 : t.value(), t == null ? ConfidenceScore.MAX_PROBABILITY : t.confidenceScore(),
-        topK, version, true);
   }
 
   public static IntentDecoder of(ModelManifest manifest, int topK) {
@@ -68,9 +50,16 @@ public final class IntentDecoder {
 
   /** The manifest's labels and out-of-scope rule, reporting {@code version}. */
   public static IntentDecoder of(ModelManifest manifest, int topK, String version) {
-    ThresholdInfo t = manifest.threshold();
-    return t == null ? new IntentDecoder(manifest.labels(), 0, topK, version)
-        : new IntentDecoder(manifest.labels(), t.value(), t.confidenceScore(), topK, version);
+    return of(manifest.threshold(), manifest.labels(), topK, version);
+  }
+
+  /**
+   * An out-of-scope rule (null: none) over {@code labels}, e.g. a cascade's fallback model's rule
+   * over the first model's label order, into which the server puts the fallback's rows.
+   */
+  public static IntentDecoder of(ThresholdInfo rule, List<String> labels, int topK, String version) {
+    return rule == null ? new IntentDecoder(labels, 0, topK, version)
+        : new IntentDecoder(labels, rule.value(), rule.confidenceScore(), topK, version);
   }
 
   /** What the threshold is compared with. */
@@ -120,6 +109,6 @@ public final class IntentDecoder {
       taken[arg] = true;
       top.add(new ScoredIntent(labels.get(arg), probs[arg]));
     }
-    return new IntentPrediction(text, labels.get(best), probs[best], isOutOfScope(probs), top, modelVersion, truncated, fallback);
+    return new IntentPrediction(text, labels.get(best), probs[best], isOutOfScope(probs), top, modelVersion, truncated, false);
   }
 }

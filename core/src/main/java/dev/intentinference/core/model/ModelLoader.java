@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * CUDA/TensorRT wiring can live with the compiler. An artifact whose compile passes need a CPU
  * feature this machine lacks, where the lack could change its answers, is refused
  * ({@link CpuRequirements}); lacks that only cost speed are left to the caller to report. A
- * cascade artifact opens as its first model; {@link #openFallback} opens the model behind it.
+ * cascade artifact opens as its first model; {@link #openWithFallback} opens the model behind it too.
  *
  * <pre>{@code
  * try (IntentPredictor p = ModelLoader.open(Path.of("clinc150-1.intent"), LoadOptions.defaults())) { ... }
@@ -20,8 +20,7 @@ public final class ModelLoader {
   private ModelLoader() {}
 
   public static IntentPredictor open(Path path, LoadOptions options) {
-    IntentScorer scorer = openScorer(path, options);
-    return new IntentPredictor(scorer, IntentDecoder.of(scorer.manifest(), options.topK()));
+    return predictor(openScorer(path, options), options);
   }
 
   public static IntentScorer openScorer(Path path, LoadOptions options) {
@@ -35,24 +34,33 @@ public final class ModelLoader {
   }
 
   /**
-   * The fallback model of a cascade artifact ({@link CascadeInfo}), or null when {@code path} is
-   * not one. Its answers are decoded with its own out-of-scope rule.
+   * The model at {@code path} and, when it is a cascade artifact ({@link CascadeInfo}), the
+   * fallback model packed in it, from one read of the file; each is decoded with its own
+   * out-of-scope rule.
    */
-  public static IntentPredictor openFallback(Path path, LoadOptions options) {
-    IntentScorer scorer = openFallbackScorer(path, options);
-    return scorer == null ? null : new IntentPredictor(scorer, IntentDecoder.of(scorer.manifest(), options.topK()));
-  }
-
-  /** The fallback model's scorer of a cascade artifact, or null when {@code path} is not one. */
-  public static FusedGraphScorer openFallbackScorer(Path path, LoadOptions options) {
-    if (Files.isDirectory(path) || !Files.exists(path)) {
-      return null;
+  public static OpenedModel openWithFallback(Path path, LoadOptions options) {
+    if (!Files.isRegularFile(path)) {
+      return new OpenedModel(open(path, options), null);
     }
-    IntentArtifact fallback = IntentArtifact.read(path).fallback(path.toString());
-    return fallback == null ? null : openArtifact(fallback, path + "!" + CascadeInfo.ENTRY, options);
+    IntentArtifact artifact = IntentArtifact.read(path);
+    IntentArtifact packed = artifact.fallback(path.toString());
+    IntentPredictor first = predictor(openArtifact(artifact, path.toString(), options), options);
+    if (packed == null) {
+      return new OpenedModel(first, null);
+    }
+    try {
+      return new OpenedModel(first, predictor(openArtifact(packed, path + "!" + CascadeInfo.ENTRY, options), options));
+    } catch (RuntimeException e) {
+      first.close();
+      throw e;
+    }
   }
 
-  private static FusedGraphScorer openArtifact(IntentArtifact artifact, String where, LoadOptions options) {
+  private static IntentPredictor predictor(IntentScorer scorer, LoadOptions options) {
+    return new IntentPredictor(scorer, IntentDecoder.of(scorer.manifest(), options.topK()));
+  }
+
+  private static IntentScorer openArtifact(IntentArtifact artifact, String where, LoadOptions options) {
     CpuRequirements.refuseIfUnfit(artifact.manifest(), dev.intentinference.core.onnx.CpuFeatures.current(), where);
     return FusedGraphScorer.open(artifact, ArtifactSessionFactory.create(artifact, options));
   }
