@@ -191,7 +191,8 @@ public final class InferenceServer implements AutoCloseable {
     InferService infer = new InferService(registry, json, errors, metrics, admission);
     ServerBuilder sb = Server.builder()
         .port(new InetSocketAddress(config.host(), config.port()), SessionProtocol.HTTP)
-        .workerGroup(config.ioThreads())
+        .workerGroup(PromptEventLoops.workers(config.ioThreads()), true)
+        .bossGroupFactory(PromptEventLoops::acceptor)
         .maxRequestLength(config.maxBodyBytes())
         // The queue's own deadline answers first; this only guards against a stuck request.
         .requestTimeout(config.timeout().plusSeconds(5))

@@ -66,6 +66,12 @@ class FineTuneTrainerTest {
         .withRecipe(FineTuneConfig.defaults().withEpochs(6).withBatchSize(16).withLearningRates(2e-4, 5e-3).withSeed(seed));
   }
 
+  /** Fewer epochs, for checks that compare runs rather than what they learn. */
+  static FineTuning brief(long seed) {
+    return quick(seed).withRecipe(FineTuneConfig.defaults().withEpochs(2).withBatchSize(16).withLearningRates(2e-4, 5e-3)
+        .withSeed(seed));
+  }
+
   static TrainingOptions options(Path out) {
     return TrainingOptions.defaults(train, out).withValidation(val).withEncoders(List.of(ENCODER))
         .withSession(new SessionSettings(2, 1, true));
@@ -124,7 +130,7 @@ class FineTuneTrainerTest {
    */
   @Test
   void aKeptTeacherIsAModelOfItsOwnAndTheModelStaysTheSame() throws Exception {
-    FineTuning taught = quick(42).withTeacher(ENCODER).withAugment(0)
+    FineTuning taught = brief(42).withTeacher(ENCODER).withAugment(0)
         .withTeacherRecipe(FineTuneConfig.defaults().withEpochs(2).withBatchSize(16).withLearningRates(2e-4, 5e-3).withSeed(42));
     TrainingResult plain = new FineTuneTrainer(taught).train(options(tmp.resolve("keep-plain")), TrainingListener.NONE);
     Path kept = tmp.resolve("kept-teacher");
@@ -162,8 +168,8 @@ class FineTuneTrainerTest {
 
   @Test
   void sameSeedAndThreadsGiveTheSameModel() throws Exception {
-    TrainingResult once = new FineTuneTrainer(quick(42)).train(options(tmp.resolve("once")), TrainingListener.NONE);
-    TrainingResult again = new FineTuneTrainer(quick(42)).train(options(tmp.resolve("again")), TrainingListener.NONE);
+    TrainingResult once = new FineTuneTrainer(brief(42)).train(options(tmp.resolve("once")), TrainingListener.NONE);
+    TrainingResult again = new FineTuneTrainer(brief(42)).train(options(tmp.resolve("again")), TrainingListener.NONE);
     assertThat(TorchRuntime.repeatable()).as("the build runs tests with MKL_DYNAMIC=FALSE").isTrue();
     if (skippedSteps(again) == skippedSteps(once)) {
       assertThat(again.manifest().files()).isEqualTo(once.manifest().files());
