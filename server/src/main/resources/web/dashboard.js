@@ -45,8 +45,20 @@ function rates(prev, cur) {
     p50: ms(0.5), p90: ms(0.9), p99: ms(0.99),
     unavailable: (cur.errors.unavailable - prev.errors.unavailable) / dt,
     errors: (cur.errors.total - prev.errors.total) / dt,
-    causes
+    causes,
+    escalated: escalatedShares(prev.cascade || {}, cur.cascade || {})
   };
+}
+
+/** Per cascade model, the percentage of its texts in the interval that its fallback answered (null: none came). */
+function escalatedShares(prev, cur) {
+  const shares = {};
+  for (const [model, c] of Object.entries(cur)) {
+    const p = prev[model] || { texts: 0, escalated: 0 };
+    const texts = (c.texts || 0) - (p.texts || 0);
+    shares[model] = texts > 0 ? 100 * ((c.escalated || 0) - (p.escalated || 0)) / texts : null;
+  }
+  return shares;
 }
 
 function batchBars(from, to) {
@@ -77,6 +89,16 @@ function render() {
   const causes = Object.keys(cur.errors.by_cause).sort();
   lineChart($("chart-errors"), { title: "Errors", unit: "/s", series: [{ name: "503s", values: pick("unavailable") },
     ...causes.map(c => ({ name: c, values: series.map(r => r.causes[c] ?? 0) }))] });
+  const cascades = Object.keys(cur.cascade || {}).sort();
+  $("figure-escalated").hidden = cascades.length === 0;
+  if (cascades.length) {
+    lineChart($("chart-escalated"), { title: "Answered by the fallback model", unit: "%",
+      series: cascades.map(m => ({ name: m, values: series.map(r => r.escalated[m] ?? null) })) });
+    $("escalated-total").textContent = "Since start: " + cascades.map(m => {
+      const c = cur.cascade[m];
+      return `${m} ${c.escalated} of ${c.texts} texts (${format(c.texts > 0 ? 100 * c.escalated / c.texts : 0)}%)`;
+    }).join(", ") + ".";
+  }
   const from = samples.length > BATCH_WINDOW ? samples[samples.length - 1 - BATCH_WINDOW] : null;
   let batches = batchBars(from, cur);
   let window = from ? `last ${BATCH_WINDOW} s` : "since start";
@@ -149,6 +171,11 @@ async function modelCard(m) {
     item(dl, "precision", compile.precision || "fp32 (not compiled)");
     item(dl, "target", compile.target || "\u2013");
     if (man.threshold) item(dl, "out-of-scope threshold", format(man.threshold.value));
+    const cascade = compile.cascade;
+    if (cascade) {
+      item(dl, "cascade", `below ${format(cascade.escalate_below)} confidence, ${cascade.fallback_name} version `
+        + `${cascade.fallback_version} answers instead`);
+    }
     item(dl, "verification", compile.verification ? details("report", compile.verification) : "\u2013 (not compiled)");
     const provenance = { encoders: (man.encoders || []).map(e => e.id), training: man.training && {
       mode: man.training.mode, seed: man.training.seed }, build: man.build, files: man.files };

@@ -12,8 +12,9 @@
 //   retries     attempts after the first when the server is unreachable or busy (default 4), waiting
 //               0.5 s, 1 s, 2 s, 4 s... in between; then a notice says the message was not delivered
 //
-// Each answer carries data-intent, data-out-of-scope, data-confidence, data-model-version and
-// data-server-ms, so pages and tests can read it.
+// Each answer carries data-intent, data-out-of-scope, data-confidence, data-model-version,
+// data-server-ms and data-answered-by-fallback (a cascade model's second network answered), so
+// pages and tests can read it.
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 const FALLBACK_REPLY = "Sorry, I can't help with that here. Could you say it another way, or ask to talk to a person?";
@@ -211,9 +212,11 @@ export class IntentChat extends HTMLElement {
 
   answer(model, p, ms) {
     const oos = Boolean(p.out_of_scope);
+    const byFallback = Boolean(p.answered_by_fallback);
     const attrs = {
       "data-intent": p.intent, "data-out-of-scope": String(oos), "data-confidence": String(p.confidence),
-      "data-model-version": String(p.model_version), "data-server-ms": ms == null ? "" : String(ms)
+      "data-model-version": String(p.model_version), "data-server-ms": ms == null ? "" : String(ms),
+      "data-answered-by-fallback": String(byFallback)
     };
     const headline = oos
       ? el("div", {}, FALLBACK_REPLY)
@@ -228,6 +231,7 @@ export class IntentChat extends HTMLElement {
       top.append(el("li", {}, bar, `${t.intent} ${percent(t.confidence)}`));
     }
     const meta = el("div", { class: "meta" }, `model ${model} version ${p.model_version}`
+      + (byFallback ? " \u00b7 answered by its fallback model (the first was unsure)" : "")
       + (ms == null ? "" : ` \u00b7 ${ms.toFixed(1)} ms on the server`));
     this.add(oos ? "bot oos" : "bot", attrs, headline, decision, top, meta);
     this.statusLine.textContent = "";

@@ -16,6 +16,7 @@ import dev.intentinference.core.model.ModelLoader;
 import dev.intentinference.core.model.OpenedModel;
 import dev.intentinference.core.onnx.SentenceEncoder;
 import dev.intentinference.core.onnx.SessionSettings;
+import dev.intentinference.server.HeadlessChromium;
 import dev.intentinference.server.InferenceServer;
 import dev.intentinference.server.RepositoryBootstrapper;
 import dev.intentinference.server.ServerConfig;
@@ -25,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +37,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A cascade artifact end to end: two real centroid models on the shipped encoder compiled to int8
@@ -282,6 +291,67 @@ class CascadeArtifactTest {
     Cli twice = Cli.run("eval", "--model", cascade.toString(), "--fallback", fallbackArtifact.toString(), "--data", "clinc150");
     assertThat(twice.exitCode()).isEqualTo(2);
     assertThat(twice.err()).contains("already holds a fallback model");
+  }
+
+  /**
+   * The home page of a server with the cascade: the chat says which answers the fallback model
+   * gave, the dashboard charts the share it answered, and the model's card names the pair.
+   */
+  @Test
+  void theWebPageShowsWhichModelAnsweredAndTheShareEscalated() throws Exception {
+    int sure = -1;
+    int doubtful = -1;
+    for (int i = 0; i < unsure.length; i++) {
+      if (Math.abs(best[i] - escalateBelow) > 0.02) {
+        if (unsure[i] && doubtful < 0) {
+          doubtful = i;
+        } else if (!unsure[i] && sure < 0) {
+          sure = i;
+        }
+      }
+    }
+    // Its own server, so that its counts start from zero whatever ran before.
+    try (InferenceServer own = InferenceServer.start(
+        ServerConfig.builder(tmp.resolve("repo")).port(0).threads(1).pollInterval(Duration.ZERO).build(),
+        RepositoryBootstrapper.NONE)) {
+      ChromeDriver driver = HeadlessChromium.start(tmp.resolve("profile"));
+      try {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        driver.get(own.baseUri().toString());
+        wait.until(d -> "live".equals(d.findElement(By.id("connection")).getAttribute("data-state")));
+        assertThat(driver.findElement(By.id("figure-escalated")).isDisplayed()).as("no cascade batch yet").isFalse();
+        List<Map<String, String>> answers = List.of();
+        for (int i : new int[] {doubtful, sure}) {
+          int before = answers.size();
+          wait.until(d -> d.findElement(By.cssSelector("intent-chat")).getShadowRoot().findElement(By.cssSelector("input")))
+              .sendKeys(MESSAGES.get(i), Keys.ENTER);
+          answers = wait.until(d -> {
+            @SuppressWarnings("unchecked")
+            List<Map<String, String>> a = (List<Map<String, String>>) ((JavascriptExecutor) d).executeScript(
+                "return [...document.querySelector('intent-chat').shadowRoot.querySelectorAll('.msg.bot')]"
+                + ".map(m => Object.assign({text: m.innerText}, m.dataset));");
+            return a.size() > before ? a : null;
+          });
+        }
+        assertThat(answers.get(0).get("answeredByFallback")).isEqualTo("true");
+        assertThat(answers.get(0).get("text")).contains("answered by its fallback model");
+        assertThat(answers.get(1).get("answeredByFallback")).isEqualTo("false");
+        assertThat(answers.get(1).get("text")).doesNotContain("fallback");
+
+        JsonNode stats = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(own.baseUri().resolve("/v1/stats"))
+            .build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(stats.at("/cascade/support/texts").asDouble()).isEqualTo(2.0);
+        assertThat(stats.at("/cascade/support/escalated").asDouble()).isEqualTo(1.0);
+        wait.until(d -> d.findElement(By.id("figure-escalated")).isDisplayed());
+        wait.until(d -> d.findElement(By.id("escalated-total")).getText().contains("support 1 of 2 texts (50.0%)"));
+        WebElement card = wait.until(d -> d.findElement(By.cssSelector("article.model[data-model='support']")));
+        assertThat(card.getText()).contains("support-teacher version 1 answers instead");
+        Path shot = Files.createDirectories(Path.of("target/screenshots")).resolve("cascade-home.png");
+        Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), shot, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        driver.quit();
+      }
+    }
   }
 
   private static String post(HttpClient http, URI uri, String body) throws Exception {

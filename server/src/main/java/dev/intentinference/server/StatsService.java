@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * curl -s localhost:8000/v1/stats
  * {"time_ms":...,"requests":{"total":120,"by_api":{"v1_predict":120}},"errors":{"total":1,"unavailable":0,
  *  "by_cause":{"empty_text":1}},"latency_seconds":{"le":[1.0E-4,...],"counts":[0,...],"count":120,"sum":0.41},
- *  "batch_size":{...},"queue_depth":{"clinc150":0},"models":[{"name":"clinc150","serving_version":"2",...}]}
+ *  "batch_size":{...},"queue_depth":{"clinc150":0},"cascade":{},"models":[{"name":"clinc150","serving_version":"2",...}]}
  * }</pre>
  */
 final class StatsService implements HttpService {
@@ -98,6 +98,15 @@ final class StatsService implements HttpService {
       depth.put(g.getId().getTag("model"), g.value());
     }
     out.put("queue_depth", depth);
+    // Only cascades have these, from their first batch on: the dashboard charts the share escalated.
+    Map<String, Map<String, Double>> cascades = new TreeMap<>();
+    for (Counter c : meters.find("intent_cascade_texts_total").counters()) {
+      cascades.computeIfAbsent(c.getId().getTag("model"), m -> new TreeMap<>()).put("texts", c.count());
+    }
+    for (Counter c : meters.find("intent_cascade_escalated_total").counters()) {
+      cascades.computeIfAbsent(c.getId().getTag("model"), m -> new TreeMap<>()).put("escalated", c.count());
+    }
+    out.put("cascade", cascades);
     List<Map<String, Object>> models = new ArrayList<>();
     for (String name : registry.names()) {
       try {

@@ -36,8 +36,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.SearchContext;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -50,8 +48,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebUiBrowserTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final Path SCREENSHOTS = Path.of("target/screenshots");
   static final String MODEL = "support";
   static final ObjectMapper JSON = new ObjectMapper();
@@ -66,10 +62,6 @@ class WebUiBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    assertThat(CHROMIUM).as("Debian's chromium is needed: apt-get install -y chromium chromium-driver (.ci/run does)")
-        .isExecutable();
-    assertThat(CHROMEDRIVER).as("Debian's chromedriver is needed: apt-get install -y chromium-driver (.ci/run does)")
-        .isExecutable();
     Path repo = tmp.resolve("repo");
     try (SentenceEncoder enc = TestModels.encoder()) {
       TestModels.write(enc, repo, MODEL, "1", TestModels.supportExamples(), 0.9);
@@ -95,14 +87,7 @@ class WebUiBrowserTest {
       exchange.close();
     });
     shop.start();
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort().build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1400,1000", "--user-data-dir=" + Files.createDirectories(tmp.resolve("profile")));
-    driver = new ChromeDriver(service, options);
+    driver = HeadlessChromium.start(tmp.resolve("profile"));
     wait = new WebDriverWait(driver, Duration.ofSeconds(30));
     Files.createDirectories(SCREENSHOTS);
   }
@@ -398,8 +383,6 @@ class WebUiBrowserTest {
   }
 
   static {
-    // Selenium must never look for (or download) a driver: the system one is given explicitly.
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
     new File("target").mkdirs();
   }
 }
