@@ -1,7 +1,6 @@
 package dev.intentinference.bench;
 
 import com.google.protobuf.ByteString;
-import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.oip.GRPCInferenceServiceGrpc;
@@ -33,7 +32,7 @@ public final class GrpcTarget implements Target {
   private final URI base;
   private final TargetOptions options;
   private final List<String> messages;
-  private final ClientFactory factory;
+  private final ClientLoops loops;
   private final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub blocking;
   private final GRPCInferenceServiceGrpc.GRPCInferenceServiceStub async;
   private ModelInferRequest[] requests;
@@ -45,14 +44,11 @@ public final class GrpcTarget implements Target {
     this.base = base;
     this.options = options;
     this.messages = List.copyOf(messages);
-    this.factory = ClientFactory.builder()
-        .workerGroup(options.clientThreads())
-        .connectTimeoutMillis(Math.min(10_000, options.timeout().toMillis()))
-        .build();
+    this.loops = ClientLoops.open(options);
     String uri = "gproto+h2c://" + base.getRawAuthority();
-    this.blocking = GrpcClients.builder(uri).factory(factory).responseTimeout(options.timeout())
+    this.blocking = GrpcClients.builder(uri).factory(loops.factory()).responseTimeout(options.timeout())
         .build(GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub.class);
-    this.async = GrpcClients.builder(uri).factory(factory).responseTimeout(options.timeout())
+    this.async = GrpcClients.builder(uri).factory(loops.factory()).responseTimeout(options.timeout())
         .build(GRPCInferenceServiceGrpc.GRPCInferenceServiceStub.class);
   }
 
@@ -124,7 +120,7 @@ public final class GrpcTarget implements Target {
 
   @Override
   public void close() {
-    factory.close();
+    loops.close();
   }
 
   @Override

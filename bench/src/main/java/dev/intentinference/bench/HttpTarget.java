@@ -2,7 +2,6 @@ package dev.intentinference.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
@@ -45,7 +44,7 @@ public final class HttpTarget implements Target {
   private final URI base;
   private final TargetOptions options;
   private final List<String> messages;
-  private final ClientFactory factory;
+  private final ClientLoops loops;
   private final WebClient client;
   private String model;
   private RequestHeaders headers;
@@ -56,12 +55,9 @@ public final class HttpTarget implements Target {
     this.options = options;
     this.messages = List.copyOf(messages);
     this.model = options.model();
-    this.factory = ClientFactory.builder()
-        .workerGroup(options.clientThreads())
-        .connectTimeoutMillis(Math.min(10_000, options.timeout().toMillis()))
-        .build();
+    this.loops = ClientLoops.open(options);
     this.client = WebClient.builder(withProtocol(base, options.httpProtocol()))
-        .factory(factory)
+        .factory(loops.factory())
         // No separate write timer per request: the response timeout already bounds each request,
         // and every scheduled timer costs the event loop time the harness should not spend.
         .writeTimeoutMillis(0)
@@ -239,7 +235,7 @@ public final class HttpTarget implements Target {
 
   @Override
   public void close() {
-    factory.close();
+    loops.close();
   }
 
   @Override
