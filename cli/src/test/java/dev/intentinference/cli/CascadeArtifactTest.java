@@ -310,6 +310,8 @@ class CascadeArtifactTest {
         }
       }
     }
+    assertThat(doubtful).as("a message clearly below the threshold").isNotNegative();
+    assertThat(sure).as("a message clearly above it").isNotNegative();
     // Its own server, so that its counts start from zero whatever ran before.
     try (InferenceServer own = InferenceServer.start(
         ServerConfig.builder(tmp.resolve("repo")).port(0).threads(1).pollInterval(Duration.ZERO).build(),

@@ -35,8 +35,8 @@ final class PromptEventLoops extends MultiThreadIoEventLoopGroup {
     return new PromptEventLoops(1, threadName);
   }
 
-  // Boss and worker loops must share a transport; other transports than these two are not on
-  // this project's class path, and NIO works everywhere.
+  // Boss and worker loops must share a transport. Where armeria would pick another one (kqueue
+  // on macOS), both use NIO, which works everywhere.
   private static IoHandlerFactory ioHandlers() {
     return Flags.transportType() == TransportType.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
   }
