@@ -5,7 +5,9 @@
 #   scripts/perf/serve-ab.sh REPO_A REPO_B [extra intent serve options for both]
 #
 # Environment: CONCURRENCY (16), ROUNDS (2), WARM (20: seconds of warm-up at the same concurrency),
-# DURATION (20s), PORT (8050; each server takes the next one), OUT (perf-runs/<time>-serve-ab).
+# DURATION (20s), PORT (8050; each server takes the next one), OUT (perf-runs/<time>-serve-ab),
+# JAR_A / JAR_B (serve that side with another build's intent-cli.jar, its lib/ beside it, instead
+# of this checkout's: two builds on one repository, when a change touches the serving path).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 a=$1; b=$2; shift 2
@@ -14,9 +16,14 @@ out=${OUT:-perf-runs/$(date +%Y%m%d-%H%M%S)-serve-ab}; mkdir -p "$out"
 grep -o -w -E 'avx2|avx512f|avx512_vnni|avx_vnni|amx_int8' /proc/cpuinfo | sort -u | tr '\n' ' ' > "$out/cpu-flags.txt"
 for r in $(seq 1 "$rounds"); do
   for side in a b; do
-    repo=$a; [ "$side" = b ] && repo=$b
+    repo=$a; jar=${JAR_A:-}; [ "$side" = b ] && repo=$b && jar=${JAR_B:-}
     port=$((port + 1))
-    ./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve-$side-$r.log" 2>&1 &
+    if [ -n "$jar" ]; then
+      MKL_DYNAMIC=FALSE OMP_DYNAMIC=FALSE java -Xmx4g -jar "$jar" serve --repository "$repo" --port "$port" "$@" \
+        > "$out/serve-$side-$r.log" 2>&1 &
+    else
+      ./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve-$side-$r.log" 2>&1 &
+    fi
     server=$!
     for _ in $(seq 1 60); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
     ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency "$concurrency" --duration "${warm}s" \
