@@ -15,8 +15,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * both). Shared with the command line's tests, which serve compiled artifacts.
  */
 public final class HeadlessChromium {
-  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
   private HeadlessChromium() {}
 
