@@ -1,6 +1,7 @@
 package dev.intentinference.cli;
 
 import dev.intentinference.compiler.CalibrationOptions;
+import dev.intentinference.compiler.CascadeCompiler;
 import dev.intentinference.compiler.CascadePacker;
 import dev.intentinference.compiler.CompileOptions;
 import dev.intentinference.compiler.CompileSource;
@@ -271,38 +272,16 @@ final class CompileCommand implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * Compiles the model (and a fallback directory) into a private staging directory beside the
-   * target, then packs the pair into the target: an interrupted run leaves no artifact there.
-   */
+  /** Compiles the pair into a staging directory beside the target and packs it there (see {@link CascadeCompiler}). */
   private ModelCompiler.CompileResult compileCascade(ModelCompiler compiler, CompileSource source, double escalate, PrintWriter o) {
-    CascadePacker.Fallback compiledFallback = Files.isDirectory(fallback) ? null : CascadePacker.Fallback.read(fallback);
-    CompileSource fallbackSource = compiledFallback == null ? ModelDirectorySource.open(fallback) : null;
-    CascadePacker.checkPair(source.manifest(), compiledFallback != null ? compiledFallback.manifest() : fallbackSource.manifest());
     Path out = outPath();
     Path target = Files.isDirectory(out) ? out.resolve(ModelCompiler.fileName(source.manifest())) : out;
-    Path staging;
-    try {
-      Path parent = target.toAbsolutePath().normalize().getParent();
-      Files.createDirectories(parent);
-      staging = Files.createTempDirectory(parent, ".compile-");
-    } catch (java.io.IOException e) {
-      throw new IntentException("--out " + out + ": cannot create a staging directory beside it: " + e.getMessage(), e);
+    CascadeCompiler.Result r = new CascadeCompiler(compiler).compile(source, fallback, escalate, target);
+    if (r.fallback() != null) {
+      o.println("fallback " + r.fallback().manifest().name() + " version " + r.fallback().manifest().version() + ": "
+          + r.fallback().report().summary());
     }
-    try {
-      ModelCompiler.CompileResult first = compiler.compile(source, staging.resolve("first" + IntentArtifact.EXTENSION));
-      if (fallbackSource != null) {
-        ModelCompiler.CompileResult f = compiler.compile(fallbackSource, staging.resolve("fallback" + IntentArtifact.EXTENSION));
-        o.println("fallback " + f.manifest().name() + " version " + f.manifest().version() + ": " + f.report().summary());
-        compiledFallback = CascadePacker.Fallback.read(f.artifact());
-      }
-      IntentArtifact packed = CascadePacker.pack(IntentArtifact.read(first.artifact()), compiledFallback, escalate, target);
-      return new ModelCompiler.CompileResult(target, packed.manifest(), first.report(), Files.size(target));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } finally {
-      deleteQuietly(staging);
-    }
+    return r.packed();
   }
 
   /** {@code --escalate-below}, else the value recorded with the model (chosen on validation by 'intent train'), else the default. */
@@ -336,14 +315,6 @@ final class CompileCommand implements Callable<Integer> {
         + c.fallbackName() + " version " + c.fallbackVersion() + " behind it, escalating below " + escalate
         + " (both packed as compiled; compile options apply to model directories only)");
     return 0;
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException ignored) {
-      // a hidden staging directory left behind holds nothing a reader would take for an artifact
-    }
   }
 
   /** {@code --int8-smooth} and its texts; null when off. Only int8 smooths, so naming it elsewhere is a mistake worth saying. */

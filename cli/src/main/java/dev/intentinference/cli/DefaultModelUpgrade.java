@@ -1,10 +1,12 @@
 package dev.intentinference.cli;
 
+import dev.intentinference.compiler.CascadeCompiler;
 import dev.intentinference.compiler.CompileOptions;
 import dev.intentinference.compiler.ModelCompiler;
 import dev.intentinference.compiler.ModelDirectorySource;
 import dev.intentinference.compiler.Precision;
 import dev.intentinference.compiler.SmoothingOptions;
+import dev.intentinference.core.model.CascadeInfo;
 import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.train.FineTuneTrainer;
@@ -31,10 +33,12 @@ import java.util.stream.Stream;
  * as {@code clinc150/2}, which the server's repository poll loads, warms up and swaps in with no
  * failed request. Work happens in a hidden staging directory of the model (the poll ignores dot
  * directories) and the finished version directory is renamed into place, so the poll never sees
- * half a model; a stopped server leaves no visible trace and the next start begins again.
+ * half a model; a stopped server leaves no visible trace and the next start begins again. As a
+ * cascade, version 2 is the distilled model with the teacher the run trained behind it, escalating
+ * below the value the run chose on validation (docs/fine-tuning.md, "A fallback model").
  *
  * <pre>{@code
- * if (DefaultModelUpgrade.needed(repo)) new DefaultModelUpgrade(data, FineTuning.defaults(), out).startInBackground(repo, () -> {});
+ * if (DefaultModelUpgrade.needed(repo)) new DefaultModelUpgrade(data, FineTuning.defaults(), false, out).startInBackground(repo, () -> {});
  * }</pre>
  */
 final class DefaultModelUpgrade {
@@ -42,11 +46,14 @@ final class DefaultModelUpgrade {
 
   private final Path data;
   private final FineTuning fineTuning;
+  private final boolean cascade;
   private final PrintWriter out;
 
-  DefaultModelUpgrade(Path data, FineTuning fineTuning, PrintWriter out) {
+  /** @param cascade publish the model with its teacher packed behind it, instead of the model alone */
+  DefaultModelUpgrade(Path data, FineTuning fineTuning, boolean cascade, PrintWriter out) {
     this.data = data;
     this.fineTuning = fineTuning;
+    this.cascade = cascade;
     this.out = out;
   }
 
@@ -117,20 +124,30 @@ final class DefaultModelUpgrade {
     Thread cleanup = new Thread(() -> deleteRecursively(staging), "intent-upgrade-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
-      log("fine-tuning %s/%s in the background (%d thread(s)); version %s serves meanwhile",
-          DefaultModelBootstrap.MODEL, VERSION, fineTuning.threads(), DefaultModelBootstrap.VERSION);
+      log("fine-tuning %s/%s%s in the background (%d thread(s)); version %s serves meanwhile", DefaultModelBootstrap.MODEL,
+          VERSION, cascade ? " (a cascade: the model, its teacher behind it)" : "", fineTuning.threads(), DefaultModelBootstrap.VERSION);
       Path trained = staging.resolve("model");
-      TrainingResult t = new FineTuneTrainer(fineTuning).train(trainingOptions(trained), new ProgressLog());
+      Path teacher = cascade ? staging.resolve("teacher") : null;
+      TrainingResult t = new FineTuneTrainer(fineTuning, teacher).train(trainingOptions(trained), new ProgressLog());
       log("fine-tuned in %.0f s: validation in-scope accuracy %.2f%%, out-of-scope recall %.1f%%", t.totalSeconds(),
           100 * t.validation().inScopeAccuracy(), 100 * t.validation().oosRecall());
-      Path built = staging.resolve(VERSION);
+      Path built = Files.createDirectories(staging.resolve(VERSION));
       // Smoothing measures the channels on the texts the model was trained on: on CLINC150
       // validation that keeps more decisions through int8 than the generic built-in sentences.
       CompileOptions options = CompileOptions.defaults().withPrecision(Precision.INT8)
           .withVerifyData(data, "val", CompileOptions.DEFAULT_VERIFY_LIMIT).withSmoothing(SmoothingOptions.of(data));
-      ModelCompiler.CompileResult c = new ModelCompiler(options, "default-model-upgrade")
-          .compile(ModelDirectorySource.open(trained), Files.createDirectories(built));
-      log("compiled and verified: %s", c.report().summary());
+      ModelCompiler compiler = new ModelCompiler(options, "default-model-upgrade");
+      if (cascade) {
+        Double chosen = CascadeInfo.recordedEscalateBelow(t.manifest());
+        double escalate = chosen != null ? chosen : CascadeInfo.DEFAULT_ESCALATE_BELOW;
+        CascadeCompiler.Result c = new CascadeCompiler(compiler).compile(ModelDirectorySource.open(trained), teacher, escalate,
+            built.resolve(ModelCompiler.fileName(t.manifest())));
+        log("compiled and verified: %s; its teacher: %s; packed as a cascade escalating below %s", c.first().report().summary(),
+            c.fallback().report().summary(), escalate);
+      } else {
+        ModelCompiler.CompileResult c = compiler.compile(ModelDirectorySource.open(trained), built);
+        log("compiled and verified: %s", c.report().summary());
+      }
       Path target = model.resolve(VERSION);
       try {
         Files.move(built, target, StandardCopyOption.ATOMIC_MOVE);

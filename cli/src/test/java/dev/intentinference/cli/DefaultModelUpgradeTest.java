@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.intentinference.core.model.CascadeInfo;
+import dev.intentinference.core.model.IntentArtifact;
+import dev.intentinference.core.model.LoadOptions;
+import dev.intentinference.core.model.ModelLoader;
+import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.model.OpenedModel;
 import dev.intentinference.server.InferenceServer;
 import dev.intentinference.server.RepositoryBootstrapper;
 import dev.intentinference.server.ServerConfig;
@@ -19,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -35,7 +42,7 @@ class DefaultModelUpgradeTest {
 
   @Test
   void theUpgradeTrainsWhatIntentTrainDoesByDefault() {
-    TrainingOptions o = new DefaultModelUpgrade(tmp.resolve("data.json"), FineTuning.defaults(), new PrintWriter(new StringWriter()))
+    TrainingOptions o = new DefaultModelUpgrade(tmp.resolve("data.json"), FineTuning.defaults(), false, new PrintWriter(new StringWriter()))
         .trainingOptions(tmp.resolve("m"));
     assertThat(o.oosClass()).isEqualTo(FineTuning.DEFAULT_OOS_CLASS).isTrue();
     assertThat(o.encoders()).containsExactly(FineTuning.DEFAULT_MODEL_ENCODER);
@@ -45,6 +52,17 @@ class DefaultModelUpgradeTest {
     ObjectNode splits = (ObjectNode) new ObjectMapper().readTree(clinc.toFile());
     splits.remove("oos_train");
     return Files.writeString(tmp.resolve("clinc10-no-oos-train.json"), splits.toString());
+  }
+
+  /**
+   * The mechanism under test is the upgrade, not the recipe: a 6-layer teacher and no variants keep it
+   * short. Its lower half stays fixed, as the default teacher's does.
+   */
+  private static FineTuning shortRecipe() {
+    FineTuneConfig quick = FineTuneConfig.defaults().withEpochs(2).withBatchSize(16).withLearningRates(2e-4, 5e-3);
+    return FineTuning.defaults().withThreads(1).withRecipe(quick).withTeacher("all-minilm-l6-v2")
+        .withTeacherRecipe(quick.withEpochs(1).withFrozenLayers(FineTuning.defaultTeacherFrozenLayers("all-minilm-l6-v2")))
+        .withAugment(0);
   }
 
   @Test
@@ -81,13 +99,7 @@ class DefaultModelUpgradeTest {
         }
       });
       load.start();
-      FineTuneConfig quick = FineTuneConfig.defaults().withEpochs(2).withBatchSize(16).withLearningRates(2e-4, 5e-3);
-      // The mechanism under test is the swap, not the recipe: a 6-layer teacher and no variants keep it
-      // short. Its lower half stays fixed, as the default teacher's does.
-      FineTuning recipe = FineTuning.defaults().withThreads(1).withRecipe(quick).withTeacher("all-minilm-l6-v2")
-          .withTeacherRecipe(quick.withEpochs(1).withFrozenLayers(FineTuning.defaultTeacherFrozenLayers("all-minilm-l6-v2")))
-          .withAugment(0);
-      Path published = new DefaultModelUpgrade(data, recipe, out).run(repo);
+      Path published = new DefaultModelUpgrade(data, shortRecipe(), false, out).run(repo);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (!"2".equals(server.servingVersion("clinc150")) && System.nanoTime() < deadline) {
         Thread.sleep(100);
@@ -110,5 +122,38 @@ class DefaultModelUpgradeTest {
         assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("1", "2");
       }
     }
+  }
+
+  @Test
+  void asACascadeVersionTwoIsTheModelWithItsTeacherBehindIt() throws Exception {
+    Path data = withoutOosTrain(Path.of(getClass().getResource("/clinc10.json").toURI()));
+    Path repo = tmp.resolve("repo");
+    Files.createDirectories(repo.resolve("clinc150"));
+    StringWriter log = new StringWriter();
+
+    Path published = new DefaultModelUpgrade(data, shortRecipe(), true, new PrintWriter(log, true)).run(repo);
+
+    Path artifact = published.resolve("clinc150-2.intent");
+    try (Stream<Path> files = Files.list(published)) {
+      assertThat(files).as("the version holds the cascade artifact alone, no staging left").containsExactly(artifact);
+    }
+    try (Stream<Path> left = Files.list(repo.resolve("clinc150"))) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("2");
+    }
+    ModelManifest m = IntentArtifact.read(artifact).manifest();
+    CascadeInfo cascade = CascadeInfo.of(m);
+    assertThat(cascade).as("a cascade artifact").isNotNull();
+    assertThat(cascade.fallbackName()).isEqualTo("clinc150-teacher");
+    Double chosen = CascadeInfo.recordedEscalateBelow(m);
+    assertThat(chosen).as("P chosen on validation by the fine-tuning run").isNotNull();
+    assertThat(cascade.escalateBelow()).isEqualTo(chosen);
+    try (OpenedModel opened = ModelLoader.openWithFallback(artifact, LoadOptions.defaults())) {
+      assertThat(opened.fallback()).isNotNull();
+      assertThat(opened.fallback().manifest().compile()).as("the teacher was compiled and verified too").containsKey("verification");
+      assertThat(opened.fallback().predictAll(List.of("what is my balance")).get(0).intent()).isEqualTo("balance");
+      assertThat(opened.first().predictAll(List.of("what is my balance")).get(0).intent()).isEqualTo("balance");
+    }
+    assertThat(log.toString()).contains("(a cascade: the model, its teacher behind it)").contains("fine-tuning the teacher")
+        .contains("packed as a cascade escalating below " + chosen).contains("published clinc150/2");
   }
 }

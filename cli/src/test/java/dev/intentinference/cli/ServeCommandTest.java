@@ -25,7 +25,7 @@ class ServeCommandTest {
     Run r = run("serve", "--help");
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("--max-queue-delay=MICROS").contains("(default: 1000)").contains("--max-body=BYTES")
-        .contains("(default: 1048576, 1 MiB)").contains("intent serve --repository");
+        .contains("(default: 1048576, 1 MiB)").contains("intent serve --repository").contains("--upgrade-cascade");
     assertThat(r.out()).as("--data defaults to the shipped copy").contains("CLINC150 Full copy").doesNotContain("shared/");
   }
 
@@ -38,6 +38,11 @@ class ServeCommandTest {
     Run io = run("serve", "--repository", tmp.toString(), "--io-threads", "0");
     assertThat(io.code()).isEqualTo(2);
     assertThat(io.err().strip()).isEqualTo("intent: --io-threads must be in 1..64, was 0");
+    Run cascade = run("serve", "--repository", tmp.resolve("repo").toString(), "--upgrade", "false", "--upgrade-cascade");
+    assertThat(cascade.code()).isEqualTo(2);
+    assertThat(cascade.err().strip()).isEqualTo("intent: --upgrade-cascade says what the upgrade publishes, and --upgrade false "
+        + "turns it off; drop one of them");
+    assertThat(tmp.resolve("repo")).as("refused before anything is written").doesNotExist();
   }
 
   @Test
