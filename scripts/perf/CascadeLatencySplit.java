@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 /**
  * Where a cascade's batch-1 latency goes, on one core: the same messages (the bench's, CLINC150
@@ -57,16 +58,16 @@ public class CascadeLatencySplit {
           both.add(c);
         }
       }
-      int e = 0;
-      for (boolean b : escalated) {
-        e += b ? 1 : 0;
+      boolean[] stay = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        stay[i] = !escalated[i];
       }
-      double share = (double) e / n;
-      double aloneAll = p(alone, escalated, null, 0.5);
-      double cascadeAll = p(both, escalated, null, 0.5);
-      double aloneShifted = p(alone, escalated, false, 0.5 / (1 - share));
-      double aloneStay = p(alone, escalated, false, 0.5);
-      double cascadeStay = p(both, escalated, false, 0.5);
+      double share = (double) count(escalated) / n;
+      double aloneAll = p(alone, null, 0.5);
+      double cascadeAll = p(both, null, 0.5);
+      double aloneShifted = p(alone, stay, 0.5 / (1 - share));
+      double aloneStay = p(alone, stay, 0.5);
+      double cascadeStay = p(both, stay, 0.5);
       System.out.printf(Locale.ROOT, "%d messages, %d passes each, P = %s, %.1f %% escalated%n", n, passes,
           opened.cascade().escalateBelow(), 100 * share);
       System.out.printf(Locale.ROOT, "p50 of all: first model alone %.1f us, cascade %.1f us (%.3fx)%n",
@@ -86,21 +87,20 @@ public class CascadeLatencySplit {
       for (int d = 1; d <= 4; d++) {
         boolean[] at = new boolean[n];
         for (int i = 0; i < n; i++) {
-          at[i] = !escalated[i] && (d < 4 ? since[i] == d : since[i] >= d);
+          at[i] = stay[i] && (d < 4 ? since[i] == d : since[i] >= d);
         }
         byDistance.append(String.format(Locale.ROOT, "%s%s %.3fx (%d)", d == 1 ? "" : ", ", d < 4 ? String.valueOf(d) : "4+",
-            p(both, at, true, 0.5) / p(alone, at, true, 0.5), count(at)));
+            p(both, at, 0.5) / p(alone, at, 0.5), count(at)));
       }
       System.out.println("messages that stay, p50 in the cascade against alone, by messages since the last escalated one: " + byDistance);
       System.out.printf(Locale.ROOT, "mean: alone %.1f us, cascade %.1f us (%.3fx); escalated messages %.1f us in the cascade, %.1f us alone%n",
-          mean(alone, escalated, null), mean(both, escalated, null), mean(both, escalated, null) / mean(alone, escalated, null),
-          mean(both, escalated, true), mean(alone, escalated, true));
+          mean(alone, null), mean(both, null), mean(both, null) / mean(alone, null), mean(both, escalated), mean(alone, escalated));
     }
   }
 
-  /** The q-quantile in microseconds of every pass's latencies, over the messages whose escalation is {@code which} (null: all). */
-  private static double p(List<long[]> passes, boolean[] escalated, Boolean which, double q) {
-    long[] v = select(passes, escalated, which);
+  /** The q-quantile in microseconds of every pass's latencies, over the messages {@code mask} keeps (null: all). */
+  private static double p(List<long[]> passes, boolean[] mask, double q) {
+    long[] v = select(passes, mask);
     Arrays.sort(v);
     return v[Math.min(v.length - 1, (int) Math.floor(q * v.length))] / 1e3;
   }
@@ -113,12 +113,12 @@ public class CascadeLatencySplit {
     return c;
   }
 
-  private static double mean(List<long[]> passes, boolean[] escalated, Boolean which) {
-    return Arrays.stream(select(passes, escalated, which)).average().orElse(0) / 1e3;
+  private static double mean(List<long[]> passes, boolean[] mask) {
+    return Arrays.stream(select(passes, mask)).average().orElse(0) / 1e3;
   }
 
-  private static long[] select(List<long[]> passes, boolean[] escalated, Boolean which) {
-    return passes.stream().flatMapToLong(a -> java.util.stream.IntStream.range(0, a.length)
-        .filter(i -> which == null || escalated[i] == which).mapToLong(i -> a[i])).toArray();
+  private static long[] select(List<long[]> passes, boolean[] mask) {
+    return passes.stream().flatMapToLong(a -> IntStream.range(0, a.length).filter(i -> mask == null || mask[i]).mapToLong(i -> a[i]))
+        .toArray();
   }
 }

@@ -225,7 +225,7 @@ final class ServeCommand implements Callable<Integer> {
           .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
           .modelName(modelName).build();
     } catch (IllegalArgumentException e) {
-      throw new dev.intentinference.core.IntentException(e.getMessage());
+      throw new IntentException(e.getMessage());
     }
   }
 
@@ -239,7 +239,7 @@ final class ServeCommand implements Callable<Integer> {
       throw new IntentException("--upgrade-cascade says what the upgrade publishes, and --upgrade false turns it off; drop one of them");
     }
     if (upgradeThreadCount < 1) {
-      throw new dev.intentinference.core.IntentException("--upgrade-threads must be at least 1, was " + upgradeThreadCount);
+      throw new IntentException("--upgrade-threads must be at least 1, was " + upgradeThreadCount);
     }
     if (keepVersions < 1 || keepVersions > 100) {
       throw new IntentException("--keep-versions must be 1..100, was " + keepVersions);
