@@ -114,11 +114,7 @@ public record TrainingData(
     }
     Set<String> trainLabels = new TreeSet<>();
     train.forEach(t -> trainLabels.add(t.intent()));
-    for (LabeledText v : validation) {
-      if (!v.isOutOfScope() && !trainLabels.contains(v.intent())) {
-        throw new IntentException(v.source() + ": validation label '" + v.intent() + "' does not occur in the training data");
-      }
-    }
+    checkValidationLabels(validation, trainLabels);
     List<String> labels = new ArrayList<>(trainLabels);
     if (labels.remove(LabeledText.OUT_OF_SCOPE)) {
       labels.add(LabeledText.OUT_OF_SCOPE);
@@ -153,14 +149,43 @@ public record TrainingData(
     return split;
   }
 
+  // Every offending intent is named at once: a user cleaning a public data set (ATIS has several
+  // one-example intents) should not have to run the command once per row.
   private static void checkClassSizes(List<LabeledText> train, Path data) {
-    Map<String, List<LabeledText>> byLabel = byLabel(train);
-    for (Map.Entry<String, List<LabeledText>> e : byLabel.entrySet()) {
-      if (e.getValue().size() < 2) {
-        throw new IntentException(e.getValue().get(0).source() + ": intent '" + e.getKey()
-            + "' has only 1 training example; every intent needs at least 2");
-      }
+    List<LabeledText> lonely = byLabel(train).values().stream().filter(rows -> rows.size() < 2)
+        .map(rows -> rows.get(0)).toList();
+    if (lonely.size() == 1) {
+      throw new IntentException(lonely.get(0).source() + ": intent '" + lonely.get(0).intent()
+          + "' has only 1 training example; every intent needs at least 2");
     }
+    if (!lonely.isEmpty()) {
+      throw new IntentException(lonely.size() + " intents have only 1 training example ("
+          + listed(lonely.stream().map(t -> "'" + t.intent() + "' at " + t.source()).toList())
+          + "); every intent needs at least 2");
+    }
+  }
+
+  private static void checkValidationLabels(List<LabeledText> validation, Set<String> trainLabels) {
+    Map<String, List<LabeledText>> unknown = byLabel(validation.stream()
+        .filter(v -> !v.isOutOfScope() && !trainLabels.contains(v.intent())).toList());
+    if (unknown.size() == 1) {
+      List<LabeledText> rows = unknown.values().iterator().next();
+      throw new IntentException(rows.get(0).source() + ": validation label '" + rows.get(0).intent()
+          + "' does not occur in the training data" + (rows.size() > 1 ? " (" + rows.size() + " rows)" : ""));
+    }
+    if (!unknown.isEmpty()) {
+      throw new IntentException(unknown.size() + " validation labels do not occur in the training data ("
+          + listed(unknown.values().stream().map(rows -> "'" + rows.get(0).intent() + "' at " + rows.get(0).source()
+              + (rows.size() > 1 ? " (" + rows.size() + " rows)" : "")).toList())
+          + "); drop those rows or add training examples for them");
+    }
+  }
+
+  /** The first few items, comma-separated, and how many more there are. */
+  private static String listed(List<String> items) {
+    int shown = Math.min(items.size(), 5);
+    String head = String.join(", ", items.subList(0, shown));
+    return items.size() > shown ? head + " and " + (items.size() - shown) + " more" : head;
   }
 
   private static Map<String, List<LabeledText>> byLabel(List<LabeledText> rows) {

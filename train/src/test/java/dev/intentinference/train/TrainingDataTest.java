@@ -85,4 +85,19 @@ class TrainingDataTest {
     assertThatThrownBy(() -> TrainingData.load(train, val, Columns.DEFAULT, false, 0.2, 1))
         .isInstanceOf(IntentException.class).hasMessageContaining("v.csv:3").hasMessageContaining("'z'");
   }
+
+  @Test
+  void namesEveryProblemIntentInOneMessage() throws Exception {
+    Path lonely = csv("lonely.csv", "text,intent\na,x\nb,x\nc,y\nd,z\ne,w\n");
+    assertThatThrownBy(() -> TrainingData.load(lonely, null, Columns.DEFAULT, false, 0.2, 1))
+        .isInstanceOf(IntentException.class)
+        .hasMessage("3 intents have only 1 training example ('w' at " + lonely + ":6, 'y' at " + lonely + ":4, "
+            + "'z' at " + lonely + ":5); every intent needs at least 2");
+    Path train = csv("t2.csv", "text,intent\na,x\nb,x\nc,y\nd,y\n");
+    Path val = csv("v2.csv", "text,intent\ne,x\nf,q\ng,r\nh,q\n");
+    assertThatThrownBy(() -> TrainingData.load(train, val, Columns.DEFAULT, false, 0.2, 1))
+        .isInstanceOf(IntentException.class)
+        .hasMessage("2 validation labels do not occur in the training data ('q' at " + val + ":3 (2 rows), "
+            + "'r' at " + val + ":4); drop those rows or add training examples for them");
+  }
 }
