@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -126,12 +127,7 @@ public final class EvalCommand implements Callable<Integer> {
       if (cascade != null) {
         model.put("cascade", cascadeRecord(cascade, answers));
       }
-      for (String label : rows.stream().map(LabeledText::intent).distinct().toList()) {
-        if (!label.equals(LabeledText.OUT_OF_SCOPE) && !predictor.decoder().labels().contains(label)) {
-          err().println("intent: warning: label '" + label + "' is not one of the model's intents");
-          break;
-        }
-      }
+      warnOfUnknownLabels(rows, predictor.decoder().labels());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     List<String> gold = rows.stream().map(LabeledText::intent).toList();
@@ -228,5 +224,25 @@ public final class EvalCommand implements Callable<Integer> {
     for (Confusion c : r.mostConfused()) {
       out.printf(Locale.ROOT, "  %5d  %s -> %s%n", c.count(), c.gold(), c.predicted());
     }
+  }
+
+  /** One line naming every gold label the model cannot predict: those rows can only be scored wrong. */
+  private void warnOfUnknownLabels(List<LabeledText> rows, List<String> modelLabels) {
+    Map<String, Integer> unknown = new LinkedHashMap<>();
+    for (LabeledText row : rows) {
+      if (!row.isOutOfScope() && !modelLabels.contains(row.intent())) {
+        unknown.merge(row.intent(), 1, Integer::sum);
+      }
+    }
+    if (unknown.isEmpty()) {
+      return;
+    }
+    int total = unknown.values().stream().mapToInt(Integer::intValue).sum();
+    String each = unknown.entrySet().stream()
+        .map(e -> "'" + e.getKey() + "' (" + e.getValue() + (e.getValue() == 1 ? " row)" : " rows)"))
+        .collect(Collectors.joining(", "));
+    err().println("intent: warning: " + (unknown.size() == 1 ? "label " + each + " is not one of the model's intents"
+        : unknown.size() + " labels are not among the model's intents: " + each)
+        + "; " + (total == 1 ? "that row is" : "those " + total + " rows are") + " scored as wrong");
   }
 }

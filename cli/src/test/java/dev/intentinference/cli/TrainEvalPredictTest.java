@@ -103,6 +103,25 @@ class TrainEvalPredictTest {
     assertThat(report.get("most_confused").size()).isBetween(1, 10);
   }
 
+  /** Rows the model cannot answer right (ATIS's test has five): scored, and named in one warning line. */
+  @Test
+  void evalNamesEveryLabelTheModelDoesNotKnowInOneLine() throws Exception {
+    Path tiny = TinyModel.write(tmp.resolve("tiny-labels"), "tiny", "1");
+    Path csv = Files.writeString(tmp.resolve("unknown-labels.csv"), "text,intent\nwhat is my balance,balance\n"
+        + "book a flight to paris,travel\nbook a hotel,travel\nplay a song,music\nchange my address,update_address\n");
+    Cli r = Cli.run("eval", "--quiet", "--json", "--model", tiny.toString(), "--data", csv.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err().lines().filter(l -> l.contains("warning"))).containsExactly("intent: warning: 2 labels are not "
+        + "among the model's intents: 'travel' (2 rows), 'music' (1 row); those 3 rows are scored as wrong");
+    JsonNode report = JSON.readTree(r.out()).get("report");
+    assertThat(report.get("in_scope").asInt()).isEqualTo(5);
+    assertThat(report.get("in_scope_top1").asDouble()).isLessThanOrEqualTo(0.4);
+    Path one = Files.writeString(tmp.resolve("one-unknown.csv"), "text,intent\nwhat is my balance,balance\nplay a song,music\n");
+    Cli single = Cli.run("eval", "--quiet", "--model", tiny.toString(), "--data", one.toString());
+    assertThat(single.err()).contains("intent: warning: label 'music' (1 row) is not one of the model's intents; "
+        + "that row is scored as wrong");
+  }
+
   @Test
   void evalTableIsReadable() {
     Cli r = Cli.run("eval", "--quiet", "--threads", "2", "--model", model.toString(), "--data", data.toString(),
