@@ -238,9 +238,10 @@ public final class EvalCommand implements Callable<Integer> {
       return;
     }
     int total = unknown.values().stream().mapToInt(Integer::intValue).sum();
-    String each = unknown.entrySet().stream()
+    // The first five, so that a file meant for another model still gives a readable line.
+    String each = unknown.entrySet().stream().limit(5)
         .map(e -> "'" + e.getKey() + "' (" + e.getValue() + (e.getValue() == 1 ? " row)" : " rows)"))
-        .collect(Collectors.joining(", "));
+        .collect(Collectors.joining(", ")) + (unknown.size() > 5 ? " and " + (unknown.size() - 5) + " more" : "");
     err().println("intent: warning: " + (unknown.size() == 1 ? "label " + each + " is not one of the model's intents"
         : unknown.size() + " labels are not among the model's intents: " + each)
         + "; " + (total == 1 ? "that row is" : "those " + total + " rows are") + " scored as wrong");

@@ -120,6 +120,14 @@ class TrainEvalPredictTest {
     Cli single = Cli.run("eval", "--quiet", "--model", tiny.toString(), "--data", one.toString());
     assertThat(single.err()).contains("intent: warning: label 'music' (1 row) is not one of the model's intents; "
         + "that row is scored as wrong");
+    StringBuilder many = new StringBuilder("text,intent\n");
+    for (int i = 1; i <= 7; i++) {
+      many.append("text number ").append(i).append(",label").append(i).append('\n');
+    }
+    Cli seven = Cli.run("eval", "--quiet", "--model", tiny.toString(),
+        "--data", Files.writeString(tmp.resolve("seven-unknown.csv"), many).toString());
+    assertThat(seven.err()).contains("7 labels are not among the model's intents: 'label1' (1 row), ")
+        .contains("'label5' (1 row) and 2 more; those 7 rows are scored as wrong").doesNotContain("label6");
   }
 
   @Test
