@@ -99,5 +99,9 @@ class TrainingDataTest {
         .isInstanceOf(IntentException.class)
         .hasMessage("2 validation labels do not occur in the training data ('q' at " + val + ":3 (2 rows), "
             + "'r' at " + val + ":4); drop those rows or add training examples for them");
+    Path seven = csv("seven.csv", "text,intent\na,x\nb,x\nc,l1\nd,l2\ne,l3\nf,l4\ng,l5\nh,l6\ni,l7\n");
+    assertThatThrownBy(() -> TrainingData.load(seven, null, Columns.DEFAULT, false, 0.2, 1))
+        .hasMessageStartingWith("7 intents have only 1 training example ('l1' at ")
+        .hasMessageContaining("'l5' at " + seven + ":8 and 2 more); every intent").hasMessageNotContaining("'l6'");
   }
 }
