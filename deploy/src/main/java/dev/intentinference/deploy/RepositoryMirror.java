@@ -42,7 +42,10 @@ public final class RepositoryMirror {
   private final S3ArtifactStore store;
   private final Path cache;
   private final int keep;
-  private final Map<String, String> rejected = new HashMap<>();
+  private final Map<String, Rejection> rejected = new HashMap<>();
+
+  /** Why an object (as its entity tag identifies it) was refused. */
+  private record Rejection(String etag, String reason) {}
 
   /**
    * @param keep newest versions of each model to hold locally (at least 1); the pinned version
@@ -107,7 +110,11 @@ public final class RepositoryMirror {
     if (v.etag().equals(readText(target.resolve(ETAG_FILE)))) {
       return;
     }
-    if (v.etag().equals(rejected.get(v.key()))) {
+    Rejection known = rejected.get(v.key());
+    if (known != null && known.etag().equals(v.etag())) {
+      // Not fetched again, but still reported: the object is still there and still refused, and a
+      // report without it would tell the server's status that the problem went away.
+      failed.add(id + ": " + known.reason());
       return;
     }
     Path staging = cache.resolve(v.model()).resolve(INCOMING).resolve(v.version());
@@ -139,7 +146,7 @@ public final class RepositoryMirror {
       install(staging, target);
       downloaded.add(id);
     } catch (Rejected e) {
-      rejected.put(v.key(), v.etag());
+      rejected.put(v.key(), new Rejection(v.etag(), e.getMessage()));
       clear(staging);
       failed.add(id + ": " + e.getMessage());
     } catch (IOException | RuntimeException e) {

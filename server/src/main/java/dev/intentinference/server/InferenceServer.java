@@ -150,7 +150,8 @@ public final class InferenceServer implements AutoCloseable {
   }
 
   /** Copies the remote (if any), then loads what is new. Never throws: failures are logged and counted. */
-  private void poll() {
+  // The scheduled poll and reloadNow() take turns, so an older copy's status never overwrites a newer one's.
+  private synchronized void poll() {
     if (remote != null) {
       sync(remote, repositoryStatus, metrics);
     }
@@ -159,8 +160,10 @@ public final class InferenceServer implements AutoCloseable {
 
   private static void sync(RemoteRepository remote, RepositoryStatus status, ServerMetrics metrics) {
     try {
+      List<String> before = status.rejected();
       List<String> rejected = remote.sync();
-      rejected.forEach(r -> LOG.warning(remote.address() + ": rejected " + r));
+      // Each poll reports every object still refused; the log says so once.
+      rejected.stream().filter(r -> !before.contains(r)).forEach(r -> LOG.warning(remote.address() + ": rejected " + r));
       status.succeeded(rejected);
       metrics.repositorySync(true);
     } catch (RuntimeException e) {

@@ -28,6 +28,11 @@ final class RepositoryStatus {
     rejected = List.copyOf(rejectedVersions);
   }
 
+  /** The refused versions the last successful copy reported. */
+  List<String> rejected() {
+    return rejected;
+  }
+
   void failed(String message) {
     error = message;
   }
