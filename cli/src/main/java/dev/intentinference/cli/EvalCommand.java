@@ -7,6 +7,7 @@ import dev.intentinference.core.data.BuiltInDatasets;
 import dev.intentinference.core.data.Columns;
 import dev.intentinference.core.data.DataFormat;
 import dev.intentinference.core.data.DatasetReader;
+import dev.intentinference.core.data.FirstFew;
 import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.model.CascadePredictor;
 import dev.intentinference.core.model.IntentPrediction;
@@ -29,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -238,10 +238,8 @@ public final class EvalCommand implements Callable<Integer> {
       return;
     }
     int total = unknown.values().stream().mapToInt(Integer::intValue).sum();
-    // The first five, so that a file meant for another model still gives a readable line.
-    String each = unknown.entrySet().stream().limit(5)
-        .map(e -> "'" + e.getKey() + "' (" + e.getValue() + (e.getValue() == 1 ? " row)" : " rows)"))
-        .collect(Collectors.joining(", ")) + (unknown.size() > 5 ? " and " + (unknown.size() - 5) + " more" : "");
+    String each = FirstFew.join(unknown.entrySet().stream()
+        .map(e -> "'" + e.getKey() + "' (" + e.getValue() + (e.getValue() == 1 ? " row)" : " rows)")).toList());
     err().println("intent: warning: " + (unknown.size() == 1 ? "label " + each + " is not one of the model's intents"
         : unknown.size() + " labels are not among the model's intents: " + each)
         + "; " + (total == 1 ? "that row is" : "those " + total + " rows are") + " scored as wrong");

@@ -149,8 +149,11 @@ public final class InferenceServer implements AutoCloseable {
     return s;
   }
 
-  /** Copies the remote (if any), then loads what is new. Never throws: failures are logged and counted. */
-  // The scheduled poll and reloadNow() take turns, so an older copy's status never overwrites a newer one's.
+  /**
+   * Copies the remote (if any), then loads what is new. Never throws: failures are logged and
+   * counted. The scheduled poll and {@link #reloadNow()} take turns, so an older copy's status
+   * never overwrites a newer one's.
+   */
   private synchronized void poll() {
     if (remote != null) {
       sync(remote, repositoryStatus, metrics);

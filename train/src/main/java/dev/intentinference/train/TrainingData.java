@@ -4,6 +4,7 @@ import dev.intentinference.core.IntentException;
 import dev.intentinference.core.data.Columns;
 import dev.intentinference.core.data.DataFormat;
 import dev.intentinference.core.data.DatasetReader;
+import dev.intentinference.core.data.FirstFew;
 import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.io.Hashes;
 import java.nio.file.Path;
@@ -149,7 +150,7 @@ public record TrainingData(
     return split;
   }
 
-  // Every offending intent is named at once: a user cleaning a public data set (ATIS has several
+  // The offending intents are named in one message: a user cleaning a public data set (ATIS has several
   // one-example intents) should not have to run the command once per row.
   private static void checkClassSizes(List<LabeledText> train, Path data) {
     List<LabeledText> lonely = byLabel(train).values().stream().filter(rows -> rows.size() < 2)
@@ -160,7 +161,7 @@ public record TrainingData(
     }
     if (!lonely.isEmpty()) {
       throw new IntentException(lonely.size() + " intents have only 1 training example ("
-          + listed(lonely.stream().map(t -> "'" + t.intent() + "' at " + t.source()).toList())
+          + FirstFew.join(lonely.stream().map(t -> "'" + t.intent() + "' at " + t.source()).toList())
           + "); every intent needs at least 2");
     }
   }
@@ -175,17 +176,10 @@ public record TrainingData(
     }
     if (!unknown.isEmpty()) {
       throw new IntentException(unknown.size() + " validation labels do not occur in the training data ("
-          + listed(unknown.values().stream().map(rows -> "'" + rows.get(0).intent() + "' at " + rows.get(0).source()
+          + FirstFew.join(unknown.values().stream().map(rows -> "'" + rows.get(0).intent() + "' at " + rows.get(0).source()
               + (rows.size() > 1 ? " (" + rows.size() + " rows)" : "")).toList())
           + "); drop those rows or add training examples for them");
     }
-  }
-
-  /** The first few items, comma-separated, and how many more there are. */
-  private static String listed(List<String> items) {
-    int shown = Math.min(items.size(), 5);
-    String head = String.join(", ", items.subList(0, shown));
-    return items.size() > shown ? head + " and " + (items.size() - shown) + " more" : head;
   }
 
   private static Map<String, List<LabeledText>> byLabel(List<LabeledText> rows) {
