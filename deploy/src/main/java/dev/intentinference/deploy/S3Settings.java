@@ -6,12 +6,14 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How to reach an S3 API. Credentials and region come from the standard AWS places (environment
@@ -37,11 +39,18 @@ public record S3Settings(URI endpoint, boolean pathStyle, String region) {
 
   /** A client with the given credentials. */
   public S3Client client(AwsCredentialsProvider credentials) {
+    return client(credentials, List.of());
+  }
+
+  /** The same, with hooks that see every request (tests count what the mirror asks for). */
+  S3Client client(AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors) {
+    ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder().apiCallTimeout(Duration.ofMinutes(10));
+    interceptors.forEach(override::addExecutionInterceptor);
     S3ClientBuilder b = S3Client.builder()
         .httpClientBuilder(UrlConnectionHttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(5))
             .socketTimeout(Duration.ofSeconds(30)))
-        .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(Duration.ofMinutes(10)).build())
+        .overrideConfiguration(override.build())
         .credentialsProvider(credentials)
         .forcePathStyle(pathStyle)
         // Other S3 APIs do not all know the SDK's default CRC checksums; our own SHA-256

@@ -8,12 +8,18 @@ import dev.intentinference.core.io.Hashes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** The bucket mirrored into a local repository, against a real S3 API (S3Proxy on loopback). */
@@ -24,12 +30,29 @@ class RepositoryMirrorTest {
   private S3ArtifactStore store;
   private RepositoryMirror mirror;
   private Path cache;
+  private final ObjectReads downloads = new ObjectReads();
+
+  /** Counts the object downloads (GET requests) the client sends. */
+  private static final class ObjectReads implements ExecutionInterceptor {
+    private final AtomicInteger count = new AtomicInteger();
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+      if (context.request() instanceof GetObjectRequest) {
+        count.incrementAndGet();
+      }
+    }
+
+    int count() {
+      return count.get();
+    }
+  }
 
   @BeforeEach
   void start() throws Exception {
     server = S3TestServer.start(tmp.resolve("blobs"));
     server.createBucket("models");
-    s3 = server.client();
+    s3 = server.client(List.of(downloads));
     store = new S3ArtifactStore(s3, S3Location.parse("s3://models/prod"));
     cache = tmp.resolve("cache");
     mirror = new RepositoryMirror(store, cache, 2);
@@ -99,11 +122,13 @@ class RepositoryMirrorTest {
     assertThat(r.rejected()).singleElement().asString().startsWith("clinc150/2: corrupt");
     assertThat(cache.resolve("clinc150/2")).doesNotExist();
     assertThat(cache.resolve("clinc150/1/clinc150-1.intent")).exists();
-    assertThat(mirror.sync().rejected()).as("not fetched again until it changes, but still reported")
-        .isEqualTo(r.rejected());
+    int readsBefore = downloads.count();
+    assertThat(mirror.sync().rejected()).as("still reported while it is in the bucket").isEqualTo(r.rejected());
+    assertThat(downloads.count()).as("but not fetched again until it changes").isEqualTo(readsBefore);
 
     store.push(good, true);
     assertThat(mirror.sync().downloaded()).containsExactly("clinc150/2");
+    assertThat(downloads.count()).as("a changed object is fetched").isGreaterThan(readsBefore);
   }
 
   @Test

@@ -2,12 +2,14 @@ package dev.intentinference.deploy;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -77,7 +79,12 @@ public final class S3TestServer implements AutoCloseable {
 
   /** A client signed with this server's keys. */
   public S3Client client() {
-    return settings().client(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
+    return client(List.of());
+  }
+
+  /** The same, with hooks that see each request the client sends. */
+  public S3Client client(List<ExecutionInterceptor> interceptors) {
+    return settings().client(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)), interceptors);
   }
 
   public void createBucket(String bucket) {
