@@ -250,7 +250,8 @@ public final class TrainCommand implements Callable<Integer> {
     } else {
       Object teacher = r.manifest().training().get("teacher");
       out.printf(Locale.ROOT, "fine-tuning: %d texts, model %.1f s%s%n", r.embeddedTexts(), r.headSeconds(),
-          teacher instanceof java.util.Map<?, ?> t ? ", teacher " + t.get("seconds") + " s" : "");
+          teacher instanceof java.util.Map<?, ?> t && t.get("seconds") instanceof Number secs
+              ? String.format(Locale.ROOT, ", teacher %.1f s", secs.doubleValue()) : "");
       if (teacher instanceof java.util.Map<?, ?> t && t.get("agreement") instanceof java.util.Map<?, ?> a) {
         out.printf(Locale.ROOT, "picks the teacher's intent: %s of %s training texts, %s of %s validation texts%n",
             share(a.get("training")), a.get("training_texts"), share(a.get("validation")), a.get("validation_texts"));

@@ -73,7 +73,7 @@ class TrainEvalPredictTest {
     assertThat(model.resolve("tokenizer.json")).exists();
     assertThat(model.resolve("encoder.onnx")).as("the default recipe fine-tunes the encoder").exists();
     assertThat(trained.out()).contains("threshold: ").contains("validation: in-scope accuracy")
-        .contains("(10 intents and an oos class,").contains("fine-tuning: 320 texts").contains("teacher");
+        .contains("(10 intents and an oos class,").containsPattern("fine-tuning: 320 texts, model \\d+\\.\\d s, teacher \\d+\\.\\d s\n");
   }
 
   @Test
