@@ -15,6 +15,8 @@
 long syscall(long number, ...) {
   va_list ap;
   va_start(ap, number);
+  // syscall() takes up to six arguments after the number; on x86-64 they arrive in registers,
+  // so reading six when fewer were passed is harmless, and all six are passed on unchanged.
   long a[6];
   for (int i = 0; i < 6; i++) a[i] = va_arg(ap, long);
   va_end(ap);
