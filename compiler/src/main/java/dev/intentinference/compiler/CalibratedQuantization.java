@@ -12,16 +12,19 @@ import dev.intentinference.core.onnx.SessionSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
  * The static int8 pass of {@code intent compile --calibration-data}: calibrates the activations
  * of the quantizable MatMul/Gemm nodes on the float graph, decides which are quantized with
- * constants and rewrites those ({@link StaticQuantizer}). The rest stay for the dynamic pass.
+ * constants and rewrites those ({@link StaticQuantizer}). The rest stay for the dynamic pass. In an
+ * encoder shipped in int8, the same rule gives its run-time quantizations constant ranges.
  *
  * <p>An activation stays dynamic when a node reading it matches {@code --int8-keep-dynamic}, or
  * when its exact range is more than {@code --calibration-max-outlier-ratio} times the range of
@@ -40,7 +43,8 @@ final class CalibratedQuantization {
 
   /**
    * @param model the graph with static quantization applied
-   * @param quantized MatMul/Gemm nodes quantized with constants
+   * @param quantized MatMul/Gemm nodes whose weights this pass quantized, activations with constants
+   *     (a shipped int8 encoder's products, given constant ranges, keep their weights and are not counted)
    * @param dynamicNodes quantizable MatMul/Gemm nodes left for dynamic quantization
    * @param description the manifest's {@code passes} entry
    * @param record the manifest's {@code compile.calibration} section
@@ -85,19 +89,38 @@ final class CalibratedQuantization {
       String dataName, byte[] tokenizer, int maxLength, SessionSettings settings) {
     CalibrationOptions c = options.calibration();
     Pattern keepDynamic = c.keepDynamic() == null ? null : Pattern.compile(c.keepDynamic());
+    Set<String> toObserve = new LinkedHashSet<>(StaticQuantizer.activations(graph, keepFloat));
+    Set<String> shipped = StaticQuantizer.runTimeQuantized(graph, keepFloat);
+    toObserve.addAll(shipped);
     Map<String, ActivationHistogram> seen = new ActivationCalibrator(graph, tokenizer, maxLength, options.buckets(), settings)
-        .run(StaticQuantizer.activations(graph, keepFloat), texts);
+        .run(toObserve, texts);
     // Activations read by a node the user keeps dynamic stay dynamic for every reader: one
     // activation has one quantization.
     Map<String, Boolean> forcedDynamic = new LinkedHashMap<>();
     Map<String, Integer> readers = new LinkedHashMap<>();
     Map<String, TensorProto> inits = new LinkedHashMap<>();
     graph.getGraph().getInitializerList().forEach(t -> inits.put(t.getName(), t));
+    Map<String, String> runTimeQuantizedBy = new LinkedHashMap<>();
     for (NodeProto n : graph.getGraph().getNodeList()) {
       if (!keepFloat.test(n) && DynamicQuantizer.hasQuantizableWeight(n, inits)) {
         readers.merge(n.getInput(0), 1, Integer::sum);
         if (keepDynamic != null && keepDynamic.matcher(n.getName()).find()) {
           forcedDynamic.put(n.getInput(0), true);
+        }
+      } else if (StaticQuantizer.isRunTimeQuantization(n) && shipped.contains(n.getInput(0))) {
+        runTimeQuantizedBy.put(n.getOutput(0), n.getInput(0));
+        if (keepDynamic != null && keepDynamic.matcher(n.getName()).find()) {
+          forcedDynamic.put(n.getInput(0), true);
+        }
+      }
+    }
+    // In a shipped int8 graph the products are the integer MatMuls reading a run-time quantization.
+    for (NodeProto n : graph.getGraph().getNodeList()) {
+      String activation = n.getInputCount() > 0 ? runTimeQuantizedBy.get(n.getInput(0)) : null;
+      if (activation != null && n.getOpType().startsWith("MatMulInteger")) {
+        readers.merge(activation, 1, Integer::sum);
+        if (keepDynamic != null && keepDynamic.matcher(n.getName()).find()) {
+          forcedDynamic.put(activation, true);
         }
       }
     }
@@ -130,20 +153,28 @@ final class CalibratedQuantization {
       tensors.add(t);
     }
     StaticQuantizer.Result q = new StaticQuantizer(options.weightBits()).quantize(graph, keepFloat, ranges);
-    int dynamicNodes = readers.values().stream().mapToInt(Integer::intValue).sum() - q.quantized();
+    int shippedStatic = shipped.stream().filter(ranges::containsKey).mapToInt(a -> readers.getOrDefault(a, 0)).sum();
+    int staticNodes = q.quantized() + shippedStatic;
+    int dynamicNodes = readers.values().stream().mapToInt(Integer::intValue).sum() - staticNodes;
     String rule = c.percentile() >= 100 ? "min/max" : String.format(Locale.ROOT, "%s%% percentile", trim(c.percentile()));
     String description = String.format(Locale.ROOT,
         "int8-static-quantization(calibrated on %s, %d texts, %s ranges, uint8 asymmetric activations; %d MatMul/Gemm static"
-            + " over %d activations, %d left dynamic: %d activations with outlier ratio > %s%s; %d bias adds folded)",
-        dataName, texts.size(), rule, q.quantized(), q.quantizeNodes(), dynamicNodes, outliers,
+            + " over %d activations, %d left dynamic: %d activations with outlier ratio > %s%s; %d bias adds folded%s)",
+        dataName, texts.size(), rule, staticNodes, q.quantizeNodes() + q.runTimeQuantizationsFixed(), dynamicNodes, outliers,
         c.maxOutlierRatio() == 0 ? "off" : trim(c.maxOutlierRatio()),
-        forced == 0 ? "" : ", " + forced + " kept by --int8-keep-dynamic", q.biasesFolded());
+        forced == 0 ? "" : ", " + forced + " kept by --int8-keep-dynamic", q.biasesFolded(),
+        shipped.isEmpty() ? "" : "; " + q.runTimeQuantizationsFixed() + " of the shipped int8 encoder's " + shipped.size()
+            + " run-time quantizations given constant ranges");
     Map<String, Object> record = new LinkedHashMap<>();
     record.put("data", dataName);
     record.put("texts", texts.size());
     record.put("range_rule", rule);
     record.put("max_outlier_ratio", c.maxOutlierRatio());
-    record.put("static_matmuls", q.quantized());
+    record.put("static_matmuls", staticNodes);
+    if (!shipped.isEmpty()) {
+      record.put("shipped_run_time_quantizations", shipped.size());
+      record.put("shipped_run_time_quantizations_fixed", q.runTimeQuantizationsFixed());
+    }
     record.put("dynamic_matmuls", dynamicNodes);
     record.put("activations", tensors);
     return new Result(q.model(), q.quantized(), dynamicNodes, description, record);

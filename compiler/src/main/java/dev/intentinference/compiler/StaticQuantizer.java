@@ -30,6 +30,12 @@ import java.util.function.Predicate;
  * bias input. MatMul/Gemm nodes whose activation has no range are left as they are, for
  * {@link DynamicQuantizer} (run after this pass) to quantize at run time.
  *
+ * <p>An encoder shipped in int8 has no float MatMul left; it quantizes its activations at run
+ * time with {@code DynamicQuantizeLinear}, one range per tensor over the whole batch, so a text's
+ * answer depends on the texts batched with it. Each such node whose input was calibrated
+ * ({@link #runTimeQuantized}) becomes {@code QuantizeLinear}, and its scale and zero-point outputs
+ * become constants under the same names: the integer products after it are unchanged.
+ *
  * <pre>{@code
  * StaticQuantizer.Result r = new StaticQuantizer(7).quantize(model, keepFloat, ranges);
  * ModelProto rest = new DynamicQuantizer(7).quantize(r.model(), keepFloat).model();
@@ -48,8 +54,9 @@ public final class StaticQuantizer {
    * @param quantized MatMul/Gemm nodes given constant activation quantization
    * @param quantizeNodes {@code QuantizeLinear} nodes added (one per distinct activation)
    * @param biasesFolded bias additions moved into the operator
+   * @param runTimeQuantizationsFixed {@code DynamicQuantizeLinear} nodes given constant ranges
    */
-  public record Result(ModelProto model, int quantized, int quantizeNodes, int biasesFolded) {}
+  public record Result(ModelProto model, int quantized, int quantizeNodes, int biasesFolded, int runTimeQuantizationsFixed) {}
 
   /**
    * The activation tensors (first inputs) of the nodes a quantizer would rewrite, in graph
@@ -66,15 +73,35 @@ public final class StaticQuantizer {
     return out;
   }
 
+  /**
+   * The inputs of the {@code DynamicQuantizeLinear} nodes of a graph shipped in int8, in graph
+   * order, each once: what calibration must observe to give them constant ranges.
+   */
+  public static Set<String> runTimeQuantized(ModelProto model, Predicate<NodeProto> keepFloat) {
+    Set<String> out = new LinkedHashSet<>();
+    for (NodeProto n : model.getGraph().getNodeList()) {
+      if (isRunTimeQuantization(n) && !keepFloat.test(n)) {
+        out.add(n.getInput(0));
+      }
+    }
+    return out;
+  }
+
+  static boolean isRunTimeQuantization(NodeProto n) {
+    return n.getOpType().equals("DynamicQuantizeLinear") && n.getDomain().isEmpty();
+  }
+
   /** @param ranges the calibrated range of each activation to quantize statically */
   public Result quantize(ModelProto model, Predicate<NodeProto> keepFloat, Map<String, ActivationRange> ranges) {
     GraphProto g = model.getGraph();
     Map<String, TensorProto> inits = initializers(g);
     Map<String, List<NodeProto>> consumers = new HashMap<>();
+    Map<String, NodeProto> producers = new HashMap<>();
     for (NodeProto n : g.getNodeList()) {
       for (String in : n.getInputList()) {
         consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
       }
+      n.getOutputList().forEach(o -> producers.put(o, n));
     }
     Set<String> graphOutputs = new HashSet<>();
     g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
@@ -85,8 +112,21 @@ public final class StaticQuantizer {
     Map<String, String[]> quantizedWeights = new HashMap<>();
     Set<NodeProto> foldedAdds = new HashSet<>();
     int quantized = 0;
+    int fixed = 0;
+    // A fixed run-time quantization's output -> its constant scale; and the nodes a fused product replaced.
+    Map<String, String> fixedScale = new HashMap<>();
+    Set<NodeProto> absorbed = new HashSet<>();
     for (NodeProto n : g.getNodeList()) {
-      if (foldedAdds.contains(n)) {
+      if (foldedAdds.contains(n) || absorbed.contains(n)) {
+        continue;
+      }
+      if (isRunTimeQuantization(n) && !keepFloat.test(n) && ranges.containsKey(n.getInput(0))) {
+        fixedScale.put(n.getOutput(0), fixRange(ed, n, ranges.get(n.getInput(0))));
+        fixed++;
+        continue;
+      }
+      if (n.getOpType().equals("MatMulInteger") && fixedScale.containsKey(n.getInput(0))
+          && fuseProduct(ed, n, fixedScale.get(n.getInput(0)), consumers, producers, inits, graphOutputs, absorbed)) {
         continue;
       }
       String a = n.getInputCount() > 0 ? n.getInput(0) : "";
@@ -142,8 +182,75 @@ public final class StaticQuantizer {
     if (quantized > 0 && m.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals(AttentionFusion.MS_DOMAIN))) {
       m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(AttentionFusion.MS_DOMAIN).setVersion(1));
     }
-    return new Result(m.build(), quantized, quantizedActivations.size(), foldedAdds.size());
+    return new Result(m.build(), quantized, quantizedActivations.size(), foldedAdds.size(), fixed);
   }
+
+  /**
+   * {@code DynamicQuantizeLinear(x) -> (y, y_scale, y_zero_point)} becomes {@code
+   * QuantizeLinear(x, y_scale, y_zero_point) -> y}, where {@code y_scale} and {@code y_zero_point}
+   * are now constants under the names the integer products downstream already read (a constant,
+   * not a node's output, is what later passes such as padding removal take for a per-tensor
+   * parameter).
+   */
+  private static String fixRange(GraphEditor ed, NodeProto n, ActivationRange r) {
+    String x = n.getInput(0);
+    String scale = n.getOutputCount() > 1 && !n.getOutput(1).isEmpty() ? n.getOutput(1) : ed.fresh(x + "_scale");
+    String zero = n.getOutputCount() > 2 && !n.getOutput(2).isEmpty() ? n.getOutput(2) : ed.fresh(x + "_zero_point");
+    ed.graph().addInitializer(OnnxNodes.floats(scale, new long[0], new float[] {r.scale()}));
+    ed.graph().addInitializer(OnnxNodes.raw(zero, TensorProto.DataType.UINT8, new long[0], new byte[] {(byte) r.zeroPoint()}));
+    ed.node(OnnxNodes.node("QuantizeLinear", ed.fresh("QuantizeLinear"), List.of(x, scale, zero), List.of(n.getOutput(0))));
+    return scale;
+  }
+
+  /**
+   * A shipped int8 product on a now constant-range activation, {@code MatMulInteger -> Cast ->
+   * Mul(Mul(a_scale, w_scale)) [-> Add(bias)]}, becomes one {@code MatMulIntegerToFloat}: with a
+   * constant activation scale it is the operator our own static pass emits, which ONNX Runtime
+   * runs in one kernel instead of four. Returns false, touching nothing, for any other shape.
+   */
+  private static boolean fuseProduct(GraphEditor ed, NodeProto product, String activationScale, Map<String, List<NodeProto>> consumers,
+      Map<String, NodeProto> producers, Map<String, TensorProto> inits, Set<String> graphOutputs, Set<NodeProto> absorbed) {
+    TensorProto w = inits.get(product.getInput(1));
+    NodeProto cast = soleReader(product.getOutput(0), consumers, graphOutputs);
+    if (w == null || w.getDimsCount() != 2 || product.getInputCount() != 4 || cast == null || !cast.getOpType().equals("Cast")
+        || DynamicQuantizer.intAttr(cast, "to", 0) != TensorProto.DataType.FLOAT_VALUE) {
+      return false;
+    }
+    NodeProto rescale = soleReader(cast.getOutput(0), consumers, graphOutputs);
+    if (rescale == null || !rescale.getOpType().equals("Mul") || rescale.getInputCount() != 2) {
+      return false;
+    }
+    String scales = rescale.getInput(0).equals(cast.getOutput(0)) ? rescale.getInput(1) : rescale.getInput(0);
+    NodeProto scaleProduct = producers.get(scales);
+    if (scaleProduct == null || !scaleProduct.getOpType().equals("Mul") || !scaleProduct.getInputList().contains(activationScale)) {
+      return false;
+    }
+    List<String> factors = scaleProduct.getInputList();
+    String weightScale = factors.get(0).equals(activationScale) ? factors.get(1) : factors.get(0);
+    if (!inits.containsKey(weightScale)) {
+      return false;
+    }
+    String y = rescale.getOutput(0);
+    List<String> inputs = new ArrayList<>(List.of(product.getInput(0), product.getInput(1), activationScale, weightScale,
+        product.getInput(2), product.getInput(3)));
+    NodeProto add = foldableBiasAdd(y, w.getDims(1), consumers, inits, graphOutputs);
+    if (add != null) {
+      inputs.add(add.getInput(0).equals(y) ? add.getInput(1) : add.getInput(0));
+      y = add.getOutput(0);
+      absorbed.add(add);
+    }
+    ed.node(OnnxNodes.node("MatMulIntegerToFloat", ed.fresh("MatMulIntegerToFloat"), inputs, List.of(y))
+        .toBuilder().setDomain(AttentionFusion.MS_DOMAIN).build());
+    absorbed.add(cast);
+    absorbed.add(rescale);
+    return true;
+  }
+
+  private static NodeProto soleReader(String tensor, Map<String, List<NodeProto>> consumers, Set<String> graphOutputs) {
+    List<NodeProto> readers = consumers.getOrDefault(tensor, List.of());
+    return readers.size() == 1 && !graphOutputs.contains(tensor) ? readers.get(0) : null;
+  }
+
 
   /** The {@code Add(y, b)} right after a product, when {@code y} feeds only it and {@code b} is a constant per column. */
   private static NodeProto foldableBiasAdd(String y, long columns, Map<String, List<NodeProto>> consumers,

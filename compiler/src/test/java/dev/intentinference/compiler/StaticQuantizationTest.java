@@ -111,6 +111,65 @@ class StaticQuantizationTest {
   }
 
   @Test
+  void aShippedInt8EncoderGetsConstantRangesSoAnAnswerNoLongerDependsOnItsBatchMates() {
+    // all-minilm-l6-v2-q ships with DynamicQuantizeLinear before its integer products: one range
+    // per tensor over the whole batch, so a long text batched beside a short one moves the short
+    // one's probabilities. Constant ranges make each answer the same alone and in any batch.
+    Path shipped = Fixtures.centroidModel(tmp.resolve("q-model"), "all-minilm-l6-v2-q@0-3");
+    ModelCompiler.CompileResult dynamic = new ModelCompiler(CompileOptions.defaults().withPrecision(Precision.INT8).withMinAgreement(0.95))
+        .compile(ModelDirectorySource.open(shipped), tmp.resolve("q-dynamic.intent"));
+    ModelCompiler.CompileResult fixed = new ModelCompiler(staticInt8(CalibrationOptions.of(Fixtures.verifyCsv())).withMinAgreement(0.95))
+        .compile(ModelDirectorySource.open(shipped), tmp.resolve("q-static.intent"));
+
+    PassStats pass = PassStats.ofManifest(fixed.manifest().compile()).stream()
+        .filter(s -> s.pass().equals("StaticQuantizer")).findFirst().orElseThrow();
+    int runTime = pass.before().count("DynamicQuantizeLinear");
+    assertThat(runTime).isEqualTo(12); // per layer: Q/K/V's input, attention output, FFN in, FFN out
+    @SuppressWarnings("unchecked")
+    Map<String, Object> cal = (Map<String, Object>) fixed.manifest().compile().get("calibration");
+    assertThat(cal).containsEntry("shipped_run_time_quantizations", runTime);
+    int constant = ((Number) cal.get("shipped_run_time_quantizations_fixed")).intValue();
+    assertThat(constant).isGreaterThanOrEqualTo(runTime - 3);
+    assertThat(pass.after().count("DynamicQuantizeLinear")).isEqualTo(runTime - constant);
+    assertThat(pass.after().count("QuantizeLinear")).isEqualTo(constant);
+    int staticProducts = ((Number) cal.get("static_matmuls")).intValue();
+    assertThat(staticProducts + ((Number) cal.get("dynamic_matmuls")).intValue()).isEqualTo(WEIGHT_MATMULS);
+    // Each product on a constant range is one MatMulIntegerToFloat, its Cast and rescaling Mul gone.
+    assertThat(pass.before().count("MatMulInteger")).isEqualTo(WEIGHT_MATMULS);
+    assertThat(pass.after().count("MatMulIntegerToFloat")).isEqualTo(staticProducts);
+    assertThat(pass.after().count("MatMulInteger")).isEqualTo(WEIGHT_MATMULS - staticProducts);
+    assertThat(pass.before().count("Cast") - pass.after().count("Cast")).isEqualTo(staticProducts);
+    assertThat(fixed.manifest().compile().get("passes").toString())
+        .contains(constant + " of the shipped int8 encoder's " + runTime + " run-time quantizations given constant ranges");
+    // The reference is the shipped int8 graph itself (no float twin), on this fixture's near-ties:
+    // the gate the float fixture's int8 artifacts pass.
+    assertThat(fixed.report().top1Agreement()).isGreaterThanOrEqualTo(0.95);
+    assertThat(fixed.report().maxAbsDiff()).isLessThan(0.1);
+
+    String shortText = "my card got stolen";
+    List<String> batch = List.of(shortText, "I would like to book a flight from boston to denver next tuesday morning, please, in business class");
+    // With a handful of activations possibly left dynamic, only the fully constant case is exact.
+    double staticShift = batchShift(fixed.artifact(), shortText, batch);
+    if (constant == runTime) {
+      assertThat(staticShift).isLessThan(1e-5);
+    }
+    assertThat(batchShift(dynamic.artifact(), shortText, batch)).isGreaterThan(Math.max(1e-4, 10 * staticShift));
+  }
+
+  /** The largest change in any of {@code text}'s probabilities between scoring it alone and first in {@code batch}. */
+  private static double batchShift(Path artifact, String text, List<String> batch) {
+    try (IntentPredictor p = ModelLoader.open(artifact, LoadOptions.defaults().withSession(SessionSettings.singleThread()))) {
+      float[] alone = p.scorer().score(List.of(text)).probabilities()[0];
+      float[] together = p.scorer().score(batch).probabilities()[0];
+      double shift = 0;
+      for (int i = 0; i < alone.length; i++) {
+        shift = Math.max(shift, Math.abs(alone[i] - together[i]));
+      }
+      return shift;
+    }
+  }
+
+  @Test
   void percentilesClipTheTailsAndMinMaxKeepsThem() {
     ActivationHistogram h = new ActivationHistogram();
     float[] v = new float[100_000];
