@@ -121,6 +121,12 @@ class DefaultModelUpgradeTest {
       try (Stream<Path> left = Files.list(repo.resolve("clinc150"))) {
         assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("1", "2");
       }
+      // Constant activation ranges: an answer does not depend on what the server batches it with.
+      try (Stream<Path> files = Files.list(published)) {
+        Path artifact = files.filter(f -> f.toString().endsWith(".intent")).findFirst().orElseThrow();
+        assertThat(IntentArtifact.read(artifact).manifest().compile().get("passes").toString())
+            .contains("int8-static-quantization(calibrated on");
+      }
     }
   }
 
