@@ -113,6 +113,7 @@ public final class StaticQuantizer {
     Set<NodeProto> foldedAdds = new HashSet<>();
     int quantized = 0;
     int fixed = 0;
+    int fusedProducts = 0;
     // A fixed run-time quantization's output -> its constant scale; and the nodes a fused product replaced.
     Map<String, String> fixedScale = new HashMap<>();
     Set<NodeProto> absorbed = new HashSet<>();
@@ -127,6 +128,7 @@ public final class StaticQuantizer {
       }
       if (n.getOpType().equals("MatMulInteger") && fixedScale.containsKey(n.getInput(0))
           && fuseProduct(ed, n, fixedScale.get(n.getInput(0)), consumers, producers, inits, graphOutputs, absorbed)) {
+        fusedProducts++;
         continue;
       }
       String a = n.getInputCount() > 0 ? n.getInput(0) : "";
@@ -179,7 +181,7 @@ public final class StaticQuantizer {
     }
     DynamicQuantizer.removeUnused(out);
     ModelProto.Builder m = model.toBuilder().setGraph(out);
-    if (quantized > 0 && m.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals(AttentionFusion.MS_DOMAIN))) {
+    if (quantized + fusedProducts > 0 && m.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals(AttentionFusion.MS_DOMAIN))) {
       m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(AttentionFusion.MS_DOMAIN).setVersion(1));
     }
     return new Result(m.build(), quantized, quantizedActivations.size(), foldedAdds.size(), fixed);
@@ -250,7 +252,6 @@ public final class StaticQuantizer {
     List<NodeProto> readers = consumers.getOrDefault(tensor, List.of());
     return readers.size() == 1 && !graphOutputs.contains(tensor) ? readers.get(0) : null;
   }
-
 
   /** The {@code Add(y, b)} right after a product, when {@code y} feeds only it and {@code b} is a constant per column. */
   private static NodeProto foldableBiasAdd(String y, long columns, Map<String, List<NodeProto>> consumers,

@@ -129,7 +129,7 @@ class StaticQuantizationTest {
     Map<String, Object> cal = (Map<String, Object>) fixed.manifest().compile().get("calibration");
     assertThat(cal).containsEntry("shipped_run_time_quantizations", runTime);
     int constant = ((Number) cal.get("shipped_run_time_quantizations_fixed")).intValue();
-    assertThat(constant).isGreaterThanOrEqualTo(runTime - 3);
+    assertThat(constant).as("no activation of this encoder has outliers past the default ratio").isEqualTo(runTime);
     assertThat(pass.after().count("DynamicQuantizeLinear")).isEqualTo(runTime - constant);
     assertThat(pass.after().count("QuantizeLinear")).isEqualTo(constant);
     int staticProducts = ((Number) cal.get("static_matmuls")).intValue();
@@ -148,11 +148,8 @@ class StaticQuantizationTest {
 
     String shortText = "my card got stolen";
     List<String> batch = List.of(shortText, "I would like to book a flight from boston to denver next tuesday morning, please, in business class");
-    // With a handful of activations possibly left dynamic, only the fully constant case is exact.
     double staticShift = batchShift(fixed.artifact(), shortText, batch);
-    if (constant == runTime) {
-      assertThat(staticShift).isLessThan(1e-5);
-    }
+    assertThat(staticShift).isLessThan(1e-5);
     assertThat(batchShift(dynamic.artifact(), shortText, batch)).isGreaterThan(Math.max(1e-4, 10 * staticShift));
   }
 
