@@ -96,32 +96,27 @@ final class CalibratedQuantization {
         .run(toObserve, texts);
     // Activations read by a node the user keeps dynamic stay dynamic for every reader: one
     // activation has one quantization.
-    Map<String, Boolean> forcedDynamic = new LinkedHashMap<>();
+    Set<String> forcedDynamic = new LinkedHashSet<>();
     Map<String, Integer> readers = new LinkedHashMap<>();
     Map<String, TensorProto> inits = new LinkedHashMap<>();
     graph.getGraph().getInitializerList().forEach(t -> inits.put(t.getName(), t));
+    // In a shipped int8 graph the products are the integer MatMuls reading a run-time
+    // quantization's output; the graph is in topological order, so that node comes first.
     Map<String, String> runTimeQuantizedBy = new LinkedHashMap<>();
     for (NodeProto n : graph.getGraph().getNodeList()) {
+      String activation = null;
       if (!keepFloat.test(n) && DynamicQuantizer.hasQuantizableWeight(n, inits)) {
-        readers.merge(n.getInput(0), 1, Integer::sum);
-        if (keepDynamic != null && keepDynamic.matcher(n.getName()).find()) {
-          forcedDynamic.put(n.getInput(0), true);
-        }
-      } else if (StaticQuantizer.isRunTimeQuantization(n) && shipped.contains(n.getInput(0))) {
-        runTimeQuantizedBy.put(n.getOutput(0), n.getInput(0));
-        if (keepDynamic != null && keepDynamic.matcher(n.getName()).find()) {
-          forcedDynamic.put(n.getInput(0), true);
-        }
-      }
-    }
-    // In a shipped int8 graph the products are the integer MatMuls reading a run-time quantization.
-    for (NodeProto n : graph.getGraph().getNodeList()) {
-      String activation = n.getInputCount() > 0 ? runTimeQuantizedBy.get(n.getInput(0)) : null;
-      if (activation != null && n.getOpType().startsWith("MatMulInteger")) {
+        activation = n.getInput(0);
         readers.merge(activation, 1, Integer::sum);
-        if (keepDynamic != null && keepDynamic.matcher(n.getName()).find()) {
-          forcedDynamic.put(activation, true);
-        }
+      } else if (StaticQuantizer.isRunTimeQuantization(n) && shipped.contains(n.getInput(0))) {
+        activation = n.getInput(0);
+        runTimeQuantizedBy.put(n.getOutput(0), activation);
+      } else if (n.getOpType().equals("MatMulInteger") && runTimeQuantizedBy.containsKey(n.getInput(0))) {
+        activation = runTimeQuantizedBy.get(n.getInput(0));
+        readers.merge(activation, 1, Integer::sum);
+      }
+      if (activation != null && keepDynamic != null && keepDynamic.matcher(n.getName()).find()) {
+        forcedDynamic.add(activation);
       }
     }
     Map<String, ActivationRange> ranges = new LinkedHashMap<>();
@@ -131,7 +126,7 @@ final class CalibratedQuantization {
     for (Map.Entry<String, ActivationHistogram> e : seen.entrySet()) {
       ActivationRange r = e.getValue().range(c.percentile());
       String decision;
-      if (forcedDynamic.containsKey(e.getKey())) {
+      if (forcedDynamic.contains(e.getKey())) {
         decision = "dynamic (--int8-keep-dynamic)";
         forced++;
       } else if (!c.isStatic(r)) {

@@ -93,7 +93,12 @@ public final class ModelCompiler {
         smoothingTexts = Verifier.builtIn().stream().map(LabeledText::text).toList();
         smoothingName = "the built-in sentences";
       } else {
-        smoothingTexts = CalibratedQuantization.readTexts(smoothing.data(), smoothing.split(), smoothing.limit(), "--smooth-data");
+        CalibrationOptions c = options.calibration();
+        // The served default smooths and calibrates on the same texts: read and parse them once.
+        boolean sameTexts = c != null && c.data().equals(smoothing.data()) && c.split().equals(smoothing.split())
+            && c.limit() == smoothing.limit();
+        smoothingTexts = sameTexts ? calibrationTexts
+            : CalibratedQuantization.readTexts(smoothing.data(), smoothing.split(), smoothing.limit(), "--smooth-data");
         smoothingName = CalibratedQuantization.name(smoothing.data(), smoothing.split());
       }
     }

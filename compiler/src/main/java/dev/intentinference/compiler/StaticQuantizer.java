@@ -112,7 +112,6 @@ public final class StaticQuantizer {
     Map<String, String[]> quantizedWeights = new HashMap<>();
     Set<NodeProto> foldedAdds = new HashSet<>();
     int quantized = 0;
-    int fixed = 0;
     int fusedProducts = 0;
     // A fixed run-time quantization's output -> its constant scale; and the nodes a fused product replaced.
     Map<String, String> fixedScale = new HashMap<>();
@@ -123,7 +122,6 @@ public final class StaticQuantizer {
       }
       if (isRunTimeQuantization(n) && !keepFloat.test(n) && ranges.containsKey(n.getInput(0))) {
         fixedScale.put(n.getOutput(0), fixRange(ed, n, ranges.get(n.getInput(0))));
-        fixed++;
         continue;
       }
       if (n.getOpType().equals("MatMulInteger") && fixedScale.containsKey(n.getInput(0))
@@ -184,7 +182,7 @@ public final class StaticQuantizer {
     if (quantized + fusedProducts > 0 && m.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals(AttentionFusion.MS_DOMAIN))) {
       m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(AttentionFusion.MS_DOMAIN).setVersion(1));
     }
-    return new Result(m.build(), quantized, quantizedActivations.size(), foldedAdds.size(), fixed);
+    return new Result(m.build(), quantized, quantizedActivations.size(), foldedAdds.size(), fixedScale.size());
   }
 
   /**
