@@ -3,7 +3,11 @@ package dev.intentinference.server;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.netty.util.AttributeKey;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Whether the server takes inference requests, and what draining does to connections. Once
@@ -22,9 +26,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@link #answered}): one volatile read per request, and a wrapper around the answer's headers
  * only while draining. Wrapping every response, as before, cost each request an extra stream stage
  * to act only during the few seconds of a drain.
+ *
+ * <p>It also counts the requests taken and not yet answered, so that closing can wait for them
+ * ({@link #awaitAnswered}): Armeria's own graceful shutdown needs a quiet period, which clients
+ * still sending (each answered 503) keep restarting, and without one it gives requests in flight
+ * about a second before it cuts their connections.
  */
 final class Admission {
+  private static final AttributeKey<Boolean> TAKEN = AttributeKey.valueOf(Admission.class, "TAKEN");
   private final AtomicBoolean accepting = new AtomicBoolean(true);
+  private final AtomicInteger unanswered = new AtomicInteger();
+  private final Object answeredAll = new Object();
 
   /** Whether new inference requests are taken. */
   boolean accepting() {
@@ -39,12 +51,70 @@ final class Admission {
   /** {@code inference} while accepting; once draining, 503 + {@code Retry-After} and the connection closes. */
   HttpService gate(HttpService inference, HttpErrors errors) {
     return (ctx, req) -> {
+      // Counted before the check: a request that sees "accepting" is then always waited for.
+      count(ctx);
       if (!accepting.get()) {
         ctx.initiateConnectionShutdown();
         return errors.response(new ShuttingDownException());
       }
       return inference.serve(ctx, req);
     };
+  }
+
+  /**
+   * {@code service}'s requests counted until answered, for services that refuse on their own
+   * (gRPC answers in its own status codes): whether a call was taken is decided here, on arrival,
+   * as for the other routes, and read back with {@link #taken}.
+   */
+  HttpService counted(HttpService service) {
+    return (ctx, req) -> {
+      count(ctx);
+      ctx.setAttr(TAKEN, accepting.get());
+      return service.serve(ctx, req);
+    };
+  }
+
+  /** Whether the call of {@code ctx}, passed through {@link #counted}, was taken on arrival. */
+  static boolean taken(ServiceRequestContext ctx) {
+    return Boolean.TRUE.equals(ctx.attr(TAKEN));
+  }
+
+  /** Requests taken and not yet answered. */
+  int unanswered() {
+    return unanswered.get();
+  }
+
+  private void count(ServiceRequestContext ctx) {
+    unanswered.incrementAndGet();
+    // The log completes once the answer is sent, or the exchange failed: every count is undone.
+    ctx.log().whenComplete().thenRun(this::answered);
+  }
+
+  private void answered() {
+    if (unanswered.decrementAndGet() == 0) {
+      synchronized (answeredAll) {
+        answeredAll.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until every request taken has been answered, at most {@code grace}; returns how many are
+   * still unanswered (0 unless the grace ran out).
+   */
+  int awaitAnswered(Duration grace) throws InterruptedException {
+    long deadline = System.nanoTime() + grace.toNanos();
+    synchronized (answeredAll) {
+      int left;
+      while ((left = unanswered.get()) > 0) {
+        long wait = deadline - System.nanoTime();
+        if (wait <= 0) {
+          return left;
+        }
+        TimeUnit.NANOSECONDS.timedWait(answeredAll, wait);
+      }
+      return 0;
+    }
   }
 
   /**

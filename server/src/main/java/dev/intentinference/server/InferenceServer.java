@@ -195,6 +195,7 @@ public final class InferenceServer implements AutoCloseable {
     HttpErrors errors = new HttpErrors(metrics, config.maxBodyBytes());
     MetadataService meta = new MetadataService(registry, mapper, errors, admission::accepting, this::repositoryStatus);
     InferService infer = new InferService(registry, json, errors, metrics, admission);
+    metrics.requestsInFlight(admission::unanswered);
     ServerBuilder sb = Server.builder()
         .port(new InetSocketAddress(config.host(), config.port()), SessionProtocol.HTTP)
         .workerGroup(PromptEventLoops.workers(config.ioThreads()), true)
@@ -202,9 +203,9 @@ public final class InferenceServer implements AutoCloseable {
         .maxRequestLength(config.maxBodyBytes())
         // The queue's own deadline answers first; this only guards against a stuck request.
         .requestTimeout(config.timeout().plusSeconds(5))
-        // No quiet period: the drain window before close() is the quiet time, and clients still
-        // sending (each answered 503) would restart it until the grace ran out. Requests arriving
-        // on open connections once the port closes get our 503 JSON.
+        // No quiet period: clients still sending (each answered 503) would restart it until the
+        // grace ran out. close() waits for the requests taken itself (Admission), so what is left
+        // when the port closes (requests over the grace) gets our 503 JSON.
         .gracefulShutdown(GracefulShutdown.builder().quietPeriod(Duration.ZERO).timeout(config.shutdownGrace())
             .toExceptionFunction((ctx, req) -> new ShuttingDownException()).build())
         .meterRegistry(metrics.registry())
@@ -238,7 +239,7 @@ public final class InferenceServer implements AutoCloseable {
     sb.service(GrpcService.builder()
         .addService(new OipGrpcService(registry, meta, metrics))
         .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
-        .build());
+        .build(), admission::counted);
     return sb.build();
   }
 
@@ -331,6 +332,15 @@ public final class InferenceServer implements AutoCloseable {
       return;
     }
     poller.shutdownNow();
+    try {
+      int unanswered = admission.awaitAnswered(config.shutdownGrace());
+      if (unanswered > 0) {
+        LOG.warning(unanswered + " requests still unanswered after the shutdown grace of "
+            + config.shutdownGrace().toMillis() + " ms: they get 503");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       server.stop().join();
     } finally {

@@ -1,6 +1,7 @@
 package dev.intentinference.server;
 
 import com.google.protobuf.ByteString;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.oip.GRPCInferenceServiceGrpc;
 import dev.intentinference.core.oip.InferParameter;
@@ -96,7 +97,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     try {
       // Before anything is counted under the model's name: a bad name is not a metric tag.
       ModelRegistry.checkName(model);
-      if (!metadata.accepting()) {
+      if (!Admission.taken(ServiceRequestContext.current())) {
         throw new ShuttingDownException();
       }
     } catch (ApiException e) {

@@ -23,6 +23,8 @@ import java.util.function.Supplier;
  *       {@code intent_request_seconds} (histograms): time waiting in the queue, time a batch spent
  *       forming, engine time per batch, and whole-request time;
  *   <li>{@code intent_batch_size} (histogram), {@code intent_queue_depth{model}} (gauge);
+ *   <li>{@code intent_requests_in_flight} (gauge): inference requests taken and not yet answered,
+ *       what a graceful shutdown waits for;
  *   <li>{@code intent_model_loaded{model,version}}: 1 per version being served;
  *       {@code intent_model_load_failures_total{model}}.
  * </ul>
@@ -129,6 +131,11 @@ public final class ServerMetrics {
   void queueDepth(String model, Supplier<Number> depth) {
     Gauge.builder("intent_queue_depth", depth).description("texts waiting per model").tag("model", model)
         .strongReference(true).register(registry);
+  }
+
+  void requestsInFlight(Supplier<Number> count) {
+    Gauge.builder("intent_requests_in_flight", count)
+        .description("inference requests (and gRPC calls) taken and not yet answered").strongReference(true).register(registry);
   }
 
   void modelLoaded(String model, String version) {

@@ -222,7 +222,10 @@ class WebUiBrowserTest {
     // the skip link leads to the dashboard
     js("document.activeElement.blur(); window.scrollTo(0, 0);");
     driver.get(home());
-    new Actions(driver).sendKeys(Keys.TAB, Keys.ENTER).perform();
+    waitForLiveDashboard();
+    new Actions(driver).sendKeys(Keys.TAB).perform();
+    wait.until(d -> "skip".equals(js("return document.activeElement.className")));
+    new Actions(driver).sendKeys(Keys.ENTER).perform();
     wait.until(d -> "dashboard".equals(js("return document.activeElement.id")));
     // screen readers: the conversation is a live log, the field has a label, notices are alerts
     assertThat(chat().findElement(By.cssSelector("[role=log]")).getAttribute("aria-live")).isEqualTo("polite");
