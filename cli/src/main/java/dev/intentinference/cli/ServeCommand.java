@@ -153,8 +153,8 @@ final class ServeCommand implements Callable<Integer> {
   long drainSeconds;
 
   @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "10",
-      description = "Then, seconds requests in flight get to finish before the port closes regardless, 0..600 "
-          + "(default: ${DEFAULT-VALUE}).")
+      description = "Then, seconds requests in flight and queued get to be answered; what is still queued after "
+          + "them gets 503, and the port closes, 0..600 (default: ${DEFAULT-VALUE}).")
   long shutdownGraceSeconds;
 
   @Option(names = "--data", paramLabel = "FILE",
@@ -263,8 +263,8 @@ final class ServeCommand implements Callable<Integer> {
     Duration drain = Duration.ofSeconds(drainSeconds);
     // Printed, not logged: java.util.logging may already be shut down while the hook runs.
     Thread hook = new Thread(() -> {
-      out.printf("intent: draining: not ready, new inference requests get 503; the port closes in %d s (--drain), "
-          + "then requests in flight get up to %d s (--shutdown-grace)%n", drainSeconds, shutdownGraceSeconds);
+      out.printf("intent: draining: not ready, new inference requests get 503; in %d s (--drain) requests in flight "
+          + "get up to %d s more (--shutdown-grace), then the port closes%n", drainSeconds, shutdownGraceSeconds);
       out.flush();
       server.drainThenClose(drain);
       if (openBucket != null) {

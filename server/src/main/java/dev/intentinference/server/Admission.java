@@ -6,7 +6,6 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.netty.util.AttributeKey;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,26 +33,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Admission {
   private static final AttributeKey<Boolean> TAKEN = AttributeKey.valueOf(Admission.class, "TAKEN");
-  private final AtomicBoolean accepting = new AtomicBoolean(true);
-  private final AtomicInteger unanswered = new AtomicInteger();
+  private static final int STOPPED = 1 << 30;
+  // One word for both, so that taking a request and checking that the server still takes requests
+  // are one step: a request counted is never refused, and close() waits for every one counted.
+  // Bit 30: stopped; below it: requests taken and not yet answered.
+  private final AtomicInteger state = new AtomicInteger();
   private final Object answeredAll = new Object();
 
   /** Whether new inference requests are taken. */
   boolean accepting() {
-    return accepting.get();
+    return (state.get() & STOPPED) == 0;
   }
 
   /** Starts draining; true only for the call that changed the state. */
   boolean stop() {
-    return accepting.getAndSet(false);
+    return (state.getAndUpdate(s -> s | STOPPED) & STOPPED) == 0;
   }
 
   /** {@code inference} while accepting; once draining, 503 + {@code Retry-After} and the connection closes. */
   HttpService gate(HttpService inference, HttpErrors errors) {
     return (ctx, req) -> {
-      // Counted before the check: a request that sees "accepting" is then always waited for.
-      count(ctx);
-      if (!accepting.get()) {
+      if (!take(ctx)) {
         ctx.initiateConnectionShutdown();
         return errors.response(new ShuttingDownException());
       }
@@ -68,8 +68,7 @@ final class Admission {
    */
   HttpService counted(HttpService service) {
     return (ctx, req) -> {
-      count(ctx);
-      ctx.setAttr(TAKEN, accepting.get());
+      ctx.setAttr(TAKEN, take(ctx));
       return service.serve(ctx, req);
     };
   }
@@ -81,17 +80,25 @@ final class Admission {
 
   /** Requests taken and not yet answered. */
   int unanswered() {
-    return unanswered.get();
+    return state.get() & ~STOPPED;
   }
 
-  private void count(ServiceRequestContext ctx) {
-    unanswered.incrementAndGet();
+  /** Counts the request until it is answered, unless the server has stopped taking requests. */
+  private boolean take(ServiceRequestContext ctx) {
+    int s;
+    do {
+      s = state.get();
+      if ((s & STOPPED) != 0) {
+        return false;
+      }
+    } while (!state.compareAndSet(s, s + 1));
     // The log completes once the answer is sent, or the exchange failed: every count is undone.
-    ctx.log().whenComplete().thenRun(this::answered);
+    ctx.log().whenComplete().thenRun(this::release);
+    return true;
   }
 
-  private void answered() {
-    if (unanswered.decrementAndGet() == 0) {
+  private void release() {
+    if ((state.decrementAndGet() & ~STOPPED) == 0) {
       synchronized (answeredAll) {
         answeredAll.notifyAll();
       }
@@ -106,7 +113,7 @@ final class Admission {
     long deadline = System.nanoTime() + grace.toNanos();
     synchronized (answeredAll) {
       int left;
-      while ((left = unanswered.get()) > 0) {
+      while ((left = unanswered()) > 0) {
         long wait = deadline - System.nanoTime();
         if (wait <= 0) {
           return left;
@@ -123,7 +130,7 @@ final class Admission {
    * Connection: close} on this answer, not a close racing with it from the worker thread.
    */
   HttpResponse answered(ServiceRequestContext ctx, HttpResponse answer) {
-    if (accepting.get()) {
+    if (accepting()) {
       return answer;
     }
     return answer.mapHeaders(headers -> {

@@ -124,6 +124,29 @@ public final class BatchQueue<T, R> {
   }
 
   /**
+   * Refuses new requests and fails those still queued with {@link ShuttingDownException}: what
+   * shutdown does once its grace is over, so their clients get a clear answer. Batches already
+   * handed out are not touched.
+   *
+   * @return how many queued requests were failed
+   */
+  public int abandon() {
+    lock.lock();
+    try {
+      stopped = true;
+      int n = waiting.size();
+      for (Entry<T, R> e : waiting) {
+        e.future().completeExceptionally(new ShuttingDownException());
+      }
+      waiting.clear();
+      notEmpty.signalAll();
+      return n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * The next batch, oldest request first; blocks while the queue is empty. Returns an empty list
    * once the queue is stopped and drained.
    */

@@ -48,6 +48,8 @@ import java.util.logging.Logger;
 public final class InferenceServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceServer.class.getName());
   private static final Duration ADMIN_TIMEOUT = Duration.ofMinutes(10);
+  // What batches already running get once the grace is over and the queues are refused.
+  private static final Duration RUNNING_BATCH_GRACE = Duration.ofSeconds(1);
 
   private final ServerConfig config;
   private final ServerMetrics metrics;
@@ -335,8 +337,12 @@ public final class InferenceServer implements AutoCloseable {
     try {
       int unanswered = admission.awaitAnswered(config.shutdownGrace());
       if (unanswered > 0) {
+        // Answered here, while their connections are open: Armeria's own last resort races the
+        // answers with closing the connections.
+        int queued = registry.abandonQueued();
         LOG.warning(unanswered + " requests still unanswered after the shutdown grace of "
-            + config.shutdownGrace().toMillis() + " ms: they get 503");
+            + config.shutdownGrace().toMillis() + " ms: " + queued + " texts still queued get 503");
+        admission.awaitAnswered(RUNNING_BATCH_GRACE);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -367,6 +367,11 @@ final class ModelRegistry implements AutoCloseable {
     return new IndexEntry(model, version, "UNAVAILABLE", reason);
   }
 
+  /** Every model refuses new requests and fails those queued (503); returns how many were queued. */
+  int abandonQueued() {
+    return slots.values().stream().mapToInt(ModelSlot::abandonQueued).sum();
+  }
+
   /** Stops every model: queued requests are answered first. */
   @Override
   public synchronized void close() {

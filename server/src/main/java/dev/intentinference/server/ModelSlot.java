@@ -303,6 +303,11 @@ final class ModelSlot implements AutoCloseable {
     }
   }
 
+  /** Refuses new requests and fails those queued (503); returns how many were queued. */
+  int abandonQueued() {
+    return queue.abandon();
+  }
+
   /** Refuses new requests, answers those queued, then closes every loaded version. */
   @Override
   public void close() {

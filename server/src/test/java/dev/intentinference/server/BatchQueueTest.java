@@ -177,6 +177,23 @@ class BatchQueueTest {
   }
 
   @Test
+  void abandoningFailsWhatIsQueuedButNotWhatWasHandedOut() throws Exception {
+    BatchQueue<String, String> q = queue(1, 0, 16);
+    CompletableFuture<String> a = q.submit("a", 5, V1, FAR);
+    CompletableFuture<String> b = q.submit("b", 5, V1, FAR);
+    CompletableFuture<String> c = q.submit("c", 5, V1, FAR);
+    assertThat(items(q.nextBatch())).containsExactly("a");
+    assertThat(q.abandon()).isEqualTo(2);
+    assertThat(a).isNotDone();
+    for (CompletableFuture<String> f : List.of(b, c)) {
+      assertThat(f.handle((r, t) -> t).join()).isInstanceOf(ShuttingDownException.class);
+    }
+    assertThat(q.submit("d", 5, V1, FAR).handle((r, t) -> t).join()).isInstanceOf(ShuttingDownException.class);
+    assertThat(q.nextBatch().size()).isZero();
+    assertThat(q.depth()).isZero();
+  }
+
+  @Test
   void lengthBucketsAreFourTokensWideUpTo32ThenDouble() {
     assertThat(BatchPolicy.lengthBucket(1)).isZero();
     assertThat(BatchPolicy.lengthBucket(4)).isZero();

@@ -1,6 +1,7 @@
 package dev.intentinference.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
@@ -10,67 +11,106 @@ import dev.intentinference.core.oip.InferTensorContents;
 import dev.intentinference.core.oip.ModelInferRequest;
 import dev.intentinference.core.oip.ModelInferResponse;
 import dev.intentinference.core.onnx.SentenceEncoder;
+import io.grpc.Status;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Closing the server answers every request already accepted, on both protocols, then refuses new connections. */
+/**
+ * Closing the server answers every request already taken, on both protocols, within the shutdown
+ * grace; past it, those still queued get a clear refusal, never a cut connection. Then it refuses
+ * new connections.
+ */
 class GracefulShutdownTest {
+  private static final int REQUESTS = 24;
+
   @TempDir Path repo;
+
+  /** Requests sent to a server, every third over gRPC. */
+  private record Sent(List<CompletableFuture<HttpResponse<String>>> http, List<ListenableFuture<ModelInferResponse>> grpc) {}
 
   @Test
   void inFlightAndQueuedRequestsAreAnsweredBeforeExit() throws Exception {
+    InferenceServer server = start(Duration.ofSeconds(60));
+    Http http = new Http(server.baseUri());
+    Sent sent = sendAndWaitUntilTaken(server, http);
+    server.close();
+    for (CompletableFuture<HttpResponse<String>> f : sent.http()) {
+      HttpResponse<String> r = f.join();
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    for (ListenableFuture<ModelInferResponse> f : sent.grpc()) {
+      assertThat(f.get().getOutputsList()).isNotEmpty();
+    }
+    assertThat(http.postJsonAsync("/v1/models/demo/predict", "{\"text\":\"hi\"}").handle((r, t) -> t).join())
+        .as("no longer listening").isNotNull();
+  }
+
+  @Test
+  void pastTheGraceQueuedRequestsAreRefusedClearly() throws Exception {
+    InferenceServer server = start(Duration.ZERO);
+    Sent sent = sendAndWaitUntilTaken(server, new Http(server.baseUri()));
+    server.close();
+    int refused = 0;
+    for (CompletableFuture<HttpResponse<String>> f : sent.http()) {
+      HttpResponse<String> r = f.join(); // a cut connection throws here
+      if (r.statusCode() != 200) {
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).isEqualTo("{\"error\":\"the server is shutting down\"}");
+        refused++;
+      }
+    }
+    for (ListenableFuture<ModelInferResponse> f : sent.grpc()) {
+      Throwable t = catchThrowable(f::get);
+      if (t != null) {
+        assertThat(t).isInstanceOf(ExecutionException.class);
+        assertThat(Status.fromThrowable(t.getCause()).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        refused++;
+      }
+    }
+    assertThat(refused).as("requests still queued when the grace (0) ran out").isPositive();
+  }
+
+  private InferenceServer start(Duration grace) throws Exception {
     try (SentenceEncoder enc = TestModels.encoder()) {
       TestModels.write(enc, repo, "demo", "1", TestModels.bankingExamples());
     }
-    // One text per batch and long texts: the requests below are queued behind each other, enough
-    // of them that answering those left when close() starts takes seconds, well past the second
-    // Armeria alone gives requests in flight before it cuts their connections.
+    // One text per batch and long texts: the requests are queued behind each other, enough of them
+    // that answering those left when close() starts takes seconds, well past the second Armeria
+    // alone gives requests in flight before it cuts their connections.
     ServerConfig config = ServerConfig.builder(repo).port(0).threads(1).batch(new BatchPolicy(1, 0, 64))
-        .pollInterval(Duration.ZERO).timeout(Duration.ofSeconds(60)).shutdownGrace(Duration.ofSeconds(60)).build();
-    InferenceServer server = InferenceServer.start(config, RepositoryBootstrapper.NONE);
-    Http http = new Http(server.baseUri());
+        .pollInterval(Duration.ZERO).timeout(Duration.ofSeconds(60)).shutdownGrace(grace).build();
+    return InferenceServer.start(config, RepositoryBootstrapper.NONE);
+  }
+
+  private static Sent sendAndWaitUntilTaken(InferenceServer server, Http http) throws InterruptedException {
     String text = "please change the address on my account ".repeat(50);
-    List<CompletableFuture<HttpResponse<String>>> pending = new ArrayList<>();
     var grpc = GrpcClients.newClient("http://127.0.0.1:" + server.port() + "/",
         GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub.class);
-    List<ListenableFuture<ModelInferResponse>> pendingGrpc = new ArrayList<>();
-    int requests = 24;
-    for (int i = 0; i < requests; i++) {
+    Sent sent = new Sent(new ArrayList<>(), new ArrayList<>());
+    for (int i = 0; i < REQUESTS; i++) {
       if (i % 3 == 2) {
-        pendingGrpc.add(grpc.modelInfer(ModelInferRequest.newBuilder().setModelName("demo")
+        sent.grpc().add(grpc.modelInfer(ModelInferRequest.newBuilder().setModelName("demo")
             .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("text").setDatatype("BYTES").addShape(1)
                 .setContents(InferTensorContents.newBuilder().addBytesContents(ByteString.copyFromUtf8(text + i))))
             .build()));
       } else {
-        pending.add(http.postJsonAsync("/v1/models/demo/predict", "{\"text\":\"" + text + i + "\"}"));
+        sent.http().add(http.postJsonAsync("/v1/models/demo/predict", "{\"text\":\"" + text + i + "\"}"));
       }
     }
     // Wait (without timing anything) until the server has taken them all: closing refuses requests
-    // still on their way (503), and this test is about those already taken.
+    // still on their way, and these tests are about those already taken.
     while (server.metrics().registry().get("intent_requests_in_flight").gauge().value()
-        + pending.stream().filter(CompletableFuture::isDone).count()
-        + pendingGrpc.stream().filter(ListenableFuture::isDone).count() < requests) {
+        + sent.http().stream().filter(CompletableFuture::isDone).count()
+        + sent.grpc().stream().filter(ListenableFuture::isDone).count() < REQUESTS) {
       Thread.sleep(1);
     }
-    server.close();
-    int answered = 0;
-    for (CompletableFuture<HttpResponse<String>> f : pending) {
-      HttpResponse<String> r = f.join();
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      answered++;
-    }
-    for (ListenableFuture<ModelInferResponse> f : pendingGrpc) {
-      assertThat(f.get().getOutputsList()).isNotEmpty();
-      answered++;
-    }
-    assertThat(answered).isEqualTo(requests);
-    assertThat(http.postJsonAsync("/v1/models/demo/predict", "{\"text\":\"hi\"}").handle((r, t) -> t).join())
-        .as("no longer listening").isNotNull();
+    return sent;
   }
 }
