@@ -26,6 +26,6 @@ for r in $(seq 1 "$rounds"); do
       --summary "$out/bench-$p-$r.json" > "$out/bench-$p-$r.log" 2>&1 || true   # exit 1 = some requests failed
   done
   echo "round $r: wrk $(grep Requests/sec "$out/wrk-$r.log" | tr -s ' ' | cut -d' ' -f2) req/s;" \
-    "bench h1 $(grep -o 'throughput [0-9.]*' "$out/bench-h1-$r.log" | tail -1);" \
-    "bench h2 $(grep -o 'throughput [0-9.]*' "$out/bench-h2-$r.log" | tail -1)" | tee -a "$out/result.txt"
+    "bench h1 $(grep -o 'throughput [0-9][0-9.]*' "$out/bench-h1-$r.log" | tail -1);" \
+    "bench h2 $(grep -o 'throughput [0-9][0-9.]*' "$out/bench-h2-$r.log" | tail -1)" | tee -a "$out/result.txt"
 done

@@ -7,7 +7,8 @@ serve_ready() {
   local repo=$1 port=$2 out=$3; shift 3
   ./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve.log" 2>&1 &
   server=$!
-  trap 'kill $server 2>/dev/null || true' EXIT
+  # Waits for the server to finish draining, so that a next run can take the same port.
+  trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
   for _ in $(seq 1 60); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
 }
 

@@ -206,8 +206,9 @@ public final class InferenceServer implements AutoCloseable {
         // The queue's own deadline answers first; this only guards against a stuck request.
         .requestTimeout(config.timeout().plusSeconds(5))
         // No quiet period: clients still sending (each answered 503) would restart it until the
-        // grace ran out. close() waits for the requests taken itself (Admission), so what is left
-        // when the port closes (requests over the grace) gets our 503 JSON.
+        // grace ran out, and without one Armeria's graceful shutdown is off. close() waits for the
+        // requests taken itself (Admission) and refuses what is still queued past the grace; this
+        // function is Armeria's last resort for a batch still running a second after that.
         .gracefulShutdown(GracefulShutdown.builder().quietPeriod(Duration.ZERO).timeout(config.shutdownGrace())
             .toExceptionFunction((ctx, req) -> new ShuttingDownException()).build())
         .meterRegistry(metrics.registry())
