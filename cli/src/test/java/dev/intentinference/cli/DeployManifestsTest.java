@@ -205,13 +205,14 @@ class DeployManifestsTest {
     assertThat(c.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/v2/health/ready");
     assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/v2/health/live");
 
-    // The drain sequence fits in the grace period: preStop sleep, then --drain, then --shutdown-grace.
+    // The drain sequence fits in the grace period: preStop sleep, then --drain, then --shutdown-grace,
+    // then up to a second for batches still running and about one for the port's close.
     List<String> preStop = strings(c.path("lifecycle").path("preStop").path("exec").path("command"));
     assertThat(preStop).hasSize(2).startsWith("sleep");
     long sleep = Long.parseLong(preStop.get(1));
     assertThat(sleep).isPositive();
     assertThat(pod.path("spec").path("terminationGracePeriodSeconds").asLong())
-        .isGreaterThan(sleep + serve.drainSeconds + serve.shutdownGraceSeconds);
+        .isGreaterThan(sleep + serve.drainSeconds + serve.shutdownGraceSeconds + 2);
 
     // Non-root, read-only root filesystem, a writable /tmp, the repository as a read-only volume.
     JsonNode podSecurity = pod.path("spec").path("securityContext");
