@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The soak's tail for two builds, alternated A B A B: each round starts a fresh server, warms it
+# (30 s at 16 clients), then offers RATE texts per second with constant arrivals (as soak.sh does
+# at 70 % of the peak) and reports p50, p99 and p99/p50, with the server's mean batch size over
+# the measured part (docs/perf.md). Both sides get the same offered rate, so their tails compare.
+#
+#   JAR_A=/tmp/old/cli/target/intent-cli.jar RATE=1544 scripts/perf/soak-ab.sh REPO
+#
+# Environment: RATE (texts/s, required), JAR_A / JAR_B (each side's intent-cli.jar with its lib/
+# beside it; default this checkout's), ROUNDS (2), DURATION (120s), WARMUP (20s: the open loop's
+# own warm-up, not measured), PORT (8150; each server takes the next one), OUT
+# (perf-runs/<time>-soak-ab).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+repo=$1; shift
+rate=${RATE:?RATE (texts per second) is required}
+rounds=${ROUNDS:-2}; duration=${DURATION:-120s}; warmup=${WARMUP:-20s}; port=${PORT:-8150}
+out=${OUT:-perf-runs/$(date +%Y%m%d-%H%M%S)-soak-ab}; mkdir -p "$out"
+./intent --version > /dev/null
+jar_a=${JAR_A:-cli/target/intent-cli.jar}; jar_b=${JAR_B:-cli/target/intent-cli.jar}
+grep -o -w -E 'avx2|avx512f|avx512_vnni|avx_vnni|amx_int8' /proc/cpuinfo | sort -u | tr '\n' ' ' > "$out/cpu-flags.txt"
+batches() { curl -s "localhost:$1/metrics" | awk '/^intent_batch_size_(count|sum)/ {s[$1 ~ /count/ ? "n" : "t"] += $2} END {print s["n"]+0, s["t"]+0}'; }
+for r in $(seq 1 "$rounds"); do
+  for side in a b; do
+    jar=$jar_a; [ "$side" = b ] && jar=$jar_b
+    port=$((port + 1))
+    env MKL_DYNAMIC=FALSE OMP_DYNAMIC=FALSE java -Xmx4g -jar "$jar" serve --repository "$repo" --port "$port" "$@" \
+      > "$out/serve-$side-$r.log" 2>&1 &
+    server=$!
+    for _ in $(seq 1 60); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
+    ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency 16 --duration 30s --warmup 1s \
+      > "$out/warm-$side-$r.log" 2>&1 || true
+    read -r n0 t0 < <(batches "$port")
+    # The bench exits 1 when a request failed (a 503 from a full queue): a result, not an error here.
+    ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --rate "$rate" --arrivals constant \
+      --duration "$duration" --warmup "$warmup" --summary "$out/$side-$r.json" > "$out/$side-$r.log" 2>&1 || true
+    read -r n1 t1 < <(batches "$port")
+    kill "$server"; wait "$server" 2>/dev/null || true
+    python3 - "$out/$side-$r.json" "$side" "$r" "$n0" "$t0" "$n1" "$t1" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1])); l = d["latency"]
+n = float(sys.argv[6]) - float(sys.argv[4]); t = float(sys.argv[7]) - float(sys.argv[5])
+print(f"{sys.argv[2]} round {sys.argv[3]}: {d['throughput']:.1f} inf/s, p50 {l['p50']*1e3:.2f} ms, "
+      f"p99 {l['p99']*1e3:.2f} ms, p99/p50 {l['p99']/l['p50']:.2f}, failed {d['failed']}, "
+      f"texts per batch {t / n if n else float('nan'):.2f} (warm-up included)")
+EOF
+  done
+done | tee "$out/result.txt"
+echo "a: $jar_a; b: $jar_b; rate $rate; cpu flags: $(cat "$out/cpu-flags.txt")" | tee -a "$out/result.txt"
