@@ -2,7 +2,7 @@
 # The soak's tail for two builds, alternated A B A B: each round starts a fresh server, warms it
 # (30 s at 16 clients), then offers RATE texts per second with constant arrivals (as soak.sh does
 # at 70 % of the peak) and reports p50, p99 and p99/p50, with the server's mean batch size over
-# the measured part (docs/perf.md). Both sides get the same offered rate, so their tails compare.
+# the open loop, its warm-up included (docs/perf.md). Both sides get the same offered rate, so their tails compare.
 #
 #   JAR_A=/tmp/old/cli/target/intent-cli.jar RATE=1544 scripts/perf/soak-ab.sh REPO
 #
