@@ -51,11 +51,11 @@ public class WeightSoup {
   }
 
   static byte[] averagedEncoder(List<Path> in) throws Exception {
-    List<OnnxMl.GraphProto> graphs = new ArrayList<>();
+    List<OnnxMl.ModelProto> models = new ArrayList<>();
     for (Path p : in) {
-      graphs.add(OnnxMl.ModelProto.parseFrom(Files.readAllBytes(p.resolve("encoder.onnx"))).getGraph());
+      models.add(OnnxMl.ModelProto.parseFrom(Files.readAllBytes(p.resolve("encoder.onnx"))));
     }
-    OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(in.get(0).resolve("encoder.onnx"))).toBuilder();
+    OnnxMl.ModelProto.Builder model = models.get(0).toBuilder();
     OnnxMl.GraphProto.Builder graph = model.getGraphBuilder();
     int averaged = 0;
     for (int t = 0; t < graph.getInitializerCount(); t++) {
@@ -63,10 +63,10 @@ public class WeightSoup {
       if (first.getDataType() != OnnxMl.TensorProto.DataType.FLOAT.getNumber()) {
         continue;
       }
-      float[][] all = new float[graphs.size()][];
+      float[][] all = new float[models.size()][];
       boolean differ = false;
-      for (int m = 0; m < graphs.size(); m++) {
-        OnnxMl.TensorProto tm = graphs.get(m).getInitializer(t);
+      for (int m = 0; m < models.size(); m++) {
+        OnnxMl.TensorProto tm = models.get(m).getGraph().getInitializer(t);
         if (!tm.getName().equals(first.getName())) {
           throw new IllegalArgumentException(in.get(m) + ": initializer " + t + " is " + tm.getName() + ", not " + first.getName());
         }

@@ -20,16 +20,12 @@ out=${OUT:-perf-runs/$(date +%Y%m%d-%H%M%S)-soak-ab}; mkdir -p "$out"
 jar_a=${JAR_A:-cli/target/intent-cli.jar}; jar_b=${JAR_B:-cli/target/intent-cli.jar}
 grep -o -w -E 'avx2|avx512f|avx512_vnni|avx_vnni|amx_int8' /proc/cpuinfo | sort -u | tr '\n' ' ' > "$out/cpu-flags.txt"
 batches() { curl -s "localhost:$1/metrics" | awk '/^intent_batch_size_(count|sum)/ {s[$1 ~ /count/ ? "n" : "t"] += $2} END {print s["n"]+0, s["t"]+0}'; }
+source scripts/perf/serve-warm.sh
 for r in $(seq 1 "$rounds"); do
   for side in a b; do
     jar=$jar_a; [ "$side" = b ] && jar=$jar_b
-    port=$((port + 1))
-    env MKL_DYNAMIC=FALSE OMP_DYNAMIC=FALSE java -Xmx4g -jar "$jar" serve --repository "$repo" --port "$port" "$@" \
-      > "$out/serve-$side-$r.log" 2>&1 &
-    server=$!
-    for _ in $(seq 1 60); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
-    ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency 16 --duration 30s --warmup 1s \
-      > "$out/warm-$side-$r.log" 2>&1 || true
+    port=$((port + 1)); mkdir -p "$out/$side-$r"
+    SERVE_JAR=$jar serve_and_warm "$repo" "$port" "$out/$side-$r" 30 "$@" || true
     read -r n0 t0 < <(batches "$port")
     # The bench exits 1 when a request failed (a 503 from a full queue): a result, not an error here.
     ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --rate "$rate" --arrivals constant \
