@@ -69,6 +69,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "  intent train --data clinc150 --out models-src/clinc150-from-bge --teacher models-src/bge   # reuse a teacher",
         "  intent train --data clinc150 --out models-src/clinc150-l4 --teacher models-src/bge --encoder all-minilm-l6-v2@0-4 "
             + "--ffn-width 768   # 4 narrower layers",
+        "  intent train --data clinc150 --out models-src/clinc150-spread --start-layers 0,3,5   # 3 layers started from 6 spread ones",
         "  intent train --data clinc150 --out models-src/clinc150-quick --frozen",
         "  intent train --data clinc150 --out models-src/clinc150-accurate --frozen --encoder bge-small-en-v1.5-q,all-minilm-l6-v2-q"})
 public final class TrainCommand implements Callable<Integer> {
@@ -134,6 +135,12 @@ public final class TrainCommand implements Callable<Integer> {
       + " what one with fewer does: all-MiniLM-L6-v2 has 1536 per layer, and its 4 layers with 768 in the upper three"
       + " multiply as much per token as its 3 whole ones. 1.." + FineTuning.MAX_FEED_FORWARD_WIDTH + ". Default: every unit.")
   Integer ffnWidth;
+
+  @Option(names = "--start-layers", split = ",", paramLabel = "L,L,...", description = "Fine-tuning: the shipped"
+      + " encoder's layers (0-based) the model's layers start from, one for each layer it runs, in order, e.g. 0,3,5"
+      + " for the first, a middle and the last of all-MiniLM-L6-v2's six. Default: its first layers (0,1,2 for"
+      + " all-minilm-l6-v2@0-3).")
+  List<Integer> startLayers;
 
   @Option(names = "--distill-temperature", paramLabel = "T", description = "Fine-tuning: distillation temperature, (0, 100]. Default: ${DEFAULT-VALUE}.")
   double distillTemperature = FineTuning.DEFAULT_DISTILL_TEMPERATURE;
@@ -286,6 +293,9 @@ public final class TrainCommand implements Callable<Integer> {
       ModelNames.check("--name", name);
     }
     ModelNames.check("--model-version", modelVersion);
+    if (frozen && startLayers != null) {
+      throw new IntentException("--start-layers chooses where fine-tuned layers start; --frozen trains none (drop one of the two)");
+    }
     if (frozen && ffnWidth != null) {
       throw new IntentException("--ffn-width cuts layers that fine-tuning trains; --frozen trains none (drop one of the two)");
     }
@@ -367,7 +377,8 @@ public final class TrainCommand implements Callable<Integer> {
           .withThreads(threads)
           .withMaxTokens(maxTokens)
           .withMemoryLimit(memoryLimit == null ? 0 : Sizes.parseBytes(memoryLimit, "--memory-limit"))
-          .withFeedForwardWidth(ffnWidth == null ? 0 : ffnWidth);
+          .withFeedForwardWidth(ffnWidth == null ? 0 : ffnWidth)
+          .withStartLayers(startLayers == null ? List.of() : startLayers);
     } catch (IllegalArgumentException e) {
       throw new IntentException("invalid option: " + e.getMessage(), e);
     }

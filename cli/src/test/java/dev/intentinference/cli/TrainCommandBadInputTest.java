@@ -184,6 +184,22 @@ class TrainCommandBadInputTest {
   }
 
   @Test
+  void startLayersTheEncoderCannotGiveOrThatNothingTrains() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString(), "--start-layers", "0,3", "--teacher", "none"))
+        .contains("--start-layers 0,3 names 2 layers; all-minilm-l6-v2@0-3 runs 3 (give one shipped layer for each)");
+    assertThat(failTraining("--data", csv.toString(), "--start-layers", "0,3,6", "--teacher", "none"))
+        .contains("--start-layers 0,3,6: layer 6 is not one of the encoder's (0..5) (all-minilm-l6-v2@0-3)");
+    Cli notANumber = Cli.run("train", "--quiet", "--out", tmp.resolve("model").toString(), "--data", csv.toString(),
+        "--start-layers", "0,x,5");
+    assertThat(notANumber.exitCode()).isEqualTo(2);
+    assertThat(notANumber.err()).contains("Invalid value for option '--start-layers' (L,L,...): 'x' is not an int")
+        .doesNotContain("Exception");
+    assertThat(failTraining("--data", csv.toString(), "--start-layers", "0,3,5", "--frozen"))
+        .contains("--start-layers chooses where fine-tuned layers start; --frozen trains none");
+  }
+
+  @Test
   void existingNonEmptyOutputIsRefusedAndKept() throws Exception {
     Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
     Path out = Files.createDirectories(tmp.resolve("taken"));

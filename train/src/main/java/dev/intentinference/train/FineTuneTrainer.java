@@ -92,7 +92,8 @@ public final class FineTuneTrainer {
     }
     EncoderSpec spec = fineTunable(options.encoders().get(0), "--encoder");
     // Read first, so that a --ffn-width the encoder cannot give is refused now, not after the teacher's minutes.
-    BertWeights modelStartWeights = modelWeights(spec);
+    List<Integer> startLayers = startLayers(spec);
+    BertWeights modelStartWeights = modelWeights(spec, startLayers);
     Path teacherModel = FineTuning.teacherModel(fineTuning.teacher());
     EncoderSpec teacherSpec = fineTuning.teacher() == null || teacherModel != null ? null
         : fineTunable(fineTuning.teacher(), "--teacher");
@@ -126,7 +127,7 @@ public final class FineTuneTrainer {
     String tokenizerSha = Hashes.sha256(model.tokenizer());
     EncoderRef ref = EncoderRef.fineTuned(spec, tokenizerSha, ENCODER_FILE, Hashes.sha256(model.encoderOnnx()));
     ClassifierHead head = model.head();
-    Map<String, Object> training = provenance(options, spec, data, texts, teacher, model);
+    Map<String, Object> training = provenance(options, spec, startLayers, data, texts, teacher, model);
     Map<String, Object> timing = new LinkedHashMap<>();
     timing.put("fine_tune_seconds", IntentTrainer.round(model.result().seconds()));
     // Whole phases, so what lies outside the training loops (data, tokenizing, the teacher's
@@ -412,12 +413,14 @@ public final class FineTuneTrainer {
     }
   }
 
-  private Map<String, Object> provenance(TrainingOptions options, EncoderSpec spec, TrainingData data, Texts texts,
-      Teacher teacher, Trained model) {
+  private Map<String, Object> provenance(TrainingOptions options, EncoderSpec spec, List<Integer> startLayers,
+      TrainingData data, Texts texts, Teacher teacher, Trained model) {
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("mode", "fine-tune");
     training.put("base_encoder", baseEncoder(spec));
-    training.put("recipe", fineTuning.toMap());
+    Map<String, Object> recipe = new LinkedHashMap<>(fineTuning.toMap());
+    recipe.put("start_layers", startLayers);
+    training.put("recipe", recipe);
     if (teacher != null) {
       Map<String, Object> record = new LinkedHashMap<>(teacher.record());
       record.put("agreement", agreement(teacher, model, texts.train().size()));
@@ -494,8 +497,15 @@ public final class FineTuneTrainer {
    * layers it trains cut to {@link FineTuning#feedForwardWidth()} units when one is set. Its fixed
    * layers keep theirs: they are not trained, so nothing would recover what a cut takes.
    */
-  private BertWeights modelWeights(EncoderSpec spec) {
+  private BertWeights modelWeights(EncoderSpec spec, List<Integer> startLayers) {
     BertWeights shipped = BertWeights.read(EncoderGraphs.model(spec));
+    if (!startLayers.equals(FineTuning.defaultStartLayers(startLayers.size()))) {
+      try {
+        shipped = shipped.withLayersFrom(BertWeights.read(EncoderGraphs.shippedModel(spec)), startLayers);
+      } catch (IntentException e) {
+        throw new IntentException("--start-layers " + layerList(startLayers) + ": " + e.getMessage() + " (" + spec.id() + ")");
+      }
+    }
     int width = fineTuning.feedForwardWidth();
     if (width == 0) {
       return shipped;
@@ -507,6 +517,27 @@ public final class FineTuneTrainer {
     } catch (IntentException e) {
       throw new IntentException("--ffn-width " + width + ": " + e.getMessage() + " (" + spec.id() + ")");
     }
+  }
+
+  /**
+   * The shipped layers the model's layers start from: {@link FineTuning#startLayers()} when given
+   * (one per layer the model runs), else {@link FineTuning#defaultStartLayers}.
+   */
+  private List<Integer> startLayers(EncoderSpec spec) {
+    int run = BertWeights.read(EncoderGraphs.model(spec)).config().layers();
+    List<Integer> given = fineTuning.startLayers();
+    if (given.isEmpty()) {
+      return FineTuning.defaultStartLayers(run);
+    }
+    if (given.size() != run) {
+      throw new IntentException("--start-layers " + layerList(given) + " names " + given.size() + " layers; "
+          + spec.id() + " runs " + run + " (give one shipped layer for each)");
+    }
+    return given;
+  }
+
+  private static String layerList(List<Integer> layers) {
+    return layers.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
   }
 
   private FineTuner.Result run(String role, EncoderSpec spec, BertWeights weights, FineTuneConfig recipe, NDManager manager,

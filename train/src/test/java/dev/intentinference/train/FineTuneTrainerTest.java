@@ -104,7 +104,7 @@ class FineTuneTrainerTest {
     assertThat((Map<String, Object>) t.get("base_encoder")).containsEntry("id", ENCODER)
         .containsKey("onnx_sha256");
     assertThat((Map<String, Object>) t.get("recipe")).containsEntry("epochs", 6).containsEntry("seed", 42)
-        .containsEntry("encoder_learning_rate", 2e-4).containsKey("schedule");
+        .containsEntry("encoder_learning_rate", 2e-4).containsKey("schedule").containsEntry("start_layers", List.of(0, 1, 2));
     assertThat((List<Map<String, Object>>) t.get("validation_history")).hasSize(6).allSatisfy(epoch -> {
       double pass = ((Number) epoch.get("forward_backward_seconds")).doubleValue();
       double optimizer = ((Number) epoch.get("optimizer_seconds")).doubleValue();

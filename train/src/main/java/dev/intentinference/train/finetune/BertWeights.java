@@ -148,6 +148,36 @@ public final class BertWeights {
   }
 
   /**
+   * These weights with transformer layer {@code i} taken from layer {@code layers.get(i)} of {@code
+   * source}, an encoder of the same widths: a model that runs fewer layers than its encoder can
+   * start from any of them. Initializer names stay these weights', so the graph written back keeps
+   * its topology.
+   *
+   * @throws IntentException when a layer is not one of the source's
+   */
+  public BertWeights withLayersFrom(BertWeights source, List<Integer> layers) {
+    Map<String, Tensor> copy = new LinkedHashMap<>(tensors);
+    for (int l = 0; l < layers.size(); l++) {
+      int from = layers.get(l);
+      if (from < 0 || from >= source.config.layers()) {
+        throw new IntentException("layer " + from + " is not one of the encoder's (0.." + (source.config.layers() - 1) + ")");
+      }
+      List<String> to = layerNames(l);
+      List<String> names = layerNames(from);
+      for (int i = 0; i < to.size(); i++) {
+        Tensor mine = get(to.get(i));
+        Tensor theirs = source.get(names.get(i));
+        if (!java.util.Arrays.equals(mine.shape(), theirs.shape())) {
+          throw new IntentException(names.get(i) + " has shape " + java.util.Arrays.toString(theirs.shape()) + ", "
+              + to.get(i) + " " + java.util.Arrays.toString(mine.shape()));
+        }
+        copy.put(mine.name(), new Tensor(mine.name(), mine.initializer(), mine.shape(), theirs.values()));
+      }
+    }
+    return new BertWeights(config, copy);
+  }
+
+  /**
    * These weights with the feed-forward block of layers {@code from} to {@code to - 1} cut to
    * {@code width} units each: the units whose input column and output row have the largest product
    * of norms, kept in their order. A unit's contribution to the layer's output is its activation
