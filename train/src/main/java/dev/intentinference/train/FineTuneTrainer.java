@@ -91,9 +91,11 @@ public final class FineTuneTrainer {
           + " (" + String.join(",", options.encoders()) + ")");
     }
     EncoderSpec spec = fineTunable(options.encoders().get(0), "--encoder");
-    // Read first, so that a --ffn-width the encoder cannot give is refused now, not after the teacher's minutes.
-    List<Integer> startLayers = startLayers(spec);
-    BertWeights modelStartWeights = modelWeights(spec, startLayers);
+    // Read first, so that --start-layers or --ffn-width the encoder cannot give are refused now,
+    // not after the teacher's minutes.
+    BertWeights cut = BertWeights.read(EncoderGraphs.model(spec));
+    List<Integer> startLayers = startLayers(spec, cut.config().layers());
+    BertWeights modelStartWeights = modelWeights(spec, cut, startLayers);
     Path teacherModel = FineTuning.teacherModel(fineTuning.teacher());
     EncoderSpec teacherSpec = fineTuning.teacher() == null || teacherModel != null ? null
         : fineTunable(fineTuning.teacher(), "--teacher");
@@ -493,12 +495,14 @@ public final class FineTuneTrainer {
   }
 
   /**
-   * The weights the model starts from: the shipped encoder's, with the feed-forward blocks of the
-   * layers it trains cut to {@link FineTuning#feedForwardWidth()} units when one is set. Its fixed
-   * layers keep theirs: they are not trained, so nothing would recover what a cut takes.
+   * The weights the model starts from: the shipped encoder's ({@code cut}, the layers the model
+   * runs), each layer taken from the shipped layer {@code startLayers} names, with the feed-forward
+   * blocks of the layers it trains cut to {@link FineTuning#feedForwardWidth()} units when one is
+   * set. Its fixed layers keep theirs: they are not trained, so nothing would recover what a cut
+   * takes.
    */
-  private BertWeights modelWeights(EncoderSpec spec, List<Integer> startLayers) {
-    BertWeights shipped = BertWeights.read(EncoderGraphs.model(spec));
+  private BertWeights modelWeights(EncoderSpec spec, BertWeights cut, List<Integer> startLayers) {
+    BertWeights shipped = cut;
     if (!startLayers.equals(FineTuning.defaultStartLayers(startLayers.size()))) {
       try {
         shipped = shipped.withLayersFrom(BertWeights.read(EncoderGraphs.shippedModel(spec)), startLayers);
@@ -523,8 +527,7 @@ public final class FineTuneTrainer {
    * The shipped layers the model's layers start from: {@link FineTuning#startLayers()} when given
    * (one per layer the model runs), else {@link FineTuning#defaultStartLayers}.
    */
-  private List<Integer> startLayers(EncoderSpec spec) {
-    int run = BertWeights.read(EncoderGraphs.model(spec)).config().layers();
+  private List<Integer> startLayers(EncoderSpec spec, int run) {
     List<Integer> given = fineTuning.startLayers();
     if (given.isEmpty()) {
       return FineTuning.defaultStartLayers(run);
