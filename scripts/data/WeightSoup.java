@@ -1,17 +1,16 @@
 import ai.onnx.proto.OnnxMl;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.ByteString;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
+import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.io.SafeTensors;
+import dev.intentinference.core.onnx.OnnxTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A uniform "model soup" (Wortsman et al., ICML 2022) of fine-tuned model directories that share a
@@ -41,11 +40,11 @@ public class WeightSoup {
     Files.copy(in.get(0).resolve("tokenizer.json"), out.resolve("tokenizer.json"));
     ObjectMapper json = new ObjectMapper();
     ObjectNode manifest = (ObjectNode) json.readTree(in.get(0).resolve("manifest.json").toFile());
-    ((ObjectNode) manifest.get("encoders").get(0)).put("onnxSha256", sha256(onnx));
+    ((ObjectNode) manifest.get("encoders").get(0)).put("onnxSha256", Hashes.sha256(onnx));
     manifest.put("name", out.getFileName().toString());
     ObjectNode files = (ObjectNode) manifest.get("files");
     for (String f : List.of("head.safetensors", "encoder.onnx", "tokenizer.json")) {
-      files.put(f, sha256(Files.readAllBytes(out.resolve(f))));
+      files.put(f, Hashes.sha256(out.resolve(f)));
     }
     json.writerWithDefaultPrettyPrinter().writeValue(out.resolve("manifest.json").toFile(), manifest);
   }
@@ -70,11 +69,11 @@ public class WeightSoup {
         if (!tm.getName().equals(first.getName())) {
           throw new IllegalArgumentException(in.get(m) + ": initializer " + t + " is " + tm.getName() + ", not " + first.getName());
         }
-        all[m] = floats(tm);
+        all[m] = OnnxTensors.floatValues(tm);
         differ |= !Arrays.equals(all[0], all[m]);
       }
       if (differ) {
-        graph.setInitializer(t, first.toBuilder().clearFloatData().setRawData(ByteString.copyFrom(littleEndian(mean(all)))));
+        graph.setInitializer(t, OnnxTensors.withFloatValues(first, mean(all)));
         averaged++;
       }
     }
@@ -82,23 +81,25 @@ public class WeightSoup {
     return model.build().toByteArray();
   }
 
-  /** safetensors: an 8-byte header length, a JSON header, then the F32 tensors the header places. */
   static byte[] averagedHead(List<Path> in) throws Exception {
-    byte[] first = Files.readAllBytes(in.get(0).resolve("head.safetensors"));
-    int start = 8 + (int) ByteBuffer.wrap(first, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    float[][] all = new float[in.size()][];
-    for (int m = 0; m < in.size(); m++) {
-      byte[] file = Files.readAllBytes(in.get(m).resolve("head.safetensors"));
-      if (!Arrays.equals(file, 0, start, first, 0, start)) {
-        throw new IllegalArgumentException(in.get(m) + ": head.safetensors has another header than " + in.get(0));
-      }
-      FloatBuffer f = ByteBuffer.wrap(file, start, file.length - start).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-      all[m] = new float[f.remaining()];
-      f.get(all[m]);
+    List<Map<String, SafeTensors.Tensor>> heads = new ArrayList<>();
+    for (Path p : in) {
+      heads.add(SafeTensors.read(Files.readAllBytes(p.resolve("head.safetensors"))));
     }
-    byte[] out = Arrays.copyOf(first, first.length);
-    System.arraycopy(littleEndian(mean(all)), 0, out, start, first.length - start);
-    return out;
+    Map<String, SafeTensors.Tensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, SafeTensors.Tensor> e : heads.get(0).entrySet()) {
+      float[][] all = new float[heads.size()][];
+      for (int m = 0; m < heads.size(); m++) {
+        SafeTensors.Tensor t = heads.get(m).get(e.getKey());
+        if (t == null || !Arrays.equals(t.shape(), e.getValue().shape())) {
+          throw new IllegalArgumentException(in.get(m) + ": head.safetensors has no " + e.getKey() + " of shape "
+              + Arrays.toString(e.getValue().shape()));
+        }
+        all[m] = t.values();
+      }
+      out.put(e.getKey(), new SafeTensors.Tensor(e.getValue().shape(), mean(all)));
+    }
+    return SafeTensors.write(out);
   }
 
   static float[] mean(float[][] all) {
@@ -112,29 +113,5 @@ public class WeightSoup {
       m[i] /= all.length;
     }
     return m;
-  }
-
-  static byte[] littleEndian(float[] v) {
-    ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(v);
-    return b.array();
-  }
-
-  static float[] floats(OnnxMl.TensorProto t) {
-    if (!t.getRawData().isEmpty()) {
-      FloatBuffer f = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-      float[] v = new float[f.remaining()];
-      f.get(v);
-      return v;
-    }
-    float[] v = new float[t.getFloatDataCount()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = t.getFloatData(i);
-    }
-    return v;
-  }
-
-  static String sha256(byte[] bytes) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 }

@@ -19,12 +19,7 @@ for r in $(seq 1 "$rounds"); do
   for side in a b; do
     repo=$a; jar=${JAR_A:-}; vars=${ENV_A:-}; [ "$side" = b ] && repo=$b && jar=${JAR_B:-} && vars=${ENV_B:-}
     port=$((port + 1))
-    if [ -n "$jar" ]; then
-      env MKL_DYNAMIC=FALSE OMP_DYNAMIC=FALSE $vars java -Xmx4g -jar "$jar" serve --repository "$repo" --port "$port" "$@" \
-        > "$out/serve-$side-$r.log" 2>&1 &
-    else
-      env $vars ./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve-$side-$r.log" 2>&1 &
-    fi
+    env $vars INTENT_JAR="$jar" ./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve-$side-$r.log" 2>&1 &
     server=$!
     for _ in $(seq 1 60); do curl -sf "localhost:$port/v2/health/ready" >/dev/null && break; sleep 1; done
     ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --concurrency "$concurrency" --duration "${warm}s" \

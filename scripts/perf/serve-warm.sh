@@ -4,12 +4,10 @@
 #   serve_and_warm REPO PORT OUT WARM [serve options...]: the same, then warms it with WARM seconds
 #     of a 16-client bench (the JIT, the batcher).
 # SERVE_JAR, when set, serves with that build's intent-cli.jar (its lib/ beside it) instead of
-# this checkout's, with the launcher's settings.
+# this checkout's, through the launcher (INTENT_JAR), so with its settings.
 serve_ready() {
   local repo=$1 port=$2 out=$3; shift 3
-  local intent=(./intent)
-  [ -n "${SERVE_JAR:-}" ] && intent=(env MKL_DYNAMIC=FALSE OMP_DYNAMIC=FALSE java -Xmx4g -jar "$SERVE_JAR")
-  "${intent[@]}" serve --repository "$repo" --port "$port" "$@" > "$out/serve.log" 2>&1 &
+  INTENT_JAR="${SERVE_JAR:-}" ./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve.log" 2>&1 &
   server=$!
   # Waits for the server to finish draining, so that a next run can take the same port.
   trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
