@@ -157,7 +157,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--head-learning-rate", paramLabel = "LR", description = "Fine-tuning: peak AdamW rate of the head, (0, 1]. Default: ${DEFAULT-VALUE}.")
   double headLearningRate = FineTuneConfig.DEFAULT_HEAD_LEARNING_RATE;
 
-  @Option(names = "--max-tokens", paramLabel = "N", description = "Fine-tuning: texts are cut to N tokens while training (not when serving), 8..512. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--max-tokens", paramLabel = "N", description = "Fine-tuning: texts are cut to N tokens while training (not when serving), 8..512, or 0 for whole texts. "
+      + "Default: whole texts, as served (up to the encoder's limit: 256 tokens for all-MiniLM-L6-v2, 512 for bge-small); "
+      + "batches of long texts run in several passes, so memory does not grow with them.")
   int maxTokens = FineTuning.DEFAULT_MAX_TOKENS;
 
   @Option(names = "--memory-limit", paramLabel = "SIZE", description = "Fine-tuning: refuse to start when the memory estimate exceeds SIZE (e.g. 2G, 512M). Default: the machine's memory.")
@@ -259,6 +261,11 @@ public final class TrainCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "fine-tuning: %d texts, model %.1f s%s%n", r.embeddedTexts(), r.headSeconds(),
           teacher instanceof java.util.Map<?, ?> t && t.get("seconds") instanceof Number secs
               ? String.format(Locale.ROOT, ", teacher %.1f s", secs.doubleValue()) : "");
+      if (r.manifest().training().get("sizes") instanceof java.util.Map<?, ?> sizes && sizes.get("texts_cut") instanceof Number cut
+          && cut.intValue() > 0 && r.manifest().training().get("recipe") instanceof java.util.Map<?, ?> recipe) {
+        out.printf(Locale.ROOT, "note: %d training texts are longer than %s tokens and were cut there%n", cut.intValue(),
+            recipe.get("max_tokens"));
+      }
       if (teacher instanceof java.util.Map<?, ?> t && t.get("agreement") instanceof java.util.Map<?, ?> a) {
         out.printf(Locale.ROOT, "picks the teacher's intent: %s of %s training texts, %s of %s validation texts%n",
             share(a.get("training")), a.get("training_texts"), share(a.get("validation")), a.get("validation_texts"));
@@ -339,6 +346,9 @@ public final class TrainCommand implements Callable<Integer> {
       layerCount("--teacher-freeze-layers", teacherFreezeLayers);
       if (ffnWidth != null && (ffnWidth < 1 || ffnWidth > FineTuning.MAX_FEED_FORWARD_WIDTH)) {
         throw new IntentException("--ffn-width must be in 1.." + FineTuning.MAX_FEED_FORWARD_WIDTH + ", was " + ffnWidth);
+      }
+      if (maxTokens != 0 && (maxTokens < 8 || maxTokens > 512)) {
+        throw new IntentException("--max-tokens must be 0 (whole texts) or in 8..512, was " + maxTokens);
       }
       String teacherId = "none".equalsIgnoreCase(teacher) ? null : teacher;
       int batch = or(batchSize, FineTuneConfig.DEFAULT_BATCH_SIZE);

@@ -110,6 +110,13 @@ class TrainCommandBadInputTest {
   }
 
   @Test
+  void aTrainingLengthOutOfRange() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString(), "--max-tokens", "4"))
+        .contains("--max-tokens must be 0 (whole texts) or in 8..512, was 4");
+  }
+
+  @Test
   void aMemoryLimitThatIsNoSize() throws Exception {
     Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
     assertThat(failTraining("--data", csv.toString(), "--memory-limit", "lots")).contains("--memory-limit lots: not a size");

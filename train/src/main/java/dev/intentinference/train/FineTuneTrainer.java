@@ -236,10 +236,11 @@ public final class FineTuneTrainer {
   /**
    * The served model after training: network result, head, written graph, validation
    * probabilities, and its logits on {@link FineTuneTrainer#sampleRows} of the training texts, to
-   * measure how closely it follows the teacher.
+   * measure how closely it follows the teacher; {@code textsCut} of its training texts (and
+   * variants) were longer than the training length.
    */
   private record Trained(FineTuner.Result result, ClassifierHead head, byte[] encoderOnnx, byte[] tokenizer,
-      List<float[]> validationProbabilities, float[][] trainingSampleLogits) {}
+      List<float[]> validationProbabilities, float[][] trainingSampleLogits, int textsCut) {}
 
   private Teacher teach(EncoderSpec spec, Texts texts, TrainingData data, TrainingOptions options, TrainingListener listener) {
     byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
@@ -294,7 +295,7 @@ public final class FineTuneTrainer {
     return new KeptTeacher(teacherOut.toString(), outcome.threshold(), probabilities);
   }
 
-  /** Probabilities as served: the whole text, up to the encoder's own limit (training cuts at {@link FineTuning#maxTokens()}). */
+  /** Probabilities as served: the whole text, up to the encoder's own limit (training may cut at {@link FineTuning#maxTokens()}). */
   private static List<float[]> servedProbabilities(NDManager manager, IntentNetwork network,
       byte[] tokenizerJson, EncoderSpec spec, List<String> texts) {
     List<float[]> probabilities = new ArrayList<>();
@@ -411,7 +412,8 @@ public final class FineTuneTrainer {
       float[][] trainingSample = FineTuner.logits(manager, model.network(), sample);
       ModelProto shipped = EncoderGraphs.shippedModel(spec);
       byte[] onnx = model.network().encoderWeights(start).writeInto(shipped).toByteArray();
-      return new Trained(model, model.network().head(), onnx, tokenizerJson, probabilities, trainingSample);
+      int cut = (int) train.tokens().stream().filter(TokenizedText::truncated).count();
+      return new Trained(model, model.network().head(), onnx, tokenizerJson, probabilities, trainingSample, cut);
     }
   }
 
@@ -421,6 +423,7 @@ public final class FineTuneTrainer {
     training.put("mode", "fine-tune");
     training.put("base_encoder", baseEncoder(spec));
     Map<String, Object> recipe = new LinkedHashMap<>(fineTuning.toMap());
+    recipe.put("max_tokens", trainingLength(spec));
     recipe.put("start_layers", startLayers);
     training.put("recipe", recipe);
     if (teacher != null) {
@@ -435,6 +438,7 @@ public final class FineTuneTrainer {
     Map<String, Object> sizes = new LinkedHashMap<>();
     sizes.put("train_examples", texts.train().size());
     sizes.put("augmented_examples", texts.extra().size());
+    sizes.put("texts_cut", model.textsCut());
     sizes.put("validation_in_scope", texts.validationKnown().size());
     sizes.put("validation_out_of_scope", IntentTrainer.countOos(data.validation()));
     sizes.put("labels", data.labels().size());
@@ -568,8 +572,12 @@ public final class FineTuneTrainer {
 
   /** The encoder's tokenizer ({@code tokenizerJson}, read once by the caller) cut at the training length. */
   private TextTokenizer tokenizer(byte[] tokenizerJson, EncoderSpec spec) {
-    return TextTokenizer.fromBytes(tokenizerJson,
-        Math.min(spec.maxLength(), fineTuning.maxTokens()));
+    return TextTokenizer.fromBytes(tokenizerJson, trainingLength(spec));
+  }
+
+  /** Where training cuts texts for {@code spec}: its own limit (as served) unless --max-tokens is shorter. */
+  private int trainingLength(EncoderSpec spec) {
+    return fineTuning.maxTokens() == 0 ? spec.maxLength() : Math.min(spec.maxLength(), fineTuning.maxTokens());
   }
 
   /** The spec for {@code id}, refused with a one-line reason when it cannot be fine-tuned here. */

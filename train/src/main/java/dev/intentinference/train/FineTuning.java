@@ -24,7 +24,8 @@ import java.util.Map;
  * @param augment with a teacher: variants of each training text ({@link TextAugmenter}) the teacher
  *     labels for the student to learn from as well, 0..8
  * @param threads PyTorch intra-op threads, 1..256
- * @param maxTokens texts are cut to this many tokens while training (not when serving), 8..512
+ * @param maxTokens texts are cut to this many tokens while training (not when serving), 8..512;
+ *     0 trains them whole, as they are served (up to the encoder's own limit)
  * @param memoryLimitBytes refuse to start when the estimate exceeds this; 0 means the memory
  *     the machine has available
  * @param feedForwardWidth the model's trained layers keep this many feed-forward units each (its
@@ -64,7 +65,13 @@ public record FineTuning(
   public static final int DEFAULT_AUGMENT = 1;
   public static final double DEFAULT_DISTILL_TEMPERATURE = 2.0;
   public static final double DEFAULT_DISTILL_WEIGHT = 0.5;
-  public static final int DEFAULT_MAX_TOKENS = 64;
+  /**
+   * Texts train whole, as they are served: with the former cut at 64 tokens a model never saw what
+   * a long message says past it, yet answered such messages whole. Batches of long texts run as
+   * several passes ({@link dev.intentinference.train.finetune.StepBudget}), so memory does not grow
+   * with them; data whose texts are all shorter trains exactly as before.
+   */
+  public static final int DEFAULT_MAX_TOKENS = 0;
   public static final int MAX_AUGMENT = 8;
   public static final int MAX_FEED_FORWARD_WIDTH = 16_384;
   /**
@@ -100,8 +107,8 @@ public record FineTuning(
     if (threads < 1 || threads > 256) {
       throw new IllegalArgumentException("threads must be in 1..256, was " + threads);
     }
-    if (maxTokens < 8 || maxTokens > 512) {
-      throw new IllegalArgumentException("maxTokens must be in 8..512, was " + maxTokens);
+    if (maxTokens != 0 && (maxTokens < 8 || maxTokens > 512)) {
+      throw new IllegalArgumentException("maxTokens must be 0 (whole texts) or in 8..512, was " + maxTokens);
     }
     if (memoryLimitBytes < 0) {
       throw new IllegalArgumentException("memoryLimitBytes must not be negative, was " + memoryLimitBytes);
@@ -116,9 +123,15 @@ public record FineTuning(
    * The trained model directory {@code teacher} names, or null when it names an encoder id. A
    * teacher trained once (say a 12-layer encoder, which takes most of an hour on 2 cores) can
    * teach many models: its probabilities on the training texts are all a model learns from it.
+   * A name without a path separator is an encoder id unless no encoder has it and a file or
+   * directory does ({@code --teacher t-b77} from the directory that holds it).
    */
   public static java.nio.file.Path teacherModel(String teacher) {
-    if (teacher == null || !(teacher.contains("/") || teacher.contains(java.io.File.separator))) {
+    if (teacher == null) {
+      return null;
+    }
+    boolean path = teacher.contains("/") || teacher.contains(java.io.File.separator);
+    if (!path && (isEncoderId(teacher) || !java.nio.file.Files.exists(java.nio.file.Path.of(teacher)))) {
       return null;
     }
     java.nio.file.Path dir = java.nio.file.Path.of(teacher);
@@ -128,6 +141,11 @@ public record FineTuning(
           + ": not a trained model directory (no manifest.json) nor a .intent artifact");
     }
     return dir;
+  }
+
+  private static boolean isEncoderId(String id) {
+    int at = id.indexOf('@');
+    return EncoderRegistry.builtIn().ids().contains(at < 0 ? id : id.substring(0, at));
   }
 
   public static FineTuning defaults() {

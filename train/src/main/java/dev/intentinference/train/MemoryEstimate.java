@@ -2,6 +2,7 @@ package dev.intentinference.train;
 
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.encoder.EncoderSpec;
+import dev.intentinference.train.finetune.StepBudget;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
@@ -25,8 +26,8 @@ final class MemoryEstimate {
     long perLayer = 4 * HIDDEN * HIDDEN + 2 * HIDDEN * INTERMEDIATE;
     long trainable = layers * perLayer + 512 * HIDDEN + (long) spec.dimension() * labels;
     long weights = VOCABULARY * HIDDEN + trainable;
-    long tokens = (long) batchSize * f.maxTokens();
-    long activations = layers * tokens * (12 * HIDDEN + 2 * INTERMEDIATE + 3 * HEADS * f.maxTokens());
+    // A step's passes stay within a full batch of StepBudget.REFERENCE_TOKENS-token texts, however long the texts.
+    long activations = layers * StepBudget.cost(HIDDEN, INTERMEDIATE, HEADS, batchSize, StepBudget.REFERENCE_TOKENS);
     return 4 * (weights + 3 * trainable + activations) + LIBTORCH;
   }
 
@@ -38,10 +39,10 @@ final class MemoryEstimate {
     long limit = f.memoryLimitBytes() > 0 ? f.memoryLimitBytes() : available();
     if (limit > 0 && need > limit) {
       throw new IntentException(String.format(Locale.ROOT,
-          "too little memory to fine-tune: about %d MB needed (%s%s, batch %d, %d tokens) but %d MB %s; "
-              + "lower --batch-size or --max-tokens, or use --frozen",
+          "too little memory to fine-tune: about %d MB needed (%s%s, batch %d) but %d MB %s; "
+              + "lower --batch-size, or use --frozen",
           need >> 20, model.id(), teacher == null ? "" : " with teacher " + teacher.id(), f.recipe().batchSize(),
-          f.maxTokens(), limit >> 20, f.memoryLimitBytes() > 0 ? "allowed by --memory-limit" : "is all this machine has"));
+          limit >> 20, f.memoryLimitBytes() > 0 ? "allowed by --memory-limit" : "is all this machine has"));
     }
   }
 

@@ -238,6 +238,14 @@ class FineTuneTrainerTest {
         .isInstanceOf(IntentException.class).hasMessageContaining("labels differ");
     assertThatThrownBy(() -> quick(42).withTeacher(tmp.resolve("nowhere").toString()))
         .isInstanceOf(IntentException.class).hasMessageContaining("not a trained model directory");
+    // A bare name is a directory when no encoder has it and the working directory holds it
+    // (the module's build directory here), an encoder id otherwise.
+    assertThat(Path.of("target")).isDirectory();
+    assertThatThrownBy(() -> quick(42).withTeacher("target"))
+        .isInstanceOf(IntentException.class).hasMessageContaining("--teacher target: not a trained model directory");
+    assertThatThrownBy(() -> quick(42).withTeacher("no-such-teacher"))
+        .isInstanceOf(IntentException.class).hasMessageContaining("unknown encoder 'no-such-teacher'");
+    assertThat(FineTuning.teacherModel(ENCODER)).isNull();
   }
 
   @Test

@@ -19,7 +19,8 @@ import java.util.Random;
 /**
  * Fine-tunes an encoder together with a linear head, end to end, on the CPU: AdamW, linear
  * warm-up and decay, dropout, gradient clipping, and batches of similar length (so little time
- * goes on padding). Optionally distils: the loss then mixes the labels with a teacher's softened
+ * goes on padding; a batch of long texts runs as several passes within a {@link StepBudget}, its
+ * gradients accumulated). Optionally distils: the loss then mixes the labels with a teacher's softened
  * probabilities (Hinton et al.), so a small student learns what a large teacher learnt.
  *
  * <p>Deterministic for a seed and a thread count: shuffling, head initialisation and dropout are
@@ -114,9 +115,17 @@ public final class FineTuner {
       float[][] validationLogits) {}
 
   private final FineTuneConfig config;
+  /** A step's passes hold at most what a full batch of texts this long holds ({@link StepBudget}). */
+  private final int budgetTokens;
 
   public FineTuner(FineTuneConfig config) {
+    this(config, StepBudget.REFERENCE_TOKENS);
+  }
+
+  /** With another pass budget than a full batch of {@value StepBudget#REFERENCE_TOKENS}-token texts: for tests. */
+  FineTuner(FineTuneConfig config, int budgetTokens) {
     this.config = config;
+    this.budgetTokens = budgetTokens;
   }
 
   public FineTuneConfig config() {
@@ -134,6 +143,8 @@ public final class FineTuner {
     boolean cache = net.startsFromFrozenState() && fitsInHeap(net, train, validation);
     FrozenStates trainStates = cache ? FrozenStates.of(manager, net, train.tokens()) : null;
     FrozenStates validationStates = cache ? FrozenStates.of(manager, net, validation.tokens()) : null;
+    StepBudget budget = StepBudget.of(net.bert().config(), config.batchSize(), budgetTokens);
+    int[] lengths = LengthChunks.lengths(train.tokens());
     Map<String, NDArray> params = net.trainable();
     Map<String, Double> rates = new HashMap<>();
     params.keySet().forEach(n -> rates.put(n, n.startsWith("head.") ? config.headLearningRate() : config.encoderLearningRate()));
@@ -162,7 +173,14 @@ public final class FineTuner {
         }
         double rate = step < warmup ? (step + 1.0) / warmup : Math.max(0.0, (double) (total - step) / Math.max(1, total - warmup));
         long passStart = System.nanoTime();
-        double loss = step(manager, net, train, trainStates, teacher, labels, batch);
+        double loss = 0;
+        List<int[]> pieces = budget.split(batch, lengths, batch.length);
+        for (int[] piece : pieces) {
+          // Each piece's mean loss weighted by its share of the batch: the gradients the passes
+          // add up are the batch's mean loss's. A batch in one piece keeps its float operations.
+          loss += pass(manager, net, train, trainStates, teacher, labels, piece,
+              pieces.size() == 1 ? 1f : (float) piece.length / batch.length);
+        }
         long optimizerStart = System.nanoTime();
         passNanos += optimizerStart - passStart;
         boolean applied;
@@ -210,8 +228,12 @@ public final class FineTuner {
     return bytes <= Runtime.getRuntime().maxMemory() / 4;
   }
 
-  private double step(NDManager manager, IntentNetwork net, Examples train, FrozenStates trainStates, Distillation teacher,
-      int labels, int[] batch) {
+  /**
+   * One forward and backward pass over the rows {@code batch}, adding its gradients to the
+   * parameters'; returns its loss, times {@code share} when that is not 1.
+   */
+  private double pass(NDManager manager, IntentNetwork net, Examples train, FrozenStates trainStates, Distillation teacher,
+      int labels, int[] batch, float share) {
     try (NDManager m = manager.newSubManager()) {
       NDArray loss;
       try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
@@ -227,6 +249,9 @@ public final class FineTuner {
           logits = net.logits(m, TokenBatch.pack(texts), (float) config.dropout());
         }
         loss = loss(m, logits, train.labels(), teacher, labels, batch);
+        if (share != 1f) {
+          loss = loss.mul(Tensors.scalar(m, share));
+        }
         gc.backward(loss);
       }
       return loss.getFloat();
@@ -340,7 +365,7 @@ public final class FineTuner {
   /** Logits for every text, in order, without dropout or gradients. */
   public static float[][] logits(NDManager manager, IntentNetwork net, List<TokenizedText> texts) {
     float[][] out = new float[texts.size()][];
-    for (int[] rows : LengthChunks.of(LengthChunks.lengths(texts), PREDICT_BATCH)) {
+    for (int[] rows : LengthChunks.of(LengthChunks.lengths(texts), PREDICT_BATCH, net.bert().config())) {
       List<TokenizedText> chunk = new ArrayList<>(rows.length);
       for (int r : rows) {
         chunk.add(texts.get(r));

@@ -51,7 +51,7 @@ public final class FrozenStates {
     float[][] states = new float[texts.size()][];
     float[][] pooled = net.selectedBelowFixed() == 0 ? null : new float[texts.size()][];
     int[] lengths = LengthChunks.lengths(texts);
-    for (int[] rows : LengthChunks.of(lengths, FineTuner.PREDICT_BATCH)) {
+    for (int[] rows : LengthChunks.of(lengths, FineTuner.PREDICT_BATCH, net.bert().config())) {
       if (Thread.currentThread().isInterrupted()) {
         throw new IntentException("fine-tuning interrupted while computing the fixed layers' output");
       }
@@ -122,7 +122,7 @@ public final class FrozenStates {
   /** Logits for every row, in order, without dropout or gradients. */
   public float[][] logits(NDManager manager, IntentNetwork net) {
     float[][] out = new float[states.length][];
-    for (int[] rows : LengthChunks.of(lengths, FineTuner.PREDICT_BATCH)) {
+    for (int[] rows : LengthChunks.of(lengths, FineTuner.PREDICT_BATCH, net.bert().config())) {
       try (NDManager m = manager.newSubManager()) {
         Batch b = batch(m, rows);
         FineTuner.scatter(net.logitsFrom(b.states(), b.mask(), b.pooledBelow(), 0f), rows, out);

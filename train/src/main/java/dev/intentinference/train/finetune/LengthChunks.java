@@ -1,7 +1,6 @@
 package dev.intentinference.train.finetune;
 
 import dev.intentinference.core.text.TokenizedText;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -13,23 +12,19 @@ import java.util.List;
 final class LengthChunks {
   private LengthChunks() {}
 
-  /** Row indices, shortest first, in chunks of at most {@code size}. */
-  static List<int[]> of(int[] lengths, int size) {
+  /**
+   * Row indices, shortest first, in chunks of at most {@code size}, each within what {@code size}
+   * texts of {@value StepBudget#REFERENCE_TOKENS} tokens cost through layers of shape {@code shape}
+   * (so chunks of long texts hold fewer of them).
+   */
+  static List<int[]> of(int[] lengths, int size, BertConfig shape) {
     Integer[] order = new Integer[lengths.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
     Arrays.sort(order, Comparator.comparingInt(i -> lengths[i]));
-    List<int[]> chunks = new ArrayList<>();
-    for (int from = 0; from < order.length; from += size) {
-      int to = Math.min(order.length, from + size);
-      int[] chunk = new int[to - from];
-      for (int i = from; i < to; i++) {
-        chunk[i - from] = order[i];
-      }
-      chunks.add(chunk);
-    }
-    return chunks;
+    int[] sorted = Arrays.stream(order).mapToInt(Integer::intValue).toArray();
+    return StepBudget.of(shape, size).split(sorted, lengths, size);
   }
 
   /** The token count of each text. */
