@@ -5,8 +5,14 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** Progress bars on stderr with rate and ETA; none at all when quiet. */
+/**
+ * Progress bars on stderr with rate and ETA; none at all when quiet. Without a terminal (output
+ * to a file or a container's log) a bar is written as a line every {@value #LOG_INTERVAL_SECONDS}
+ * seconds instead of being redrawn in place.
+ */
 final class ProgressBars {
+  static final long LOG_INTERVAL_SECONDS = 10;
+
   private final boolean quiet;
 
   ProgressBars(boolean quiet) {
@@ -25,7 +31,8 @@ final class ProgressBars {
         .setUnit(" " + unit, 1)
         .showSpeed()
         .setUpdateIntervalMillis(250)
-        .setConsumer(new ConsoleProgressBarConsumer(System.err))
+        .setConsumer(System.console() != null ? new ConsoleProgressBarConsumer(System.err)
+            : new ProgressLogLines(System.err, java.util.concurrent.TimeUnit.SECONDS.toNanos(LOG_INTERVAL_SECONDS), System::nanoTime))
         .build();
   }
 
