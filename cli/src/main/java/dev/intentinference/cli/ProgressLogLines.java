@@ -10,8 +10,11 @@ import me.tongfei.progressbar.ProgressBarConsumer;
  * bar as a line of its own when it starts, at most once per interval after that, and when it ends.
  */
 final class ProgressLogLines implements ProgressBarConsumer {
-  /** Wide enough for a task name, the bar, counts, times and the rate. */
-  private static final int WIDTH = 100;
+  /**
+   * Wide enough for the longest task name (a fine-tuning phase with its encoder id), a bar, the
+   * counts, times and rate, and the loss after them; a log has no terminal width to fit.
+   */
+  private static final int WIDTH = 150;
 
   private final PrintStream out;
   private final long intervalNanos;
