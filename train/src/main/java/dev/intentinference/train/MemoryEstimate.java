@@ -21,7 +21,7 @@ final class MemoryEstimate {
 
   private MemoryEstimate() {}
 
-  static long bytes(EncoderSpec spec, FineTuning f, int labels, int batchSize) {
+  static long bytes(EncoderSpec spec, int labels, int batchSize) {
     long layers = spec.layersRun();
     long perLayer = 4 * HIDDEN * HIDDEN + 2 * HIDDEN * INTERMEDIATE;
     long trainable = layers * perLayer + 512 * HIDDEN + (long) spec.dimension() * labels;
@@ -32,9 +32,9 @@ final class MemoryEstimate {
   }
 
   static void check(EncoderSpec model, EncoderSpec teacher, FineTuning f, int labels) {
-    long need = bytes(model, f, labels, f.recipe().batchSize());
+    long need = bytes(model, labels, f.recipe().batchSize());
     if (teacher != null) {
-      need = Math.max(need, bytes(teacher, f, labels, f.teacherRecipe().batchSize()));
+      need = Math.max(need, bytes(teacher, labels, f.teacherRecipe().batchSize()));
     }
     long limit = f.memoryLimitBytes() > 0 ? f.memoryLimitBytes() : available();
     if (limit > 0 && need > limit) {
