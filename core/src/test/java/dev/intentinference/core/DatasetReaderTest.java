@@ -42,6 +42,33 @@ class DatasetReaderTest {
   }
 
   @Test
+  void readsFilesAsSpreadsheetsSaveThem() throws Exception {
+    String bom = "\uFEFF";
+    List<String> texts = List.of("hello, you", "bye");
+    // Excel's "CSV UTF-8": a byte-order mark and CRLF line ends; an editor's blank lines, also mid-file
+    assertThat(reader.read(write("bom.csv", bom + "text,intent\r\n\"hello, you\",greet\r\n\r\nbye,leave\r\n\r\n\r\n")))
+        .extracting(LabeledText::text).isEqualTo(texts);
+    // a semicolon-separated "CSV" as many locales save it, with the header capitalised
+    assertThat(reader.read(write("semi.csv", "Text;Intent\nhello, you;greet\nbye;leave\n")))
+        .extracting(LabeledText::intent).containsExactly("greet", "leave");
+    assertThat(reader.read(write("tabs.csv", "text\t Intent \nhello, you\tgreet\nbye\tleave\n")))
+        .extracting(LabeledText::text).isEqualTo(texts);
+    assertThat(reader.read(write("bom.jsonl", bom + "{\"text\":\"bye\",\"intent\":\"leave\"}\n")))
+        .extracting(LabeledText::intent).containsExactly("leave");
+    assertThat(reader.readSplits(write("bom.json", bom + "{\"train\": [[\"bye\", \"leave\"]]}")))
+        .containsOnlyKeys("train");
+    // an exact name still wins over one that differs in case, and a row after blank lines keeps its line
+    assertThat(reader.read(write("both.csv", "Text,text,intent\nA,a,greet\n")))
+        .extracting(LabeledText::text).containsExactly("a");
+    assertThatThrownBy(() -> reader.read(write("gap.csv", "text,intent\nhello,greet\n\n\n ,greet\n")))
+        .hasMessageContaining("gap.csv:5: empty text");
+    assertThatThrownBy(() -> reader.read(write("two.csv", "Text,TEXT,intent\na,b,greet\n")))
+        .hasMessageContaining("columns [Text, TEXT] all match 'text'");
+    assertThatThrownBy(() -> reader.read(write("blank.csv", "text,intent\n\n\n")))
+        .hasMessageContaining("blank.csv: no rows");
+  }
+
+  @Test
   void namesFileAndLineOfEveryProblem() throws Exception {
     assertThatThrownBy(() -> reader.read(tmp.resolve("missing.csv"))).isInstanceOf(IntentException.class)
         .hasMessageEndingWith("missing.csv: no such file");

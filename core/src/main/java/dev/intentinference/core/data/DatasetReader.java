@@ -9,8 +9,8 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import com.fasterxml.jackson.databind.MappingIterator;
 import dev.intentinference.core.IntentException;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,9 @@ import java.util.Map;
 
 /**
  * Reads labeled utterances from CLINC150 JSON, CSV/TSV with a header, or JSON lines. Every
- * problem is an {@link IntentException} naming the file and line (or split and index).
+ * problem is an {@link IntentException} naming the file and line (or split and index). Files as
+ * spreadsheets save them read as written: a byte-order mark, blank lines, a semicolon-separated
+ * "CSV" and header names in another case ({@code Text,Intent}) are all taken.
  *
  * <pre>{@code
  * Map<String, List<LabeledText>> splits = new DatasetReader(Columns.DEFAULT).readSplits(Path.of("data_full.json"));
@@ -34,6 +36,9 @@ import java.util.Map;
  */
 public final class DatasetReader {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** What spreadsheet programs put before the first byte of a UTF-8 file they save. */
+  private static final char BYTE_ORDER_MARK = '\uFEFF';
+  private static final int HEADER_LOOKAHEAD = 1 << 20;
   private final Columns columns;
 
   public DatasetReader(Columns columns) {
@@ -125,38 +130,44 @@ public final class DatasetReader {
     return splits;
   }
 
-  private List<LabeledText> readDelimited(Path file, char separator) {
+  private List<LabeledText> readDelimited(Path file, char declaredSeparator) {
     CsvMapper mapper = new CsvMapper();
     mapper.enable(CsvParser.Feature.FAIL_ON_MISSING_COLUMNS);
-    CsvSchema schema = CsvSchema.emptySchema().withHeader().withColumnSeparator(separator);
+    // Editors and exports often end a file with blank lines; they hold no row.
+    mapper.enable(CsvParser.Feature.SKIP_EMPTY_LINES);
     List<LabeledText> out = new ArrayList<>();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-        MappingIterator<Map<String, String>> rows =
-            mapper.readerForMapOf(String.class).with(schema).readValues(reader)) {
-      CsvSchema header = null;
-      while (true) {
-        Map<String, String> row;
-        try {
-          if (!rows.hasNextValue()) {
-            break;
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      skipByteOrderMark(reader);
+      char separator = separatorOf(headerLine(reader), declaredSeparator);
+      CsvSchema schema = CsvSchema.emptySchema().withHeader().withColumnSeparator(separator);
+      try (MappingIterator<Map<String, String>> rows = mapper.readerForMapOf(String.class).with(schema).readValues(reader)) {
+        CsvSchema header = null;
+        String textColumn = null;
+        String labelColumn = null;
+        while (true) {
+          Map<String, String> row;
+          try {
+            if (!rows.hasNextValue()) {
+              break;
+            }
+            row = rows.nextValue();
+          } catch (IOException | RuntimeException e) {
+            int line = rows.getCurrentLocation() == null ? -1 : rows.getCurrentLocation().getLineNr();
+            throw new IntentException(file + ":" + line + ": malformed row: " + firstLine(e.getMessage()), e);
           }
-          row = rows.nextValue();
-        } catch (IOException | RuntimeException e) {
-          int line = rows.getCurrentLocation() == null ? -1 : rows.getCurrentLocation().getLineNr();
-          throw new IntentException(file + ":" + line + ": malformed row: " + firstLine(e.getMessage()), e);
+          if (header == null) {
+            header = (CsvSchema) rows.getParserSchema();
+            textColumn = column(file, header, columns.text());
+            labelColumn = column(file, header, columns.label());
+          }
+          // The last token read is on the row's own line; the stream's location is already past it.
+          int line = rows.getParser().currentTokenLocation().getLineNr();
+          String where = file + ":" + line;
+          if (row.size() != header.size()) {
+            throw new IntentException(where + ": malformed row: expected " + header.size() + " columns, got " + row.size());
+          }
+          out.add(checked(row.get(textColumn), row.get(labelColumn), where));
         }
-        if (header == null) {
-          header = (CsvSchema) rows.getParserSchema();
-          requireColumn(file, header, columns.text());
-          requireColumn(file, header, columns.label());
-        }
-        // The last token read is on the row's own line; the stream's location is already past it.
-        int line = rows.getParser().currentTokenLocation().getLineNr();
-        String where = file + ":" + line;
-        if (row.size() != header.size()) {
-          throw new IntentException(where + ": malformed row: expected " + header.size() + " columns, got " + row.size());
-        }
-        out.add(checked(row.get(columns.text()), row.get(columns.label()), where));
       }
     } catch (CharacterCodingException e) {
       throw new IntentException(file + ": not valid UTF-8", e);
@@ -169,12 +180,63 @@ public final class DatasetReader {
     return out;
   }
 
-  private static void requireColumn(Path file, CsvSchema header, String name) {
-    if (header.column(name) == null) {
-      List<String> names = new ArrayList<>();
-      header.forEach(c -> names.add(c.getName()));
-      throw new IntentException(file + ":1: no column '" + name + "' in header " + names
-          + " (choose columns with --text-column/--label-column)");
+  /** Reads the first line and steps back to it, so the CSV parser still sees the header. */
+  private static String headerLine(BufferedReader reader) throws IOException {
+    reader.mark(HEADER_LOOKAHEAD);
+    String line = reader.readLine();
+    reader.reset();
+    return line == null ? "" : line;
+  }
+
+  /**
+   * The separator the header uses. Spreadsheets in many locales save "CSV" with semicolons, and
+   * a tab-separated file is sometimes named {@code .csv}: when the header has none of the
+   * separator its extension implies but has one of the others, that one is meant. Only the header
+   * decides, since a message may contain any of them.
+   */
+  static char separatorOf(String header, char declared) {
+    if (header.indexOf(declared) >= 0) {
+      return declared;
+    }
+    for (char other : new char[] {',', '\t', ';'}) {
+      if (other != declared && header.indexOf(other) >= 0) {
+        return other;
+      }
+    }
+    return declared;
+  }
+
+  /**
+   * The header's name for a wanted column: the exact name, else the one name equal to it but for
+   * case and surrounding spaces ({@code Text}, {@code " Intent"}), as spreadsheets often write them.
+   */
+  private static String column(Path file, CsvSchema header, String wanted) {
+    if (header.column(wanted) != null) {
+      return wanted;
+    }
+    List<String> names = new ArrayList<>();
+    List<String> matches = new ArrayList<>();
+    header.forEach(c -> {
+      names.add(c.getName());
+      if (c.getName().strip().equalsIgnoreCase(wanted)) {
+        matches.add(c.getName());
+      }
+    });
+    if (matches.size() == 1) {
+      return matches.get(0);
+    }
+    if (matches.size() > 1) {
+      throw new IntentException(file + ":1: columns " + matches + " all match '" + wanted
+          + "'; name the one to read with --text-column/--label-column");
+    }
+    throw new IntentException(file + ":1: no column '" + wanted + "' in header " + names
+        + " (choose columns with --text-column/--label-column)");
+  }
+
+  private static void skipByteOrderMark(BufferedReader reader) throws IOException {
+    reader.mark(1);
+    if (reader.read() != BYTE_ORDER_MARK) {
+      reader.reset();
     }
   }
 
@@ -224,12 +286,13 @@ public final class DatasetReader {
 
   private static String readUtf8(Path file) {
     try {
-      return StandardCharsets.UTF_8
+      String text = StandardCharsets.UTF_8
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
           .toString();
+      return text.startsWith(String.valueOf(BYTE_ORDER_MARK)) ? text.substring(1) : text;
     } catch (CharacterCodingException e) {
       throw new IntentException(file + ": not valid UTF-8", e);
     } catch (NoSuchFileException e) {
