@@ -22,6 +22,8 @@ public enum ErrorCause {
   BODY_TOO_LARGE(413, io.grpc.Status.Code.RESOURCE_EXHAUSTED, "body_too_large"),
   UNSUPPORTED_MEDIA_TYPE(415, io.grpc.Status.Code.INVALID_ARGUMENT, "content_type"),
   TEXT_TOO_LONG(422, io.grpc.Status.Code.INVALID_ARGUMENT, "text_too_long"),
+  /** The client closed the connection or stream before its answer: nobody reads this status (nginx's 499). */
+  CLIENT_CLOSED(499, io.grpc.Status.Code.CANCELLED, "client_closed"),
   QUEUE_FULL(503, io.grpc.Status.Code.RESOURCE_EXHAUSTED, "queue_full"),
   TIMEOUT(503, io.grpc.Status.Code.DEADLINE_EXCEEDED, "timeout"),
   SHUTTING_DOWN(503, io.grpc.Status.Code.UNAVAILABLE, "shutting_down"),

@@ -2,6 +2,7 @@ package dev.intentinference.server;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.ClosedSessionException;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
@@ -9,6 +10,9 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.stream.AbortedStreamException;
+import com.linecorp.armeria.common.stream.CancelledSubscriptionException;
+import com.linecorp.armeria.common.stream.ClosedStreamException;
 import com.linecorp.armeria.server.HttpStatusException;
 import com.linecorp.armeria.server.RequestTimeoutException;
 import com.linecorp.armeria.common.ResponseCompleteException;
@@ -79,8 +83,18 @@ final class HttpErrors implements ServerErrorHandler {
     if (t instanceof RequestTimeoutException) {
       return new ApiException(ErrorCause.TIMEOUT, "request timed out; retry later");
     }
+    if (clientWentAway(t)) {
+      // Not the server's failure: no warning and no count as internal, which an alert watches.
+      return new ApiException(ErrorCause.CLIENT_CLOSED, "the client closed the connection before its answer");
+    }
     LOG.log(Level.WARNING, "request failed", t);
     return new ApiException(ErrorCause.INTERNAL, "internal error: " + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage()));
+  }
+
+  /** A connection closed, or a stream reset or cancelled, by the other side while its request was read or answered. */
+  private static boolean clientWentAway(Throwable t) {
+    return t instanceof ClosedSessionException || t instanceof ClosedStreamException || t instanceof AbortedStreamException
+        || t instanceof CancelledSubscriptionException;
   }
 
   AggregatedHttpResponse aggregated(ErrorCause cause, String message) {

@@ -29,9 +29,10 @@ final class JsonBodies {
       return CompletableFuture.failedFuture(new ApiException(ErrorCause.UNSUPPORTED_MEDIA_TYPE,
           "content type must be application/json, was " + (type == null ? "none" : type.toString())));
     }
-    if (type.charset() != null && !type.charset().name().equals("UTF-8")) {
+    String charset = charsetOf(type);
+    if (charset != null && !charset.equals("UTF-8")) {
       return CompletableFuture.failedFuture(new ApiException(ErrorCause.UNSUPPORTED_MEDIA_TYPE,
-          "charset must be utf-8, was " + type.charset().name()));
+          "charset must be utf-8, was " + charset));
     }
     return req.aggregate().thenApply(agg -> {
       byte[] body = agg.content().array();
@@ -41,6 +42,15 @@ final class JsonBodies {
       }
       return body;
     });
+  }
+
+  /** The canonical name of the type's charset, the name as sent when Java knows no such charset, or null. */
+  private static String charsetOf(MediaType type) {
+    try {
+      return type.charset() == null ? null : type.charset().name();
+    } catch (IllegalArgumentException unknownToJava) {
+      return String.join(",", type.parameters().getOrDefault("charset", java.util.List.of("?")));
+    }
   }
 
   /** Bodies larger than this are parsed and tokenized off the event loop. */

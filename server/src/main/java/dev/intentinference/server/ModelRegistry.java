@@ -227,6 +227,9 @@ final class ModelRegistry implements AutoCloseable {
   }
 
   private LoadedVersion load(ModelRepository.Candidate c) {
+    if (c.problem() != null) {
+      throw new IntentException(c.problem());
+    }
     SessionSettings session = new SessionSettings(config.threadsPerInstance(), 1, true);
     LoadedVersion v = LoadedVersion.open(c.model(), c.version(), c.source(), config.instances(), session, config.topK());
     try {

@@ -50,8 +50,15 @@ public final class ModelRepository {
    * @param version the version directory's name
    * @param source the {@code .intent} file or the version directory itself (model directory)
    * @param fingerprint changes whenever the files change (sizes and modification times)
+   * @param problem why the directory cannot be loaded as it stands (several {@code .intent} files),
+   *     else null: such a version is refused when its turn comes, like any version that fails to
+   *     load, so the model's other versions still serve
    */
-  record Candidate(String model, String version, Path source, String fingerprint) {}
+  record Candidate(String model, String version, Path source, String fingerprint, String problem) {
+    Candidate(String model, String version, Path source, String fingerprint) {
+      this(model, version, source, fingerprint, null);
+    }
+  }
 
   static final Comparator<String> VERSION_ORDER = VersionOrder.INSTANCE;
 
@@ -104,6 +111,11 @@ public final class ModelRepository {
       if (!Files.isDirectory(dir) || !validName(dir)) {
         continue;
       }
+      List<Path> artifacts = artifactsIn(dir);
+      if (artifacts.size() > 1) {
+        out.add(new Candidate(model, version, dir, fingerprint(dir), severalArtifacts(dir, artifacts)));
+        continue;
+      }
       Path source = sourceOf(dir);
       if (source != null) {
         out.add(new Candidate(model, version, source, fingerprint(dir)));
@@ -138,15 +150,24 @@ public final class ModelRepository {
    * @throws IntentException when it holds several {@code .intent} files
    */
   static Path sourceOf(Path versionDir) {
-    List<Path> artifacts = list(versionDir).stream()
-        .filter(p -> p.getFileName().toString().endsWith(IntentArtifact.EXTENSION) && Files.isRegularFile(p)).toList();
+    List<Path> artifacts = artifactsIn(versionDir);
     if (artifacts.size() > 1) {
-      throw new IntentException(versionDir + ": holds " + artifacts.size() + " .intent files; expected one");
+      throw new IntentException(severalArtifacts(versionDir, artifacts));
     }
     if (artifacts.size() == 1) {
       return artifacts.get(0);
     }
     return Files.isRegularFile(versionDir.resolve(ModelManifest.FILE_NAME)) ? versionDir : null;
+  }
+
+  private static List<Path> artifactsIn(Path dir) {
+    return list(dir).stream()
+        .filter(p -> p.getFileName().toString().endsWith(IntentArtifact.EXTENSION) && Files.isRegularFile(p)).toList();
+  }
+
+  private static String severalArtifacts(Path dir, List<Path> artifacts) {
+    return dir + ": holds " + artifacts.size() + " .intent files (" + artifacts.stream().map(p -> p.getFileName().toString())
+        .sorted().toList() + "); expected one";
   }
 
   /** The artifact held by the repository directory itself, or null. */

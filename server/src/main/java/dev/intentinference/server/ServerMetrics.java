@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -17,7 +18,9 @@ import java.util.function.Supplier;
  * The server's Prometheus metrics, one registry per server (no global registry):
  *
  * <ul>
- *   <li>{@code intent_requests_total{api,model}}: requests answered or refused;
+ *   <li>{@code intent_requests_total{api,model}}: requests answered or refused; requests naming a
+ *       model never served here are counted under {@code model="(not served)"}, so clients cannot
+ *       add series without end;
  *   <li>{@code intent_errors_total{cause}}: failures by {@link ErrorCause#tag()};
  *   <li>{@code intent_queue_seconds}, {@code intent_batch_seconds}, {@code intent_inference_seconds},
  *       {@code intent_request_seconds} (histograms): time waiting in the queue, time a batch spent
@@ -51,7 +54,12 @@ public final class ServerMetrics {
       .description("copies of a remote (S3) repository that succeeded").register(registry);
   private final Counter repositorySyncFailures = Counter.builder("intent_repository_sync_failures_total")
       .description("copies of a remote (S3) repository that failed: the local copy kept serving").register(registry);
+  /** The model label of requests naming a model never served: not a valid model name, so no model has it. */
+  static final String NOT_SERVED = "(not served)";
+
   private final Map<String, Map<String, Counter>> requestCounters = new ConcurrentHashMap<>();
+  /** Models ever served: only they get request series of their own. */
+  private final Set<String> servedModels = ConcurrentHashMap.newKeySet();
   private final Map<ErrorCause, Counter> errorCounters = new ConcurrentHashMap<>();
   private final Map<String, Counter[]> cascadeCounters = new ConcurrentHashMap<>();
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
@@ -84,7 +92,8 @@ public final class ServerMetrics {
     // Looked up without building a key or a capturing lambda: this runs for every request.
     Counter counter = requestCounters.computeIfAbsent(api, a -> new ConcurrentHashMap<>()).get(model);
     if (counter == null) {
-      counter = requestCounters.get(api).computeIfAbsent(model, m -> Counter.builder("intent_requests_total")
+      String label = servedModels.contains(model) ? model : NOT_SERVED;
+      counter = requestCounters.get(api).computeIfAbsent(label, m -> Counter.builder("intent_requests_total")
           .description("inference requests").tag("api", api).tag("model", m).register(registry));
     }
     counter.increment();
@@ -139,6 +148,7 @@ public final class ServerMetrics {
   }
 
   void modelLoaded(String model, String version) {
+    servedModels.add(model);
     Meter.Id id = Gauge.builder("intent_model_loaded", () -> 1).description("1 for each model version being served")
         .tag("model", model).tag("version", version).strongReference(true).register(registry).getId();
     loadedGauges.put(model + '\0' + version, id);

@@ -137,6 +137,29 @@ class HotReloadTest {
   }
 
   @Test
+  void aVersionHoldingTwoArtifactsIsRefusedAloneAndOnce() throws Exception {
+    Path repo = tmp.resolve("two-artifacts");
+    TestModels.write(encoder, repo, "demo", "1", TestModels.bankingExamples());
+    Path v2 = Files.createDirectories(repo.resolve("demo/2"));
+    Files.write(v2.resolve("a.intent"), new byte[] {'P', 'K'});
+    Files.write(v2.resolve("b.intent"), new byte[] {'P', 'K'});
+    try (InferenceServer server = InferenceServer.start(
+        ServerConfig.builder(repo).port(0).threads(1).pollInterval(Duration.ZERO).build(), RepositoryBootstrapper.NONE)) {
+      Http http = new Http(server.baseUri());
+      assertThat(server.servingVersion("demo")).isEqualTo("1");
+      assertThat(server.lastRejection("demo")).contains("demo version 2 rejected")
+          .contains("holds 2 .intent files ([a.intent, b.intent]); expected one");
+      server.reloadNow();
+      server.reloadNow();
+      assertThat(http.get("/metrics").body()).contains("intent_model_load_failures_total{model=\"demo\"} 1.0");
+      // A newer good version is not held up by the refused one.
+      TestModels.write(encoder, repo, "demo", "3", withGreeting());
+      server.reloadNow();
+      assertThat(server.servingVersion("demo")).isEqualTo("3");
+    }
+  }
+
+  @Test
   void anEmptyRepositoryIsFilledByTheBootstrapperFirst() {
     Path repo = tmp.resolve("empty");
     AtomicInteger calls = new AtomicInteger();

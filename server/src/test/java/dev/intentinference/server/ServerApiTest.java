@@ -177,6 +177,38 @@ class ServerApiTest {
     assertError(http.post("/v2/models/demo/infer", "text/plain", Http.infer("hi").getBytes(StandardCharsets.UTF_8)), 415,
         "content type must be application/json, was text/plain");
     assertError(http.post("/v1/models/demo/predict", null, "{\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8)), 415, "content type");
+    // A charset Java does not know is the client's mistake too, not a server error.
+    assertError(http.post("/v1/models/demo/predict", "application/json; charset=bogus", "{\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8)),
+        415, "charset must be utf-8, was bogus");
+    assertError(http.post("/v2/models/demo/infer", "application/json; charset=latin1", Http.infer("hi").getBytes(StandardCharsets.UTF_8)),
+        415, "charset must be utf-8, was ISO-8859-1");
+  }
+
+  @Test
+  void aClientThatHangsUpMidBodyIsNotAServerError() throws Exception {
+    double internalBefore = errors("internal");
+    double closedBefore = errors("client_closed");
+    try (java.net.Socket socket = new java.net.Socket(server.baseUri().getHost(), server.baseUri().getPort())) {
+      String head = "POST /v1/models/demo/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100\r\n\r\n{\"text\":\"lost";
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+      Thread.sleep(200);
+    }
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (errors("client_closed") == closedBefore && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(errors("client_closed")).isEqualTo(closedBefore + 1);
+    assertThat(errors("internal")).isEqualTo(internalBefore);
+    assertThat(http.postJson("/v1/models/demo/predict", "{\"text\":\"hi\"}").statusCode()).isEqualTo(200);
+  }
+
+  /** {@code intent_errors_total} for one cause, 0 before its first. */
+  static double errors(String cause) throws Exception {
+    String prefix = "intent_errors_total{cause=\"" + cause + "\"} ";
+    return http.get("/metrics").body().lines().filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()))).findFirst().orElse(0);
   }
 
   @Test
@@ -229,6 +261,9 @@ class ServerApiTest {
     assertError(http.postJson("/v2/models/demo/versions/7/infer", Http.infer("hi")), 404, "no version '7'");
     assertError(http.postJson("/v1/models/nope/predict", "{\"text\":\"hi\"}"), 404, "unknown model 'nope'");
     assertError(http.get("/v3/whatever"), 404, "no such endpoint: /v3/whatever");
+    // Names of models never served share one series, so such requests cannot grow /metrics without end.
+    assertThat(http.get("/metrics").body()).contains("intent_requests_total{api=\"v2_infer\",model=\"(not served)\"}")
+        .doesNotContain("model=\"nope\"");
     assertError(http.get("/v2/models/demo/infer"), 405, "method GET not allowed");
   }
 
