@@ -9,6 +9,7 @@ import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.OpenedModel;
 import dev.intentinference.core.model.ScoredIntent;
 import dev.intentinference.core.onnx.SessionSettings;
+import dev.intentinference.core.text.TextContent;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,8 +91,8 @@ public final class PredictCommand implements Callable<Integer> {
       throw new IntentException("'-' (read stdin) cannot be mixed with message arguments");
     }
     for (String t : texts) {
-      if (t.isBlank() && !fromStdin) {
-        throw new IntentException("empty message; give some text");
+      if (TextContent.isEmpty(t) && !fromStdin) {
+        throw new IntentException("empty message (no letter, digit, punctuation or symbol); give some text");
       }
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -108,8 +109,8 @@ public final class PredictCommand implements Callable<Integer> {
       BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
       List<String> batch = new ArrayList<>();
       for (String line; (line = in.readLine()) != null; ) {
-        if (line.isBlank()) {
-          continue;
+        if (TextContent.isEmpty(line)) {
+          continue; // blank lines, and a byte-order mark alone, are not messages
         }
         batch.add(line);
         if (batch.size() == batchSize) {

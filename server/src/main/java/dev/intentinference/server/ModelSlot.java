@@ -1,6 +1,7 @@
 package dev.intentinference.server;
 
 import dev.intentinference.core.model.ModelNames;
+import dev.intentinference.core.text.TextContent;
 import dev.intentinference.core.text.TokenizedText;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -200,8 +201,9 @@ final class ModelSlot implements AutoCloseable {
           + config.maxBatchRequest() + " allowed (--max-batch-request)");
     }
     for (int i = 0; i < texts.size(); i++) {
-      if (texts.get(i).isBlank()) {
-        throw new ApiException(ErrorCause.EMPTY_TEXT, texts.size() == 1 ? "text is empty" : "text " + i + " is empty");
+      if (TextContent.isEmpty(texts.get(i))) {
+        throw new ApiException(ErrorCause.EMPTY_TEXT, (texts.size() == 1 ? "text is empty" : "text " + i + " is empty")
+            + " (no letter, digit, punctuation or symbol)");
       }
     }
     LoadedVersion v = acquire(version);

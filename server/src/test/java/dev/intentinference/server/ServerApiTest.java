@@ -221,6 +221,8 @@ class ServerApiTest {
   void emptyTextIs400() throws Exception {
     assertError(http.postJson("/v1/models/demo/predict", "{\"text\":\"\"}"), 400, "text is empty");
     assertError(http.postJson("/v2/models/demo/infer", Http.infer("fine", "   ")), 400, "text 1 is empty");
+    // Invisible characters only (zero-width space, byte-order mark, NUL, no-break space, lone accents) read as nothing.
+    assertError(http.postJson("/v1/models/demo/predict", "{\"text\":\"\\u200b\\ufeff\\u0000\\u00a0\\u0301\"}"), 400, "text is empty");
     assertError(http.postJson("/v1/models/demo/predict", "{\"texts\":[]}"), 400, "no texts");
   }
 

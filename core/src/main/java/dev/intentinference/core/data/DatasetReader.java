@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import com.fasterxml.jackson.databind.MappingIterator;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.text.TextContent;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -275,7 +276,7 @@ public final class DatasetReader {
   }
 
   private static LabeledText checked(String text, String intent, String where) {
-    if (text == null || text.isBlank()) {
+    if (text == null || TextContent.isEmpty(text)) {
       throw new IntentException(where + ": empty text");
     }
     if (intent == null || intent.isBlank()) {
