@@ -62,6 +62,7 @@ public final class IntentCli implements Runnable {
   public static void main(String[] args) {
     // ONNX Runtime's loader leaves its unpacked-library directory in the temp directory otherwise.
     dev.intentinference.core.onnx.OrtStagingCleanup.atExit();
+    dev.intentinference.core.onnx.OrtNativeLoad.fitCommandLine();
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

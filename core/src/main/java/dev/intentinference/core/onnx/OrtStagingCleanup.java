@@ -18,6 +18,10 @@ import java.util.Optional;
  * shutdown hook runs before the JVM's own deletions, so removing the files and then the
  * directory there leaves nothing. Elsewhere nothing is done.
  *
+ * <p>The library's own initialisation (1.29, Linux) also creates an empty debug log,
+ * {@code $TMPDIR/mat-debug-<pid>.log} ({@code /tmp} when {@code TMPDIR} is unset), in every
+ * process and never removes it: the same hook removes this process's one while it is still empty.
+ *
  * <pre>{@code
  * OrtStagingCleanup.atExit(); // once, early in main
  * }</pre>
@@ -46,6 +50,7 @@ public final class OrtStagingCleanup {
     try {
       if (Files.isReadable(MAPS)) {
         stagingDirectory(Files.readAllLines(MAPS)).ifPresent(OrtStagingCleanup::remove);
+        removeIfEmpty(debugLog(System.getenv("TMPDIR"), ProcessHandle.current().pid()));
       }
     } catch (IOException | RuntimeException e) {
       // Best effort at exit: a leftover empty directory is harmless.
@@ -74,6 +79,23 @@ public final class OrtStagingCleanup {
       }
     }
     return Optional.empty();
+  }
+
+  /** Where the library writes its debug log for process {@code pid}, given the {@code TMPDIR} variable. */
+  static Path debugLog(String tmpdirVariable, long pid) {
+    String dir = tmpdirVariable == null || tmpdirVariable.isEmpty() ? "/tmp" : tmpdirVariable;
+    return Path.of(dir, "mat-debug-" + pid + ".log");
+  }
+
+  /** Deletes {@code file} when it is a regular file holding nothing, so no log anybody wrote to is lost. */
+  static void removeIfEmpty(Path file) {
+    try {
+      if (Files.isRegularFile(file) && Files.size(file) == 0) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      // Best effort at exit.
+    }
   }
 
   /** Deletes the regular files directly in {@code dir}, then {@code dir}; only a loader's directory. */
