@@ -15,7 +15,9 @@ import dev.intentinference.bench.StepResult;
 import dev.intentinference.bench.TargetOptions;
 import dev.intentinference.bench.TargetSpec;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.OutputPlace;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -189,7 +191,24 @@ public final class BenchCommand implements Callable<Integer> {
     if (padTo > 0 && t.kind() != TargetSpec.Kind.INPROC) {
       throw new IntentException("--pad-to: only in-process targets can pad (a server pads as it was compiled)");
     }
+    checkOutput("--csv", csv, t);
+    checkOutput("--summary", summary, t);
+    if (csv != null && summary != null && csv.toAbsolutePath().normalize().equals(summary.toAbsolutePath().normalize())) {
+      throw new IntentException("--csv and --summary name the same file, " + csv + "; give each its own");
+    }
     return new BenchConfig(t, o, plan, data, messages, csv, summary);
+  }
+
+  /** Checked before the run, so minutes of measurements are never lost to a path, nor an input to an output. */
+  private void checkOutput(String option, Path file, TargetSpec t) {
+    if (file == null) {
+      return;
+    }
+    if (Files.isDirectory(file)) {
+      throw new IntentException(option + " " + file + " is a directory; name a file");
+    }
+    OutputPlace.requireNotInput(option, file, new OutputPlace.Input("--target", t.path()), new OutputPlace.Input("--data", data));
+    OutputPlace.requireWritable(option, file);
   }
 
   private Mode mode() {

@@ -13,6 +13,7 @@ import dev.intentinference.compiler.Precision;
 import dev.intentinference.compiler.SmoothingOptions;
 import dev.intentinference.compiler.Target;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.OutputPlace;
 import dev.intentinference.core.model.CascadeInfo;
 import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.ModelNames;
@@ -257,6 +258,7 @@ final class CompileCommand implements Callable<Integer> {
     } else {
       throw new IntentException("--model: " + model + " is neither a model directory nor an .onnx file");
     }
+    checkTarget(targetFor(source.manifest()), options);
     String tool = IntentCli.class.getPackage().getImplementationVersion();
     ModelCompiler compiler = new ModelCompiler(options, tool == null ? "dev" : tool);
     double escalate = fallback == null ? 0 : escalation(source.manifest());
@@ -305,11 +307,8 @@ final class CompileCommand implements Callable<Integer> {
     }
     IntentArtifact first = IntentArtifact.read(model);
     double escalate = escalation(first.manifest());
-    Path out = outPath();
-    Path target = Files.isDirectory(out) ? out.resolve(ModelCompiler.fileName(first.manifest())) : out;
-    if (target.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
-      throw new IntentException("--out: " + target + " is the --model artifact itself; write the cascade elsewhere");
-    }
+    Path target = targetFor(first.manifest());
+    checkTarget(target, null);
     IntentArtifact packed = CascadePacker.pack(first, CascadePacker.Fallback.read(fallback), escalate, target);
     CascadeInfo c = CascadeInfo.of(packed.manifest());
     o.println("wrote " + target + ": " + first.manifest().name() + " version " + first.manifest().version() + " with "
@@ -337,6 +336,32 @@ final class CompileCommand implements Callable<Integer> {
       return new SmoothingOptions(alpha, calibration.data(), calibration.split(), calibration.limit());
     }
     return SmoothingOptions.builtIn().withAlpha(alpha);
+  }
+
+  /** The artifact file {@code --out} names: inside it when it is a directory, else itself. */
+  private Path targetFor(dev.intentinference.core.model.ModelManifest manifest) {
+    Path o = outPath();
+    return Files.isDirectory(o) ? o.resolve(ModelCompiler.fileName(manifest)) : o;
+  }
+
+  /**
+   * Before any pass runs: the artifact may replace an older artifact, never another kind of file
+   * and never a file this command reads, and its directory must be writable.
+   */
+  private void checkTarget(Path target, CompileOptions options) {
+    if (Files.isDirectory(target)) {
+      throw new IntentException("--out " + target + " is a directory named like the artifact; remove it or choose another --out");
+    }
+    OutputPlace.requireNotInput("--out", target, new OutputPlace.Input("--model", model), new OutputPlace.Input("--fallback", fallback),
+        new OutputPlace.Input("--tokenizer", tokenizer), new OutputPlace.Input("--config", config),
+        new OutputPlace.Input("--verify-data", options == null ? null : options.verifyData()),
+        new OutputPlace.Input("--smooth-data", options == null || options.smoothing() == null ? null : options.smoothing().data()),
+        new OutputPlace.Input("--calibration-data", options == null || options.calibration() == null ? null : options.calibration().data()));
+    if (Files.exists(target) && !target.getFileName().toString().endsWith(IntentArtifact.EXTENSION)) {
+      throw new IntentException("--out " + target + " exists and is not a " + IntentArtifact.EXTENSION
+          + " artifact; refusing to replace it (name a directory or a " + IntentArtifact.EXTENSION + " file)");
+    }
+    OutputPlace.requireWritable("--out", target);
   }
 
   /** {@code --out} as a path; one written as a directory ({@code models/clinc150/2/}) is created, so the artifact goes inside it. */

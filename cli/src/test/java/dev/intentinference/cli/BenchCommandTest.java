@@ -111,6 +111,7 @@ class BenchCommandTest {
   void badInputIsOneLineAndExitTwo() throws Exception {
     Path data = tmp.resolve("d.csv");
     Files.writeString(data, "text,intent\nhello,greet\n");
+    Path victim = Files.write(tmp.resolve("victim.intent"), new byte[] {'P', 'K', 3, 4});
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
@@ -126,14 +127,24 @@ class BenchCommandTest {
       {"bench", "report", tmp.resolve("nothing.json").toString()},
       {"bench", "--target", "http://127.0.0.1:1", "--inproc-batch", "8", "--data", data.toString()},
       {"bench", "--target", "inproc:" + tmp.resolve("none"), "--inproc-batch", "0", "--data", data.toString()},
+      // outputs, checked before the run: never an input, never each other, always somewhere writable
+      {"bench", "--target", "inproc:" + victim, "--data", data.toString(), "--csv", victim.toString()},
+      {"bench", "--target", "http://127.0.0.1:1", "--data", data.toString(), "--summary", data.toString()},
+      {"bench", "--target", "http://127.0.0.1:1", "--data", data.toString(), "--csv", tmp.resolve("r").toString(), "--summary", tmp.resolve("r").toString()},
+      {"bench", "--target", "http://127.0.0.1:1", "--data", data.toString(), "--csv", tmp.toString()},
+      {"bench", "--target", "http://127.0.0.1:1", "--data", data.toString(), "--csv", data.resolve("run.csv").toString()},
     };
     String[] expected = {"cannot reach", "--duration: 'soon'", "--target is required", "unknown scheme 'ftp'", "no such model",
-        "no such file", "--price-per-hour", "no such run", "--inproc-batch: only for in-process", "--inproc-batch: 0 is outside 1..1024"};
+        "no such file", "--price-per-hour", "no such run", "--inproc-batch: only for in-process", "--inproc-batch: 0 is outside 1..1024",
+        "is the --target file; writing it would destroy it", "is the --data file", "--csv and --summary name the same file",
+        "is a directory; name a file", "d.csv is a file, not a directory"};
     for (int i = 0; i < cases.length; i++) {
       Run r = run(cases[i]);
       assertThat(r.code()).as("case %d: %s", i, r.err()).isEqualTo(2);
       assertThat(r.err().strip().lines()).as("case %d is one line", i).hasSize(1);
       assertThat(r.err()).as("case %d", i).startsWith("intent: ").contains(expected[i]);
     }
+    assertThat(Files.readAllBytes(victim)).containsExactly('P', 'K', 3, 4);
+    assertThat(Files.readString(data)).isEqualTo("text,intent\nhello,greet\n");
   }
 }

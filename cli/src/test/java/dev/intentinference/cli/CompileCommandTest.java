@@ -138,6 +138,37 @@ class CompileCommandTest {
     }
   }
 
+  /** An output that is one of the command's inputs, another kind of file, or in no writable place: refused before any pass. */
+  @Test
+  void anOutputThatWouldDestroyAnInputOrCannotBeWrittenIsRefusedFirst() throws Exception {
+    Path copy = Files.createDirectories(tmp.resolve("copy"));
+    try (Stream<Path> s = Files.list(model)) {
+      for (Path f : s.toList()) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    byte[] manifest = Files.readAllBytes(copy.resolve("manifest.json"));
+    Run intoManifest = run("compile", "--model", copy.toString(), "--out", copy.resolve("manifest.json").toString());
+    assertThat(intoManifest.exit()).isEqualTo(2);
+    assertThat(intoManifest.err().strip()).contains("exists and is not a .intent artifact; refusing to replace it").doesNotContain("\n");
+    assertThat(Files.readAllBytes(copy.resolve("manifest.json"))).isEqualTo(manifest);
+
+    Path data = Files.writeString(tmp.resolve("val.intent"), "text,intent\nhello,greeting\n");
+    Run intoData = run("compile", "--model", copy.toString(), "--verify-data", data.toString(), "--out", data.toString());
+    assertThat(intoData.exit()).isEqualTo(2);
+    assertThat(intoData.err()).contains("is the --verify-data file; writing it would destroy it");
+    assertThat(Files.readString(data)).startsWith("text,intent");
+
+    Run intoFallback = run("compile", "--model", artifact.toString(), "--fallback", artifact.toString(), "--out", artifact.toString());
+    assertThat(intoFallback.exit()).isEqualTo(2);
+    assertThat(intoFallback.err()).contains("is the --model file");
+
+    Path file = Files.writeString(tmp.resolve("plain.txt"), "x");
+    Run underAFile = run("compile", "--model", copy.toString(), "--out", file.resolve("x.intent").toString());
+    assertThat(underAFile.exit()).isEqualTo(2);
+    assertThat(underAFile.err().strip()).endsWith("plain.txt is a file, not a directory").doesNotContain("\n");
+  }
+
   @Test
   void badStaticInt8CalibrationOrSmoothingExitsWith2AndOneLineAndWritesNothing() throws Exception {
     Path out = tmp.resolve("x.intent");

@@ -216,4 +216,21 @@ class TrainCommandBadInputTest {
     assertThat(r.err()).contains("already exists");
     assertThat(Files.readString(out.resolve("keep.txt"))).isEqualTo("precious");
   }
+
+  /** An --out that could never be written is found before any training, not after it. */
+  @Test
+  void anOutputThatCannotBeWrittenIsRefusedBeforeTraining() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    Path plain = file("plain.txt", "precious");
+    Cli aFile = Cli.run("train", "--quiet", "--data", csv.toString(), "--out", plain.toString());
+    assertThat(aFile.exitCode()).isEqualTo(2);
+    assertThat(aFile.err().strip()).endsWith("plain.txt: is a file; --out names a model directory to create");
+    Cli underAFile = Cli.run("train", "--quiet", "--data", csv.toString(), "--out", plain.resolve("model").toString());
+    assertThat(underAFile.exitCode()).isEqualTo(2);
+    assertThat(underAFile.err().strip()).endsWith("plain.txt is a file, not a directory").doesNotContain("\n");
+    Cli empty = Cli.run("train", "--quiet", "--data", csv.toString(), "--out", "");
+    assertThat(empty.exitCode()).isEqualTo(2);
+    assertThat(empty.err()).contains("--out is empty");
+    assertThat(Files.readString(plain)).isEqualTo("precious");
+  }
 }

@@ -212,8 +212,17 @@ public final class IntentTrainer {
     return new Features(vectors, refs, tokenizer);
   }
 
-  /** Fails before any work when the model directory cannot be written (checked again on write). */
+  /**
+   * Fails before any work when the model directory cannot be written (checked again on write): it
+   * must be new or an empty directory, in a place this process may write.
+   */
   static void requireFreeOutput(java.nio.file.Path out) {
+    if (out.toString().isEmpty()) {
+      throw new dev.intentinference.core.IntentException("--out is empty; name the model directory to create");
+    }
+    if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+      throw new dev.intentinference.core.IntentException(out + ": is a file; --out names a model directory to create");
+    }
     if (java.nio.file.Files.exists(out)) {
       boolean empty;
       try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(out)) {
@@ -226,7 +235,9 @@ public final class IntentTrainer {
             out + ": already exists and is not empty; choose another --out or remove it");
       }
     }
+    dev.intentinference.core.io.OutputPlace.requireWritable("--out", out);
   }
+
 
   /** The head trains with as many threads as the encoder used: both are CPU-bound, never concurrent. */
   private static int headThreads(TrainingOptions options) {
