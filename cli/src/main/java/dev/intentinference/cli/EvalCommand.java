@@ -97,6 +97,9 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (threads < 1 || threads > 256) {
+      throw new IntentException("--threads must be in 1..256, was " + threads);
+    }
     if (batchSize < 1 || batchSize > 4096) {
       throw new IntentException("--batch-size must be in 1..4096, was " + batchSize);
     }

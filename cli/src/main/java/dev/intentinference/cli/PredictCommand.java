@@ -10,12 +10,9 @@ import dev.intentinference.core.model.OpenedModel;
 import dev.intentinference.core.model.ScoredIntent;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.text.TextContent;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +80,9 @@ public final class PredictCommand implements Callable<Integer> {
     if (topK < 1) {
       throw new IntentException("--top-k must be at least 1, was " + topK);
     }
+    if (threads < 1 || threads > 256) {
+      throw new IntentException("--threads must be in 1..256, was " + threads);
+    }
     if (batchSize < 1 || batchSize > 4096) {
       throw new IntentException("--batch-size must be in 1..4096, was " + batchSize);
     }
@@ -106,9 +106,10 @@ public final class PredictCommand implements Callable<Integer> {
         print(out, answer.apply(texts));
         return 0;
       }
-      BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
+      // Bytes that are not UTF-8 stop the run, as they do in data files and at the server.
+      Utf8Lines in = new Utf8Lines(stdin, "stdin");
       List<String> batch = new ArrayList<>();
-      for (String line; (line = in.readLine()) != null; ) {
+      for (String line; (line = in.next()) != null; ) {
         if (TextContent.isEmpty(line)) {
           continue; // blank lines, and a byte-order mark alone, are not messages
         }

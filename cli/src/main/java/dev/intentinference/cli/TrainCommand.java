@@ -331,7 +331,7 @@ public final class TrainCommand implements Callable<Integer> {
         o = o.withNameAndVersion(o.name(), modelVersion);
       }
     } catch (IllegalArgumentException e) {
-      throw new IntentException("invalid option: " + e.getMessage(), e);
+      throw new IntentException("invalid option: " + OptionNames.flagged(e.getMessage()), e);
     }
     return o;
   }
@@ -390,7 +390,7 @@ public final class TrainCommand implements Callable<Integer> {
           .withFeedForwardWidth(ffnWidth == null ? 0 : ffnWidth)
           .withStartLayers(startLayers == null ? List.of() : startLayers);
     } catch (IllegalArgumentException e) {
-      throw new IntentException("invalid option: " + e.getMessage(), e);
+      throw new IntentException("invalid option: " + OptionNames.flagged(e.getMessage()), e);
     }
   }
 

@@ -171,7 +171,11 @@ class TrainCommandBadInputTest {
   @Test
   void invalidHyperparameterNamesTheValue() throws Exception {
     Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
-    assertThat(failTraining("--data", csv.toString(), "--dropout", "1.5")).contains("dropout").contains("1.5");
+    assertThat(failTraining("--data", csv.toString(), "--dropout", "1.5")).contains("--dropout must be in").contains("1.5");
+    // the checks inside the training records name the flag, not their own field
+    assertThat(failTraining("--data", csv.toString(), "--frozen", "--epochs", "0")).contains("--epochs must be in 1..1000, was 0");
+    assertThat(failTraining("--data", csv.toString(), "--threads", "0")).contains("--threads must be in 1..256, was 0");
+    assertThat(failTraining("--data", csv.toString(), "--holdout", "0.9")).contains("--holdout must be in (0, 0.5], was 0.9");
     assertThat(failTraining("--data", csv.toString(), "--teacher-learning-rate", "2"))
         .contains("--teacher-learning-rate").contains("2.0");
     assertThat(failTraining("--data", csv.toString(), "--teacher-freeze-layers", "-1"))

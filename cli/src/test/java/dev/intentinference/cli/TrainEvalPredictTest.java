@@ -180,6 +180,26 @@ class TrainEvalPredictTest {
     assertThat(Files.exists(model)).isTrue();
   }
 
+  @Test
+  void threadsOutOfRangeAndStdinThatIsNotUtf8AreOneLineAndExitTwo() {
+    for (String command : new String[] {"predict", "eval"}) {
+      Cli r = command.equals("predict") ? Cli.run("predict", "--threads", "0", "--model", model.toString(), "hello")
+          : Cli.run("eval", "--threads", "999", "--model", model.toString(), "--data", data.toString());
+      assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+      assertThat(r.err().strip()).startsWith("intent: --threads must be in 1..256, was").doesNotContain("\n");
+    }
+    InputStream saved = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream(new byte[] {'h', 'i', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n'}));
+      Cli r = Cli.run("predict", "--json", "--threads", "2", "--batch-size", "1", "--model", model.toString(), "-");
+      assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+      assertThat(r.err().strip()).isEqualTo("intent: stdin line 2: not valid UTF-8 (the lines before it were answered)");
+      assertThat(r.out().lines()).hasSize(1);
+    } finally {
+      System.setIn(saved);
+    }
+  }
+
   /**
    * A quick frozen model in front of the class's fine-tuned one. At the extremes the cascade must
    * give exactly one model's report; in between, it says how many queries the fallback answered.
