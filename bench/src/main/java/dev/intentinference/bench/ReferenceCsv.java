@@ -44,8 +44,13 @@ public final class ReferenceCsv {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IntentException(file + ": not valid UTF-8 (not a bench CSV)");
     } catch (IOException e) {
       throw new IntentException(file + ": cannot read (" + e.getMessage() + ")");
+    }
+    if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+      lines.set(0, lines.get(0).substring(1)); // a byte-order mark, as spreadsheets save
     }
     if (lines.isEmpty() || !lines.get(0).strip().equals(HEADER)) {
       throw new IntentException(file + ":1: expected the header '" + HEADER + "'");
@@ -60,12 +65,21 @@ public final class ReferenceCsv {
       if (f.length != 5) {
         throw new IntentException(file + ":" + (i + 1) + ": expected 5 columns, got " + f.length);
       }
+      IntervalRow row;
       try {
-        rows.add(new IntervalRow(Long.parseLong(f[0]), Long.parseLong(f[1]), Double.parseDouble(f[2]),
-            Double.parseDouble(f[3]), Double.parseDouble(f[4])));
+        row = new IntervalRow(Long.parseLong(f[0]), Long.parseLong(f[1]), Double.parseDouble(f[2]),
+            Double.parseDouble(f[3]), Double.parseDouble(f[4]));
       } catch (NumberFormatException e) {
         throw new IntentException(file + ":" + (i + 1) + ": not a number: " + e.getMessage());
       }
+      String where = file + ":" + (i + 1);
+      if (row.count() < 0) {
+        throw new IntentException(where + ": current_num_infer must be >= 0, was " + row.count());
+      }
+      SummaryJson.requireMeasure(where, "throughput", row.throughput());
+      SummaryJson.requireMeasure(where, "p50", row.p50());
+      SummaryJson.requireMeasure(where, "p90", row.p90());
+      rows.add(row);
     }
     if (rows.isEmpty()) {
       throw new IntentException(file + ": no rows");

@@ -53,4 +53,45 @@ class ReferenceCsvTest {
     Files.writeString(bad, "a,b\n");
     assertThatThrownBy(() -> ReferenceCsv.read(bad)).isInstanceOf(IntentException.class).hasMessageContaining("expected the header");
   }
+
+  /** Rows that parse but measure nothing (infinite, not a number, negative) are refused with their line; a BOM is not. */
+  @Test
+  void rejectsRowsThatAreNoMeasurement() throws Exception {
+    Path bad = tmp.resolve("odd.csv");
+    String header = "pid,current_num_infer,throughput,p50,p90\n";
+    for (String row : new String[] {"1,2,Infinity,0.1,0.2", "1,2,NaN,0.1,0.2", "1,2,-3,0.1,0.2", "1,-2,3,0.1,0.2", "1,2,3,0.1,-0.2"}) {
+      Files.writeString(bad, header + "1,1,1,0.1,0.2\n" + row + "\n");
+      assertThatThrownBy(() -> ReferenceCsv.read(bad)).as(row).isInstanceOf(IntentException.class)
+          .hasMessageContaining("odd.csv:3: ").hasMessageContaining("was");
+    }
+    Files.writeString(bad, "\uFEFF" + header + "1,1,1,0.1,0.2\n");
+    assertThat(ReferenceCsv.read(bad)).hasSize(1);
+    Files.write(bad, new byte[] {(byte) 0xFF, (byte) 0xFE, 0, 1});
+    assertThatThrownBy(() -> ReferenceCsv.read(bad)).hasMessageContaining("not valid UTF-8");
+  }
+
+  /** A summary that parses but lacks what a report reads is refused by name, not met as a null later. */
+  @Test
+  void rejectsSummariesAReportCannotUse() throws Exception {
+    Path json = tmp.resolve("run.json");
+    String base = "\"format\":\"intent-bench-summary/1\",\"latency\":{\"p50\":1,\"p90\":2},\"target\":{},\"machine\":{},"
+        + "\"interval_seconds\":1";
+    String[][] cases = {
+      {"null", "(empty)"},
+      {"{\"format\":\"other/9\"}", "format other/9, expected intent-bench-summary/1"},
+      {"{\"format\":\"intent-bench-summary/1\"}", "no latency"},
+      {"{" + base + ",\"steps\":[]}", "no steps"},
+      {"{" + base + ",\"steps\":[{}]}", "no a step's latency"},
+      {"{" + base + ",\"steps\":[{\"latency\":{}}],\"throughput\":-1}", "throughput must be a finite number >= 0, was -1.0"},
+    };
+    for (String[] c : cases) {
+      Files.writeString(json, c[0]);
+      assertThatThrownBy(() -> SummaryJson.read(json)).as(c[0]).isInstanceOf(IntentException.class).hasMessageContaining(c[1]);
+    }
+    Files.writeString(json, "{" + base + ",\"steps\":[{\"latency\":{}}],\"throughput\":5}");
+    RunSummary s = SummaryJson.read(json);
+    assertThat(s.errors()).isEmpty();
+    assertThat(s.warnings()).isEmpty();
+    assertThat(s.settings()).isEmpty();
+  }
 }

@@ -39,8 +39,8 @@ public final class BenchCompareCommand implements Callable<Integer> {
     if (prices != null && prices.size() != 2) {
       throw new IntentException("--price-per-hour: give two prices, A's and B's, e.g. 1.18,0.526 (got " + prices.size() + ")");
     }
-    if (prices != null && (prices.get(0) <= 0 || prices.get(1) <= 0)) {
-      throw new IntentException("--price-per-hour: prices must be positive, got " + prices);
+    if (prices != null && !(prices.get(0) > 0 && prices.get(1) > 0 && Double.isFinite(prices.get(0)) && Double.isFinite(prices.get(1)))) {
+      throw new IntentException("--price-per-hour: prices must be positive numbers, got " + prices);
     }
     Comparison c = Comparison.of(RunAnalysis.of(RunData.load(a)), RunAnalysis.of(RunData.load(b)),
         prices == null ? null : prices.get(0), prices == null ? null : prices.get(1));

@@ -99,10 +99,11 @@ public record Report(List<RunAnalysis> runs, List<Double> pricesPerHour) {
    * @return the HTML file
    */
   public Path write(Path dir) {
+    Map<String, XYChart> charts = charts(); // built first: a chart that cannot be drawn leaves no directory behind
     try {
       Files.createDirectories(dir);
       Map<String, String> embedded = new LinkedHashMap<>();
-      for (Map.Entry<String, XYChart> c : charts().entrySet()) {
+      for (Map.Entry<String, XYChart> c : charts.entrySet()) {
         byte[] png = BitmapEncoder.getBitmapBytes(c.getValue(), BitmapEncoder.BitmapFormat.PNG);
         atomicWrite(dir.resolve(c.getKey() + ".png"), png);
         // The encoder adds ".svg" unless the name already ends with it.
