@@ -18,6 +18,8 @@ public enum ErrorCause {
   FORBIDDEN(403, io.grpc.Status.Code.PERMISSION_DENIED, "forbidden"),
   NOT_FOUND(404, io.grpc.Status.Code.NOT_FOUND, "not_found"),
   METHOD_NOT_ALLOWED(405, io.grpc.Status.Code.UNIMPLEMENTED, "method_not_allowed"),
+  /** The request's body stopped arriving before its end (fewer bytes than its Content-Length said). */
+  BODY_INCOMPLETE(408, io.grpc.Status.Code.INVALID_ARGUMENT, "body_incomplete"),
   LOAD_FAILED(409, io.grpc.Status.Code.FAILED_PRECONDITION, "load_failed"),
   BODY_TOO_LARGE(413, io.grpc.Status.Code.RESOURCE_EXHAUSTED, "body_too_large"),
   UNSUPPORTED_MEDIA_TYPE(415, io.grpc.Status.Code.INVALID_ARGUMENT, "content_type"),

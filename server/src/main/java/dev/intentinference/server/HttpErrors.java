@@ -10,6 +10,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.logging.RequestLogProperty;
 import com.linecorp.armeria.common.stream.AbortedStreamException;
 import com.linecorp.armeria.common.stream.CancelledSubscriptionException;
 import com.linecorp.armeria.common.stream.ClosedStreamException;
@@ -120,7 +121,20 @@ final class HttpErrors implements ServerErrorHandler {
     if (cause instanceof ResponseCompleteException) {
       return null; // the response was already sent; nothing failed
     }
-    return response(cause);
+    return response(ctx, cause);
+  }
+
+  /**
+   * As {@link #response(Throwable)}, but a request that timed out while its body was still
+   * arriving is the client's incomplete body (408), not a busy server (503 and a retry).
+   */
+  HttpResponse response(ServiceRequestContext ctx, Throwable failure) {
+    Throwable root = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (root instanceof RequestTimeoutException && !ctx.log().isAvailable(RequestLogProperty.REQUEST_END_TIME)) {
+      return aggregated(ErrorCause.BODY_INCOMPLETE,
+          "the request body stopped before its end; send the whole body, as long as its Content-Length says").toHttpResponse();
+    }
+    return response(failure);
   }
 
   private static ErrorCause causeOf(HttpStatus status) {

@@ -1,6 +1,7 @@
 package dev.intentinference.server;
 
 import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -28,6 +29,11 @@ final class JsonBodies {
     if (type == null || !type.is(MediaType.JSON)) {
       return CompletableFuture.failedFuture(new ApiException(ErrorCause.UNSUPPORTED_MEDIA_TYPE,
           "content type must be application/json, was " + (type == null ? "none" : type.toString())));
+    }
+    String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+    if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+      return CompletableFuture.failedFuture(new ApiException(ErrorCause.UNSUPPORTED_MEDIA_TYPE,
+          "content-encoding '" + encoding + "' is not supported; send the body uncompressed"));
     }
     String charset = charsetOf(type);
     if (charset != null && !charset.equals("UTF-8")) {
@@ -86,7 +92,7 @@ final class JsonBodies {
           // The usual answer gets its headers built once, Server-Timing included; a failure's
           // headers come from errors and get it added.
           return admission.answered(ctx, failure == null ? ok(json, timing)
-              : errors.response(failure).mapHeaders(h -> h.toBuilder().add(CorsOrigins.SERVER_TIMING, timing).build()));
+              : errors.response(ctx, failure).mapHeaders(h -> h.toBuilder().add(CorsOrigins.SERVER_TIMING, timing).build()));
         });
     return HttpResponse.of(res);
   }

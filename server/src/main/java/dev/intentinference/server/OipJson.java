@@ -63,6 +63,7 @@ final class OipJson {
           default -> p.skipChildren(); // "parameters" and extensions
         }
       }
+      requireEnd(p);
       if (texts == null) {
         throw bad("request has no 'inputs'");
       }
@@ -218,6 +219,7 @@ final class OipJson {
           p.skipChildren();
         }
       }
+      requireEnd(p);
       if (texts == null) {
         throw bad("request needs 'text' (a string) or 'texts' (an array of strings)");
       }
@@ -226,6 +228,13 @@ final class OipJson {
       throw malformed(e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Nothing but white space may follow the request's object: a second value or stray text is a malformed request. */
+  private static void requireEnd(JsonParser p) throws IOException {
+    if (p.nextToken() != null) {
+      throw bad("unexpected content after the request's JSON object");
     }
   }
 

@@ -24,6 +24,10 @@ final class Http {
     return client.send(request(path, contentType, body), HttpResponse.BodyHandlers.ofString());
   }
 
+  HttpResponse<String> send(HttpRequest request) throws Exception {
+    return client.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
   HttpResponse<String> postJson(String path, String json) throws Exception {
     return post(path, "application/json", json.getBytes(StandardCharsets.UTF_8));
   }

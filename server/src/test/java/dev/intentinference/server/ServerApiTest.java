@@ -204,6 +204,39 @@ class ServerApiTest {
     assertThat(http.postJson("/v1/models/demo/predict", "{\"text\":\"hi\"}").statusCode()).isEqualTo(200);
   }
 
+  /** A body shorter than its Content-Length, the connection left open: 408 naming it, not 503 and a retry. */
+  @Test
+  void aBodyThatStopsShortIs408() throws Exception {
+    ServerConfig quick = ServerConfig.builder(repo).port(0).threads(1).pollInterval(Duration.ZERO).timeout(Duration.ofMillis(100)).build();
+    try (InferenceServer s = InferenceServer.start(quick, RepositoryBootstrapper.NONE);
+        java.net.Socket socket = new java.net.Socket(s.baseUri().getHost(), s.baseUri().getPort())) {
+      socket.setSoTimeout(30_000);
+      String head = "POST /v1/models/demo/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100\r\n\r\n{\"text\":\"lost";
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+      StringBuilder answer = new StringBuilder();
+      byte[] chunk = new byte[512];
+      // Until the JSON body's end: the connection itself stays open after the answer.
+      for (int n; answer.indexOf("\"}") < 0 && (n = socket.getInputStream().read(chunk)) > 0; ) {
+        answer.append(new String(chunk, 0, n, StandardCharsets.UTF_8));
+      }
+      assertThat(answer.toString()).startsWith("HTTP/1.1 408").doesNotContainIgnoringCase("retry-after")
+          .contains("{\"error\":\"the request body stopped before its end");
+    }
+  }
+
+  @Test
+  void trailingContentAndACompressedBodyAreRefused() throws Exception {
+    assertError(http.postJson("/v1/models/demo/predict", "{\"text\":\"hi\"} {\"text\":\"again\"}"), 400,
+        "unexpected content after the request's JSON object");
+    assertError(http.postJson("/v2/models/demo/infer", Http.infer("hi") + " trailing"), 400, "malformed JSON");
+    HttpResponse<String> gzip = http.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/v1/models/demo/predict"))
+        .header("content-type", "application/json").header("content-encoding", "gzip")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[] {31, (byte) 139, 8, 0})).build());
+    assertError(gzip, 415, "content-encoding 'gzip' is not supported");
+  }
+
   /** {@code intent_errors_total} for one cause, 0 before its first. */
   static double errors(String cause) throws Exception {
     String prefix = "intent_errors_total{cause=\"" + cause + "\"} ";
