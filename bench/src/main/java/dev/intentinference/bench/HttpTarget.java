@@ -135,11 +135,15 @@ public final class HttpTarget implements Target {
    * an admin API behind a token (intent serve), from the open {@code GET /v1/models}.
    */
   private String onlyModel() {
-    AggregatedHttpResponse r = client.blocking().execute(
-        RequestHeaders.of(HttpMethod.POST, "/v2/repository/index", HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8),
-        "{}");
+    AggregatedHttpResponse r;
+    try {
+      r = client.blocking().execute(
+          RequestHeaders.of(HttpMethod.POST, "/v2/repository/index", HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8), "{}");
+    } catch (RuntimeException e) {
+      throw new IntentException("cannot reach " + base + ": " + cause(e), e);
+    }
     if (r.status().code() >= 400) {
-      AggregatedHttpResponse list = client.blocking().get("/v1/models");
+      AggregatedHttpResponse list = get("/v1/models");
       if (list.status().code() >= 400) {
         throw new IntentException(base + ": --model is required (the server does not list its models: POST "
             + "/v2/repository/index answered " + r.status() + ", GET /v1/models " + list.status() + ")");

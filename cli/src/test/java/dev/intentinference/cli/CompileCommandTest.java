@@ -138,6 +138,13 @@ class CompileCommandTest {
     }
   }
 
+  @Test
+  void inspectOfADirectorySaysSo() {
+    Run r = run("inspect", model.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).endsWith("a directory, not a compiled .intent artifact (a model directory: its manifest.json is plain JSON)");
+  }
+
   /** An output that is one of the command's inputs, another kind of file, or in no writable place: refused before any pass. */
   @Test
   void anOutputThatWouldDestroyAnInputOrCannotBeWrittenIsRefusedFirst() throws Exception {

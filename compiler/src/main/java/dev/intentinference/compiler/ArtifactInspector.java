@@ -2,6 +2,7 @@ package dev.intentinference.compiler;
 
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.Manifests;
 import dev.intentinference.core.model.ModelManifest;
 import java.io.EOFException;
@@ -85,6 +86,10 @@ public final class ArtifactInspector {
   }
 
   public static Inspection inspect(Path file) {
+    if (Files.isDirectory(file)) {
+      throw new IntentException(file + ": a directory, not a compiled " + IntentArtifact.EXTENSION + " artifact"
+          + (Files.isRegularFile(file.resolve(ModelManifest.FILE_NAME)) ? " (a model directory: its manifest.json is plain JSON)" : ""));
+    }
     if (!Files.isRegularFile(file)) {
       throw new IntentException(file + ": no such file");
     }

@@ -41,6 +41,17 @@ class BuiltInDatasetsTest {
     assertThat(splits.get("oos_test")).hasSize(1_000);
   }
 
+  /** A problem in the shipped copy names the dataset the user gave, not the temporary file it was written to. */
+  @Test
+  void aCopyIsShownByTheNameTheUserGave() throws Exception {
+    Path f = BuiltInDatasets.file(BuiltInDatasets.CLINC150);
+    assertThat(BuiltInDatasets.shownName(f)).isEqualTo("clinc150");
+    assertThatThrownBy(() -> new DatasetReader(Columns.DEFAULT).read(f, "bogus"))
+        .hasMessageStartingWith("clinc150: no split 'bogus' (has [");
+    Path mine = Files.createDirectories(tmp.resolve("intent-dataset-clinc150-1")).resolve("data_full.json");
+    assertThat(BuiltInDatasets.shownName(mine)).as("only the temporary directory's copies").isEqualTo(mine.toString());
+  }
+
   @Test
   void resolveTakesAShippedNameUnlessAFileOfThatNameExists() throws Exception {
     assertThat(BuiltInDatasets.resolve(null)).isNull();

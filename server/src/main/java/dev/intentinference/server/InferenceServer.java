@@ -104,6 +104,14 @@ public final class InferenceServer implements AutoCloseable {
   static InferenceServer start(ServerConfig config, RepositoryBootstrapper bootstrapper, RemoteRepository remote,
       BatchClock clock) {
     try {
+      java.net.InetAddress.getByName(config.host());
+    } catch (java.net.UnknownHostException e) {
+      throw new IntentException("--host " + config.host() + ": no such address (it does not resolve)", e);
+    }
+    if (Files.exists(config.repository()) && !Files.isDirectory(config.repository())) {
+      throw new IntentException("model repository " + config.repository() + " is a file, not a directory");
+    }
+    try {
       Files.createDirectories(config.repository());
     } catch (IOException e) {
       throw new IntentException("cannot create model repository " + config.repository() + ": " + e.getMessage(), e);

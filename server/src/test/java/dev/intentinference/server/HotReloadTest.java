@@ -188,4 +188,18 @@ class HotReloadTest {
         .isInstanceOf(dev.intentinference.core.IntentException.class)
         .hasMessageContaining("no model to serve in " + repo);
   }
+
+  @Test
+  void aRepositoryThatIsAFileOrAHostThatDoesNotResolveIsAClearError() throws Exception {
+    Path file = Files.writeString(tmp.resolve("models.csv"), "text,intent\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> InferenceServer.start(
+        ServerConfig.builder(file).port(0).threads(1).pollInterval(Duration.ZERO).build(), RepositoryBootstrapper.NONE))
+        .isInstanceOf(dev.intentinference.core.IntentException.class)
+        .hasMessage("model repository " + file + " is a file, not a directory");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> InferenceServer.start(
+        ServerConfig.builder(tmp.resolve("nothing-yet")).host("999.1.1.1").port(0).threads(1).pollInterval(Duration.ZERO).build(),
+        RepositoryBootstrapper.NONE))
+        .isInstanceOf(dev.intentinference.core.IntentException.class)
+        .hasMessage("--host 999.1.1.1: no such address (it does not resolve)");
+  }
 }

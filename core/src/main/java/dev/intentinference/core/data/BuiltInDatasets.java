@@ -96,6 +96,22 @@ public final class BuiltInDatasets {
     return file(given.toString());
   }
 
+  /**
+   * How to name {@code file} to a user: the shipped dataset's name (e.g. {@code clinc150}) for a
+   * copy {@link #file} wrote, rather than a temporary path they never gave; else the path.
+   */
+  public static String shownName(Path file) {
+    Path dir = file.toAbsolutePath().getParent();
+    String dirName = dir == null || dir.getFileName() == null ? "" : dir.getFileName().toString();
+    for (Map.Entry<String, Shipped> e : SHIPPED.entrySet()) {
+      if (dirName.startsWith("intent-dataset-" + e.getKey() + "-") && file.getFileName().toString().equals(e.getValue().fileName())
+          && dir.getParent() != null && dir.getParent().equals(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath())) {
+        return e.getKey();
+      }
+    }
+    return file.toString();
+  }
+
   private static Shipped shipped(String name) {
     Shipped s = SHIPPED.get(name);
     if (s == null) {

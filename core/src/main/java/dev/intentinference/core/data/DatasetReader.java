@@ -81,7 +81,7 @@ public final class DatasetReader {
     for (String name : names) {
       List<LabeledText> split = splits.get(name);
       if (split == null) {
-        throw new IntentException(file + ": no split '" + name + "' (has " + splits.keySet() + ")");
+        throw new IntentException(BuiltInDatasets.shownName(file) + ": no split '" + name + "' (has " + splits.keySet() + ")");
       }
       out.addAll(split);
     }

@@ -49,6 +49,9 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
 
   /** Reads an artifact and checks every entry's hash against the manifest. */
   public static IntentArtifact read(Path file) {
+    if (Files.isDirectory(file)) {
+      throw new IntentException(file + ": a directory, not a compiled " + EXTENSION + " artifact");
+    }
     if (!Files.isRegularFile(file)) {
       throw new IntentException(file + ": no such file");
     }
