@@ -21,6 +21,7 @@ import dev.intentinference.core.data.BuiltInDatasets;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -213,8 +214,34 @@ final class CompileCommand implements Callable<Integer> {
           + " with the model, else " + CascadeInfo.DEFAULT_ESCALATE_BELOW + ").")
   Double escalateBelow;
 
+  /** Options read only with another one, or only for one kind of --model: given alone they would be ignored. */
+  private void refuseOptionsThatWouldBeIgnored() {
+    CommandLine.ParseResult given = spec.commandLine().getParseResult();
+    if (given == null) {
+      return;
+    }
+    for (String option : List.of("--calibration-split", "--calibration-limit", "--calibration-percentile",
+        "--calibration-max-outlier-ratio")) {
+      if (calibrationData == null && given.hasMatchedOption(option)) {
+        throw new IntentException(option + ": only with --calibration-data (without it nothing is calibrated)");
+      }
+    }
+    for (String option : List.of("--smooth-split", "--smooth-limit")) {
+      if (smoothData == null && given.hasMatchedOption(option)) {
+        throw new IntentException(option + ": only with --smooth-data");
+      }
+    }
+    boolean onnx = model != null && model.getFileName() != null && model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+    for (String option : List.of("--tokenizer", "--config", "--threshold")) {
+      if (!onnx && given.hasMatchedOption(option)) {
+        throw new IntentException(option + ": only for an .onnx --model (a model directory or artifact brings its own)");
+      }
+    }
+  }
+
   @Override
   public Integer call() {
+    refuseOptionsThatWouldBeIgnored();
     if (escalateBelow != null && fallback == null) {
       throw new IntentException("--escalate-below needs --fallback: the model that answers the escalated messages");
     }

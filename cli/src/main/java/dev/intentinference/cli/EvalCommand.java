@@ -108,9 +108,11 @@ public final class EvalCommand implements Callable<Integer> {
     }
     DatasetReader reader = new DatasetReader(new Columns(textColumn, labelColumn));
     Path file = BuiltInDatasets.resolve(data);
-    List<LabeledText> rows = DataFormat.of(file) == DataFormat.CLINC_JSON
-        ? reader.read(file, splits.toArray(String[]::new))
-        : reader.read(file);
+    boolean clinc = DataFormat.of(file) == DataFormat.CLINC_JSON;
+    if (!clinc && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption("--split")) {
+      throw new IntentException("--split: only for CLINC150 JSON data; " + file.getFileName() + " is one split, scored whole");
+    }
+    List<LabeledText> rows = clinc ? reader.read(file, splits.toArray(String[]::new)) : reader.read(file);
     long start = System.nanoTime();
     List<IntentPrediction> predictions;
     Map<String, Object> model;

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -295,6 +296,25 @@ public final class TrainCommand implements Callable<Integer> {
     return s.toString();
   }
 
+  /** Options only fine-tuning reads, and options only the frozen recipe reads: silently ignoring one would mislead. */
+  private static final List<String> FINE_TUNING_ONLY = List.of("--teacher", "--teacher-epochs", "--teacher-batch-size",
+      "--teacher-learning-rate", "--teacher-freeze-layers", "--freeze-layers", "--distill-temperature", "--distill-weight",
+      "--augment", "--head-learning-rate", "--max-tokens", "--memory-limit");
+  private static final List<String> FROZEN_ONLY = List.of("--patience", "--hidden-units", "--temperature");
+
+  private void refuseOptionsOfTheOtherRecipe() {
+    CommandLine.ParseResult given = spec.commandLine().getParseResult();
+    if (given == null) {
+      return;
+    }
+    for (String option : frozen ? FINE_TUNING_ONLY : FROZEN_ONLY) {
+      if (given.hasMatchedOption(option)) {
+        throw new IntentException(frozen ? option + " is for fine-tuning; --frozen trains no encoder (drop one of the two)"
+            : option + " is for the frozen recipe only; add --frozen or drop it");
+      }
+    }
+  }
+
   TrainingOptions options() {
     if (name != null) {
       ModelNames.check("--name", name);
@@ -306,6 +326,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (frozen && ffnWidth != null) {
       throw new IntentException("--ffn-width cuts layers that fine-tuning trains; --frozen trains none (drop one of the two)");
     }
+    refuseOptionsOfTheOtherRecipe();
     HeadConfig head;
     TrainingOptions o;
     try {

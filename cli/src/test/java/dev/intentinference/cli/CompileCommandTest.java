@@ -214,6 +214,12 @@ class CompileCommandTest {
         new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--smooth-data", "clinc150", "--smooth-limit", "0"});
     cases.put("intent: --smooth-data: " + empty,
         new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--smooth-data", empty.toString()});
+    cases.put("intent: --calibration-percentile: only with --calibration-data",
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--calibration-percentile", "NaN"});
+    cases.put("intent: --smooth-limit: only with --smooth-data",
+        new String[] {"compile", "--model", m, "--out", o, "--precision", "int8", "--smooth-limit", "10"});
+    cases.put("intent: --threshold: only for an .onnx --model",
+        new String[] {"compile", "--model", m, "--out", o, "--threshold", "0.5"});
     cases.forEach((expected, args) -> {
       Run r = run(args);
       assertThat(r.exit()).as(expected + ": " + r.err()).isEqualTo(2);

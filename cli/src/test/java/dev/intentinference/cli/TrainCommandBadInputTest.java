@@ -237,4 +237,15 @@ class TrainCommandBadInputTest {
     assertThat(empty.err()).contains("--out is empty");
     assertThat(Files.readString(plain)).isEqualTo("precious");
   }
+
+  /** An option the chosen recipe never reads is refused, rather than silently ignored. */
+  @Test
+  void optionsOfTheOtherRecipeAreRefused() throws Exception {
+    Path csv = file("ok.csv", "text,intent\n" + GOOD_ROWS);
+    assertThat(failTraining("--data", csv.toString(), "--frozen", "--max-tokens", "-1"))
+        .contains("--max-tokens is for fine-tuning; --frozen trains no encoder (drop one of the two)");
+    assertThat(failTraining("--data", csv.toString(), "--frozen", "--memory-limit", "abc")).contains("--memory-limit is for fine-tuning");
+    assertThat(failTraining("--data", csv.toString(), "--hidden-units", "64"))
+        .contains("--hidden-units is for the frozen recipe only; add --frozen or drop it");
+  }
 }

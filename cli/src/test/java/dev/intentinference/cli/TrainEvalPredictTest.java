@@ -188,6 +188,15 @@ class TrainEvalPredictTest {
       assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
       assertThat(r.err().strip()).startsWith("intent: --threads must be in 1..256, was").doesNotContain("\n");
     }
+    Path csv;
+    try {
+      csv = Files.writeString(tmp.resolve("few.csv"), "text,intent\nwake me up at six,alarm\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Cli split = Cli.run("eval", "--threads", "2", "--model", model.toString(), "--data", csv.toString(), "--split", "test");
+    assertThat(split.exitCode()).isEqualTo(2);
+    assertThat(split.err()).contains("--split: only for CLINC150 JSON data");
     InputStream saved = System.in;
     try {
       System.setIn(new ByteArrayInputStream(new byte[] {'h', 'i', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n'}));
