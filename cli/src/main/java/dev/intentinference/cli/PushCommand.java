@@ -50,6 +50,10 @@ final class PushCommand implements Callable<Integer> {
     if (!file.getFileName().toString().endsWith(dev.intentinference.core.model.IntentArtifact.EXTENSION)) {
       throw new IntentException(file + ": expected a compiled .intent artifact (intent compile makes one)");
     }
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      // Before any S3 setting is looked at: a missing file is the first thing to fix.
+      throw new IntentException(file + (java.nio.file.Files.isDirectory(file) ? ": a directory, not a compiled .intent artifact" : ": no such file"));
+    }
     S3Location at = S3Location.parse(target);
     PushResult r;
     try (S3Client client = s3.settings().client()) {

@@ -151,6 +151,11 @@ class S3RepositoryTest {
     assertThat(corrupt.exitCode()).isEqualTo(2);
     assertThat(corrupt.err()).contains("not a valid .intent artifact").doesNotContain("Exception");
 
+    // A missing file is named first, before any S3 setting (even none at all) is looked at.
+    Cli missing = Cli.run("push", tmp.resolve("missing.intent").toString(), "s3://models/prod");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err().strip()).endsWith("missing.intent: no such file");
+
     Cli badAddress = Cli.run(concat(new String[] {"push", ARTIFACTS.get("1").toString(), "models/prod"}, s3Flags()));
     assertThat(badAddress.exitCode()).isEqualTo(2);
     assertThat(badAddress.err()).contains("not an S3 address");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import com.fasterxml.jackson.databind.MappingIterator;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.IoErrors;
 import dev.intentinference.core.text.TextContent;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -105,7 +106,7 @@ public final class DatasetReader {
       throw new IntentException(
           file + ":" + e.getLocation().getLineNr() + ": malformed JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new IntentException(file + ": " + e.getMessage(), e);
+      throw new IntentException(file + ": " + IoErrors.reason(e), e);
     }
     if (root == null || !root.isObject()) {
       throw new IntentException(file + ": expected a JSON object of splits like {\"train\": [[text, intent], ...]}");
@@ -299,7 +300,7 @@ public final class DatasetReader {
     } catch (NoSuchFileException e) {
       throw new IntentException(file + ": no such file", e);
     } catch (IOException e) {
-      throw new IntentException(file + ": " + e.getMessage(), e);
+      throw new IntentException(file + ": " + IoErrors.reason(e), e);
     }
   }
 

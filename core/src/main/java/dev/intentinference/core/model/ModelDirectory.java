@@ -2,6 +2,7 @@ package dev.intentinference.core.model;
 
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.io.IoErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -75,7 +76,7 @@ public final class ModelDirectory {
     try {
       return Manifests.fromJson(Files.readAllBytes(file), file.toString());
     } catch (IOException e) {
-      throw new IntentException(file + ": " + e.getMessage(), e);
+      throw new IntentException(file + ": " + IoErrors.reason(e), e);
     }
   }
 

@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.IoErrors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,7 +66,7 @@ public final class TextTokenizer implements AutoCloseable {
     try {
       return fromBytes(Files.readAllBytes(tokenizerJson), maxLength);
     } catch (IOException e) {
-      throw new IntentException("cannot read tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
+      throw new IntentException("cannot read tokenizer " + tokenizerJson + ": " + IoErrors.reason(e), e);
     }
   }
 
