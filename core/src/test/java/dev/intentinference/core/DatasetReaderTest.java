@@ -68,6 +68,39 @@ class DatasetReaderTest {
         .hasMessageContaining("blank.csv: no rows");
   }
 
+  /** A .tsv has no quoting: a quote is a character, and a lone one cannot swallow the rows after it. */
+  @Test
+  void tabSeparatedFilesReadQuotesAsCharacters() throws Exception {
+    List<LabeledText> rows = reader.read(write("q.tsv", "text\tintent\n\"hi\tgreet\n\"Hello\" there\tgreet\nciao \"\tbye\nsee you\tbye\n"));
+    assertThat(rows).extracting(LabeledText::text).containsExactly("\"hi", "\"Hello\" there", "ciao \"", "see you");
+    // while a .csv keeps CSV's quoting, also when its separator is a tab
+    assertThat(reader.read(write("t.csv", "text\tintent\n\"a\tb\"\tgreet\n"))).extracting(LabeledText::text).containsExactly("a\tb");
+  }
+
+  @Test
+  void jsonLinesTakeNumericLabelsAndRefuseInvisibleOnes() throws Exception {
+    assertThat(reader.read(write("n.jsonl", "{\"text\":\"hi\",\"intent\":3}\n"))).extracting(LabeledText::intent).containsExactly("3");
+    assertThatThrownBy(() -> reader.read(write("o.jsonl", "{\"text\":{\"a\":1},\"intent\":\"g\"}\n")))
+        .hasMessageContaining("o.jsonl:1: text field 'text' must be a string, was object");
+    assertThatThrownBy(() -> reader.read(write("z.csv", "text,intent\nhello,\u200b\u00a0\n"))).hasMessageContaining("z.csv:2: empty intent label");
+  }
+
+  @Test
+  void headerQuirksAndShortRowsAreNamedWhereTheyAre() throws Exception {
+    // a stray unnamed last column, as a sheet leaves it, is a column like any other
+    assertThat(reader.read(write("stray.csv", "text,intent,\nhello,greet,x\nbye,leave,\n"))).hasSize(2);
+    // a repeated name elsewhere is harmless; a repeated text or label column is refused by name
+    assertThat(reader.read(write("notes.csv", "text,intent,notes,notes\nhello,greet,a,b\n"))).hasSize(1);
+    assertThatThrownBy(() -> reader.read(write("dup.csv", "text,intent,intent\nhello,greet,leave\n")))
+        .hasMessageContaining("dup.csv:1: the header names column 'intent' twice");
+    assertThatThrownBy(() -> reader.read(write("short.csv", "text,intent\nhello,greet\nhi,greet\nyo,greet\nbye\nsee you,leave\n")))
+        .hasMessageContaining("short.csv:5: malformed row");
+    assertThatThrownBy(() -> reader.read(write("last.csv", "text,intent\nhello,greet\nbye\n")))
+        .hasMessageContaining("last.csv:3: malformed row");
+    assertThatThrownBy(() -> reader.read(write("long.csv", "text,intent\nhello,greet\nbye,leave,extra\nok,fine\n")))
+        .hasMessageContaining("long.csv:3: malformed row");
+  }
+
   @Test
   void namesFileAndLineOfEveryProblem() throws Exception {
     assertThatThrownBy(() -> reader.read(tmp.resolve("missing.csv"))).isInstanceOf(IntentException.class)

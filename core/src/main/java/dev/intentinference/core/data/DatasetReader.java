@@ -67,8 +67,8 @@ public final class DatasetReader {
     requireReadable(file);
     return switch (DataFormat.of(file)) {
       case CLINC_JSON -> concat(readClinc(file), file, clincSplits);
-      case CSV -> readDelimited(file, ',');
-      case TSV -> readDelimited(file, '\t');
+      case CSV -> readDelimited(file, ',', true);
+      case TSV -> readDelimited(file, '\t', false);
       case JSONL -> readJsonLines(file);
     };
   }
@@ -132,7 +132,12 @@ public final class DatasetReader {
     return splits;
   }
 
-  private List<LabeledText> readDelimited(Path file, char declaredSeparator) {
+  /**
+   * @param quoting CSV's double quotes (RFC 4180) for {@code .csv}; none for {@code .tsv}, read as
+   *     IANA's text/tab-separated-values: every line one row, a quote an ordinary character (a lone
+   *     {@code "} in a message would otherwise swallow the rows after it)
+   */
+  private List<LabeledText> readDelimited(Path file, char declaredSeparator, boolean quoting) {
     CsvMapper mapper = new CsvMapper();
     mapper.enable(CsvParser.Feature.FAIL_ON_MISSING_COLUMNS);
     // Editors and exports often end a file with blank lines; they hold no row.
@@ -140,10 +145,20 @@ public final class DatasetReader {
     List<LabeledText> out = new ArrayList<>();
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       skipByteOrderMark(reader);
-      char separator = separatorOf(headerLine(reader), declaredSeparator);
+      String headerLine = headerLine(reader);
+      char separator = separatorOf(headerLine, declaredSeparator);
+      if (headerLine.endsWith(String.valueOf(separator))) {
+        // A header with an unnamed last column (a sheet's stray column): its values are a column
+        // of their own, not a trailing separator to drop.
+        mapper.disable(CsvParser.Feature.ALLOW_TRAILING_COMMA);
+      }
       CsvSchema schema = CsvSchema.emptySchema().withHeader().withColumnSeparator(separator);
+      if (!quoting) {
+        schema = schema.withoutQuoteChar();
+      }
       try (MappingIterator<Map<String, String>> rows = mapper.readerForMapOf(String.class).with(schema).readValues(reader)) {
         CsvSchema header = null;
+        int columnCount = 0;
         String textColumn = null;
         String labelColumn = null;
         while (true) {
@@ -154,18 +169,23 @@ public final class DatasetReader {
             }
             row = rows.nextValue();
           } catch (IOException | RuntimeException e) {
-            int line = rows.getCurrentLocation() == null ? -1 : rows.getCurrentLocation().getLineNr();
+            // The last token read is on the faulty row's line; a short row is only found once its
+            // line end is read, so the stream's own location is already on the next line.
+            var at = rows.getParser().currentTokenLocation();
+            int line = at != null && at.getLineNr() > 0 ? at.getLineNr()
+                : rows.getCurrentLocation() == null ? -1 : rows.getCurrentLocation().getLineNr();
             throw new IntentException(file + ":" + line + ": malformed row: " + firstLine(e.getMessage()), e);
           }
           if (header == null) {
             header = (CsvSchema) rows.getParserSchema();
             textColumn = column(file, header, columns.text());
             labelColumn = column(file, header, columns.label());
+            columnCount = distinctNames(file, header, textColumn, labelColumn);
           }
           // The last token read is on the row's own line; the stream's location is already past it.
           int line = rows.getParser().currentTokenLocation().getLineNr();
           String where = file + ":" + line;
-          if (row.size() != header.size()) {
+          if (row.size() != columnCount) {
             throw new IntentException(where + ": malformed row: expected " + header.size() + " columns, got " + row.size());
           }
           out.add(checked(row.get(textColumn), row.get(labelColumn), where));
@@ -180,6 +200,20 @@ public final class DatasetReader {
       throw new IntentException(file + ": no rows (expected a header '" + columns.text() + "," + columns.label() + "' and data)");
     }
     return out;
+  }
+
+  /**
+   * How many distinct names the header has (a row read as a map holds one value per name). A name
+   * given twice is refused when it is the text or label column, since which one was meant is unknown.
+   */
+  private static int distinctNames(Path file, CsvSchema header, String textColumn, String labelColumn) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (CsvSchema.Column c : header) {
+      if (!seen.add(c.getName()) && (c.getName().equals(textColumn) || c.getName().equals(labelColumn))) {
+        throw new IntentException(file + ":1: the header names column '" + c.getName() + "' twice; which one to read is unclear");
+      }
+    }
+    return seen.size();
   }
 
   /** Reads the first line and steps back to it, so the CSV parser still sees the header. */
@@ -260,15 +294,9 @@ public final class DatasetReader {
       if (node == null || !node.isObject()) {
         throw new IntentException(where + ": expected a JSON object with '" + columns.text() + "' and '" + columns.label() + "'");
       }
-      JsonNode text = node.get(columns.text());
-      JsonNode label = node.get(columns.label());
-      if (text == null || !text.isTextual()) {
-        throw new IntentException(where + ": missing text field '" + columns.text() + "'");
-      }
-      if (label == null || !label.isTextual()) {
-        throw new IntentException(where + ": missing label field '" + columns.label() + "'");
-      }
-      out.add(checked(text.asText(), label.asText(), where));
+      String text = scalar(node, columns.text(), "text", where);
+      String label = scalar(node, columns.label(), "label", where);
+      out.add(checked(text, label, where));
     }
     if (out.isEmpty()) {
       throw new IntentException(file + ": no rows");
@@ -276,11 +304,23 @@ public final class DatasetReader {
     return out;
   }
 
+  /** A string field, or a number as written (labels exported as class ids: {@code "intent": 3}). */
+  private static String scalar(JsonNode node, String field, String what, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new IntentException(where + ": missing " + what + " field '" + field + "'");
+    }
+    if (!v.isTextual() && !v.isNumber()) {
+      throw new IntentException(where + ": " + what + " field '" + field + "' must be a string, was " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    return v.asText();
+  }
+
   private static LabeledText checked(String text, String intent, String where) {
     if (text == null || TextContent.isEmpty(text)) {
       throw new IntentException(where + ": empty text");
     }
-    if (intent == null || intent.isBlank()) {
+    if (intent == null || TextContent.isEmpty(intent)) {
       throw new IntentException(where + ": empty intent label");
     }
     return new LabeledText(text.strip(), intent.strip(), where);
