@@ -1,7 +1,12 @@
 package dev.intentinference.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.data.BuiltInDatasets;
 import dev.intentinference.core.data.Columns;
@@ -147,11 +152,30 @@ public final class EvalCommand implements Callable<Integer> {
       }
       doc.put("report", report);
       doc.put("seconds", Math.round(seconds * 1000) / 1000.0);
-      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+      out.println(reportJson().writeValueAsString(doc));
     } else {
       printTable(out, report, model, seconds);
     }
     return 0;
+  }
+
+  /**
+   * JSON for the report: a metric with nothing to measure (out-of-scope recall without out-of-scope
+   * queries) is null, as in the manifest, not the string "NaN" Jackson writes by default.
+   */
+  private static ObjectMapper reportJson() {
+    JsonSerializer<Double> nanAsNull = new StdSerializer<>(Double.class) {
+      @Override
+      public void serialize(Double v, JsonGenerator g, SerializerProvider p) throws java.io.IOException {
+        if (v == null || !Double.isFinite(v)) {
+          g.writeNull();
+        } else {
+          g.writeNumber(v);
+        }
+      }
+    };
+    SimpleModule m = new SimpleModule().addSerializer(Double.class, nanAsNull).addSerializer(Double.TYPE, nanAsNull);
+    return new ObjectMapper().registerModule(m).enable(SerializationFeature.INDENT_OUTPUT);
   }
 
   private Path model() {

@@ -197,6 +197,10 @@ class TrainEvalPredictTest {
     Cli split = Cli.run("eval", "--threads", "2", "--model", model.toString(), "--data", csv.toString(), "--split", "test");
     assertThat(split.exitCode()).isEqualTo(2);
     assertThat(split.err()).contains("--split: only for CLINC150 JSON data");
+    // no out-of-scope query: nothing to measure is null in JSON, not the string "NaN"
+    Cli noOos = Cli.run("eval", "--quiet", "--json", "--threads", "2", "--model", model.toString(), "--data", csv.toString());
+    assertThat(noOos.exitCode()).as(noOos.err()).isZero();
+    assertThat(noOos.out()).contains("\"oos_recall\" : null").doesNotContain("NaN");
     InputStream saved = System.in;
     try {
       System.setIn(new ByteArrayInputStream(new byte[] {'h', 'i', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n'}));
