@@ -83,6 +83,7 @@ class DatasetReaderTest {
     assertThatThrownBy(() -> reader.read(write("o.jsonl", "{\"text\":{\"a\":1},\"intent\":\"g\"}\n")))
         .hasMessageContaining("o.jsonl:1: text field 'text' must be a string, was object");
     assertThatThrownBy(() -> reader.read(write("z.csv", "text,intent\nhello,\u200b\u00a0\n"))).hasMessageContaining("z.csv:2: empty intent label");
+    assertThat(reader.read(write("oos.csv", "text,intent\nbuy a boat,OOS\nsing,Oos \n"))).allMatch(LabeledText::isOutOfScope);
   }
 
   @Test

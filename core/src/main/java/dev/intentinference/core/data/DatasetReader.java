@@ -323,7 +323,10 @@ public final class DatasetReader {
     if (intent == null || TextContent.isEmpty(intent)) {
       throw new IntentException(where + ": empty intent label");
     }
-    return new LabeledText(text.strip(), intent.strip(), where);
+    String label = intent.strip();
+    // "OOS" or "Oos" in a file means what "oos" means; taken as an intent of its own, it would
+    // turn out-of-scope queries into confident answers.
+    return new LabeledText(text.strip(), label.equalsIgnoreCase(LabeledText.OUT_OF_SCOPE) ? LabeledText.OUT_OF_SCOPE : label, where);
   }
 
   private static String readUtf8(Path file) {
