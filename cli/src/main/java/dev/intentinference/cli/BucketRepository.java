@@ -1,5 +1,6 @@
 package dev.intentinference.cli;
 
+import dev.intentinference.deploy.CacheLock;
 import dev.intentinference.deploy.RepositoryMirror;
 import dev.intentinference.deploy.SyncReport;
 import dev.intentinference.server.RemoteRepository;
@@ -11,10 +12,17 @@ import software.amazon.awssdk.services.s3.S3Client;
 final class BucketRepository implements RemoteRepository, AutoCloseable {
   private final S3Client client;
   private final RepositoryMirror mirror;
+  private final CacheLock cacheLock;
 
   BucketRepository(S3Client client, RepositoryMirror mirror) {
+    this(client, mirror, null);
+  }
+
+  /** @param cacheLock held while this repository is open (see {@link CacheLock}); null for none */
+  BucketRepository(S3Client client, RepositoryMirror mirror, CacheLock cacheLock) {
     this.client = client;
     this.mirror = mirror;
+    this.cacheLock = cacheLock;
   }
 
   @Override
@@ -33,5 +41,8 @@ final class BucketRepository implements RemoteRepository, AutoCloseable {
   @Override
   public void close() {
     client.close();
+    if (cacheLock != null) {
+      cacheLock.close();
+    }
   }
 }

@@ -70,6 +70,8 @@ public final class IntentCli implements Runnable {
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new IntentCli());
     cli.setUsageHelpWidth(120);
+    // A message such as "@home" is a message: picocli would otherwise read a file of that name as arguments.
+    cli.setExpandAtFiles(false);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(IntentCli::handleFailure);

@@ -1,6 +1,7 @@
 package dev.intentinference.cli;
 
 import dev.intentinference.core.IntentException;
+import dev.intentinference.deploy.CacheLock;
 import dev.intentinference.deploy.RepositoryMirror;
 import dev.intentinference.deploy.S3ArtifactStore;
 import dev.intentinference.deploy.S3Location;
@@ -248,8 +249,15 @@ final class ServeCommand implements Callable<Integer> {
     InferenceServer server;
     if (fromBucket()) {
       S3Location at = S3Location.parse(repository);
-      S3Client client = s3.settings().client();
-      bucket = new BucketRepository(client, new RepositoryMirror(new S3ArtifactStore(client, at), config.repository(), keepVersions));
+      CacheLock lock = CacheLock.acquire(config.repository()); // before S3 is touched: a shared cache is the first thing to fix
+      S3Client client;
+      try {
+        client = s3.settings().client();
+      } catch (RuntimeException e) {
+        lock.close();
+        throw e;
+      }
+      bucket = new BucketRepository(client, new RepositoryMirror(new S3ArtifactStore(client, at), config.repository(), keepVersions), lock);
       try {
         server = InferenceServer.start(config, bucket);
       } catch (RuntimeException e) {

@@ -169,6 +169,16 @@ class TrainEvalPredictTest {
     }
   }
 
+  /** "@name" is a message like any other, even when a file of that name exists: no argument file is read. */
+  @Test
+  void aMessageStartingWithAtIsNotAnArgumentFile() throws Exception {
+    Path file = Files.writeString(tmp.resolve("home"), "--version\n");
+    Cli r = Cli.run("predict", "--json", "--threads", "2", "--model", model.toString(), "@" + file);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out().lines()).hasSize(1);
+    assertThat(JSON.readTree(r.out()).get("text").asText()).isEqualTo("@" + file);
+  }
+
   @Test
   void badModelPathIsOneLineAndExitTwo() {
     Cli r = Cli.run("predict", "--model", tmp.resolve("nothing").toString(), "hello");

@@ -93,6 +93,7 @@ public final class RepositoryMirror {
       writePin(model, pin != null && listing.version(model, pin).isPresent() ? pin : null);
       Set<String> keepLocal = new LinkedHashSet<>();
       wanted.forEach(v -> keepLocal.add(v.version()));
+      keepLocal.addAll(newestInstalled(model, listing.versions(model)));
       removeOthers(model, keepLocal, removed);
     }
     for (String model : localModels()) {
@@ -177,6 +178,25 @@ public final class RepositoryMirror {
       io(() -> Files.createDirectories(cache.resolve(model)));
       PinFile.write(cache, model, version);
     }
+  }
+
+  /**
+   * The newest {@code keep} versions installed here that the bucket still holds. A wanted version
+   * that was refused or is still downloading is not on disk; without these, the version serving
+   * (and every fallback) would be removed for one that cannot be installed, and a restart would
+   * find nothing to serve.
+   */
+  private List<String> newestInstalled(String model, List<RemoteVersion> newestFirst) {
+    List<String> out = new ArrayList<>();
+    for (RemoteVersion v : newestFirst) {
+      if (out.size() == keep) {
+        break;
+      }
+      if (v.etag().equals(readText(cache.resolve(model).resolve(v.version()).resolve(ETAG_FILE)))) {
+        out.add(v.version());
+      }
+    }
+    return out;
   }
 
   private void removeOthers(String model, Set<String> keepVersions, List<String> removed) {

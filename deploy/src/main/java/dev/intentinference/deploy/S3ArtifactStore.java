@@ -220,6 +220,12 @@ public final class S3ArtifactStore {
           resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
         in.transferTo(out);
       }
+      // A connection cut by the store or the network can end the body early without an error:
+      // the part is then incomplete, to resume, not an object to judge (and refuse) as corrupt.
+      long got = Files.size(part);
+      if (got < v.size()) {
+        throw new IOException("incomplete: " + got + " of " + v.size() + " bytes arrived; the next sync resumes it");
+      }
       return in.response().metadata();
     } catch (S3Exception e) {
       if (e.statusCode() == 412) {

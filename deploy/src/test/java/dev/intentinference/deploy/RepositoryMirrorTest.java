@@ -180,6 +180,59 @@ class RepositoryMirrorTest {
     assertThat(cache.resolve("clinc150/1")).exists();
   }
 
+  /** Newer versions that cannot be installed never push out the ones that are: the serving version stays on disk. */
+  @Test
+  void refusedNewerVersionsLeaveTheInstalledOnesInPlace() throws Exception {
+    push("clinc150", "1");
+    push("clinc150", "2");
+    mirror.sync();
+    for (String version : List.of("3", "4")) {
+      Path good = TestArtifacts.write(Files.createDirectories(tmp.resolve("bad" + version)), "clinc150", version, 4000);
+      byte[] bytes = Files.readAllBytes(good);
+      bytes[bytes.length / 2] ^= 0x55;
+      s3.putObject(b -> b.bucket("models").key("prod/clinc150/" + version + "/clinc150-" + version + ".intent")
+          .metadata(Map.of(S3ArtifactStore.META_SHA256, Hashes.sha256(good))), RequestBody.fromBytes(bytes));
+    }
+
+    SyncReport r = mirror.sync();
+
+    assertThat(r.rejected()).hasSize(2);
+    assertThat(r.removed()).isEmpty();
+    assertThat(cache.resolve("clinc150/2/clinc150-2.intent")).exists();
+    assertThat(cache.resolve("clinc150/1/clinc150-1.intent")).exists();
+  }
+
+  /** A body that ends early without an error (a cut connection) is a download to resume, not a corrupt object. */
+  @Test
+  void aBodyCutShortIsResumedNotRefused() throws Exception {
+    Path file = push("clinc150", "1");
+    AtomicInteger cuts = new AtomicInteger(1);
+    ExecutionInterceptor cutOnce = new ExecutionInterceptor() {
+      @Override
+      public java.util.Optional<java.io.InputStream> modifyHttpResponseContent(Context.ModifyHttpResponse context,
+          ExecutionAttributes attributes) {
+        if (context.request() instanceof GetObjectRequest && cuts.getAndDecrement() > 0 && context.responseBody().isPresent()) {
+          byte[] half = new byte[(int) (Files.exists(file) ? file.toFile().length() / 2 : 0)];
+          try {
+            int n = context.responseBody().get().readNBytes(half, 0, half.length);
+            return java.util.Optional.of(new java.io.ByteArrayInputStream(half, 0, n));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        return context.responseBody();
+      }
+    };
+    try (S3Client cutting = server.client(List.of(cutOnce))) {
+      RepositoryMirror m = new RepositoryMirror(new S3ArtifactStore(cutting, S3Location.parse("s3://models/prod")), cache, 2);
+      SyncReport first = m.sync();
+      assertThat(first.rejected()).isEmpty();
+      assertThat(first.pending()).singleElement().asString().startsWith("clinc150/1: ");
+      assertThat(m.sync().downloaded()).containsExactly("clinc150/1");
+    }
+    assertThat(Files.readAllBytes(cache.resolve("clinc150/1/clinc150-1.intent"))).isEqualTo(Files.readAllBytes(file));
+  }
+
   @Test
   void keepMustBePositive() {
     assertThatThrownBy(() -> new RepositoryMirror(store, cache, 0)).isInstanceOf(IntentException.class);

@@ -202,8 +202,9 @@ final class ModelSlot implements AutoCloseable {
     }
     for (int i = 0; i < texts.size(); i++) {
       if (TextContent.isEmpty(texts.get(i))) {
-        throw new ApiException(ErrorCause.EMPTY_TEXT, (texts.size() == 1 ? "text is empty" : "text " + i + " is empty")
-            + " (no letter, digit, punctuation or symbol)");
+        // Invisible characters alone count as empty too (TextContent); the message stays the one
+        // the OpenAPI description shows.
+        throw new ApiException(ErrorCause.EMPTY_TEXT, texts.size() == 1 ? "text is empty" : "text " + i + " is empty");
       }
     }
     LoadedVersion v = acquire(version);
