@@ -5,6 +5,9 @@ import dev.intentinference.deploy.RemoteVersion;
 import dev.intentinference.deploy.S3ArtifactStore;
 import dev.intentinference.deploy.S3Location;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +20,8 @@ import software.amazon.awssdk.services.s3.S3Client;
     name = "models",
     mixinStandardHelpOptions = true,
     description = "List the models of an S3 repository (as intent push lays it out): each version with its size, "
-        + "SHA-256 and upload time, newest first; '*' marks the version servers serve (the pinned one, else the newest).",
+        + "SHA-256 and upload time, newest first; '*' marks the version servers serve when its bytes verify (the pinned one, else the newest "
+        + "with its SHA-256 metadata).",
     footer = {
       "",
       "Examples:",
@@ -44,10 +48,16 @@ final class ModelsCommand implements Callable<Integer> {
       }
       for (String model : listing.models()) {
         String pin = listing.pins().get(model);
-        String serving = pin != null && listing.version(model, pin).isPresent() ? pin : listing.versions(model).get(0).version();
-        out.println(model + (pin == null ? "" : "  (pinned to version " + pin + ")"));
+        Map<String, Optional<String>> shas = new LinkedHashMap<>();
+        listing.versions(model).forEach(v -> shas.put(v.version(), store.sha256Of(v.key())));
+        // Servers refuse an object without its hash, so they serve the pin only when it has one,
+        // else the newest that has one (whether its bytes match is known only once downloaded).
+        String serving = pin != null && shas.getOrDefault(pin, Optional.empty()).isPresent() ? pin
+            : shas.entrySet().stream().filter(e -> e.getValue().isPresent()).map(Map.Entry::getKey).findFirst().orElse(null);
+        out.println(model + (pin == null ? "" : "  (pinned to version " + pin + (pin.equals(serving) ? ")"
+            : "; servers cannot serve it: " + (listing.version(model, pin).isPresent() ? "it has no sha256 metadata)" : "no such version)"))));
         for (RemoteVersion v : listing.versions(model)) {
-          String sha = store.sha256Of(v.key()).orElse("(no sha256 metadata: servers will refuse it)");
+          String sha = shas.get(v.version()).orElse("(no sha256 metadata: servers will refuse it)");
           out.printf("  %s %-8s %10s  %s  %s  %s%n", v.version().equals(serving) ? "*" : " ", v.version(),
               Format.bytes(v.size()), v.lastModified(), sha, v.fileName());
         }

@@ -144,6 +144,19 @@ class S3RepositoryTest {
         .containsPattern("\\* 2 +[0-9.]+ [KM]iB").containsPattern("  1 +[0-9.]+ [KM]iB");
   }
 
+  /** A newer object without its hash is refused by every server, so the listing's '*' stays where they serve. */
+  @Test
+  void theServedMarkSkipsAVersionServersWillRefuse() throws Exception {
+    assertThat(push("1").exitCode()).isZero();
+    try (S3Client client = s3.client()) {
+      client.putObject(b -> b.bucket("models").key("prod/demo/7/demo-7.intent"),
+          software.amazon.awssdk.core.sync.RequestBody.fromFile(ARTIFACTS.get("2")));
+    }
+    Cli list = Cli.run(concat(new String[] {"models", "s3://models/prod"}, s3Flags()));
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    assertThat(list.out()).containsPattern("  7 +[0-9.]+ [KM]iB.*no sha256 metadata").containsPattern("\\* 1 +[0-9.]+ [KM]iB");
+  }
+
   @Test
   void badPushesAreOneLineAndExitTwo() throws Exception {
     Path notArtifact = Files.writeString(tmp.resolve("x.intent"), "garbage");

@@ -257,13 +257,25 @@ public final class S3ArtifactStore {
     }
   }
 
+  /** The SDK's own wording is a dump of its credential chain, or a bare host name: say what is wrong. */
+  static String clientProblem(Throwable root) {
+    String m = root.getMessage();
+    if (root instanceof java.net.UnknownHostException) {
+      return "no such host " + m + " (check the bucket name, --s3-endpoint and the network)";
+    }
+    if (m != null && m.startsWith("Unable to load credentials")) {
+      return "no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run with a role)";
+    }
+    return m == null ? root.getClass().getSimpleName() : m;
+  }
+
   private IntentException failure(String what, SdkException e) {
     if (!(e instanceof S3Exception s3e)) {
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      return new IntentException("cannot " + what + ": " + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()), e);
+      return new IntentException("cannot " + what + ": " + clientProblem(root), e);
     }
     String code = s3e.awsErrorDetails() == null ? null : s3e.awsErrorDetails().errorCode();
     return new IntentException("cannot " + what + ": " + (code == null ? "HTTP " + s3e.statusCode() : code)

@@ -114,4 +114,13 @@ class S3ArtifactStoreTest {
     assertThatThrownBy(() -> S3Location.parse("s3://bucket/a/../b")).hasMessageContaining("bad S3 prefix");
     assertThatThrownBy(() -> S3Location.parse("/local/dir")).hasMessageContaining("not an S3 address");
   }
+
+  @Test
+  void clientProblemsAreSaidInWords() {
+    assertThat(S3ArtifactStore.clientProblem(new java.net.UnknownHostException("models.s3.amazonaws.com")))
+        .startsWith("no such host models.s3.amazonaws.com");
+    assertThat(S3ArtifactStore.clientProblem(new RuntimeException("Unable to load credentials from any of the providers in the chain ...")))
+        .startsWith("no AWS credentials found");
+    assertThat(S3ArtifactStore.clientProblem(new RuntimeException("Connection refused"))).isEqualTo("Connection refused");
+  }
 }
