@@ -147,6 +147,9 @@ final class RollbackCommand implements Callable<Integer> {
         throw new IntentException("--model " + model + ": no such model in " + at + "; models: " + listing.models());
       }
       if (what.clear) {
+        if (listing.pins().get(model) == null) {
+          return model + ": had no pin in " + at + "; servers on it serve the newest version";
+        }
         store.unpin(model);
         return model + ": pin removed from " + at + "; servers on it serve the newest version from their next poll";
       }

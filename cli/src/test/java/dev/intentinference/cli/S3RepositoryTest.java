@@ -306,7 +306,10 @@ class S3RepositoryTest {
 
     Cli clear = Cli.run(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--clear"}, s3Flags()));
     assertThat(clear.exitCode()).as(clear.err()).isZero();
+    assertThat(clear.out()).contains("pin removed");
     await("both on the newest again", () -> "2".equals(a.servingVersion("demo")) && "2".equals(b.servingVersion("demo")));
+    Cli again = Cli.run(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--clear"}, s3Flags()));
+    assertThat(again.out()).as("nothing to remove the second time").contains("had no pin");
   }
 
   /** The command line's own wiring (client from the default chain, mirror, server): clear refusals, never a trace. */
