@@ -203,7 +203,8 @@ public final class InferenceServer implements AutoCloseable {
     ObjectMapper mapper = new ObjectMapper();
     OipJson json = new OipJson();
     HttpErrors errors = new HttpErrors(metrics, config.maxBodyBytes());
-    MetadataService meta = new MetadataService(registry, mapper, errors, admission::accepting, this::repositoryStatus);
+    MetadataService meta = new MetadataService(registry, mapper, errors, admission::accepting, this::repositoryStatus,
+        config.adminToken().isConfigured());
     InferService infer = new InferService(registry, json, errors, metrics, admission);
     metrics.requestsInFlight(admission::unanswered);
     ServerBuilder sb = Server.builder()

@@ -34,7 +34,8 @@ import java.util.function.BooleanSupplier;
 final class MetadataService {
   static final String SERVER_NAME = "intent-inference";
   static final String PLATFORM = "intent_onnxruntime";
-  static final List<String> EXTENSIONS = List.of("model_repository");
+  /** The repository extension's endpoints answer only with an admin token; without one it is not offered. */
+  private static final List<String> WITH_ADMIN_API = List.of("model_repository");
 
   private final ModelRegistry registry;
   private final ObjectMapper mapper;
@@ -42,18 +43,26 @@ final class MetadataService {
   private final BooleanSupplier accepting;
 
   private final java.util.function.Supplier<Map<String, Object>> repositoryStatus;
+  private final List<String> extensions;
 
   /**
    * @param repositoryStatus the remote repository's state for the readiness body, or a supplier
    *     of null when models come from a local directory
+   * @param adminApi whether the admin API (the model repository extension) is on
    */
   MetadataService(ModelRegistry registry, ObjectMapper mapper, HttpErrors errors, BooleanSupplier accepting,
-      java.util.function.Supplier<Map<String, Object>> repositoryStatus) {
+      java.util.function.Supplier<Map<String, Object>> repositoryStatus, boolean adminApi) {
+    this.extensions = adminApi ? WITH_ADMIN_API : List.of();
     this.registry = registry;
     this.mapper = mapper;
     this.errors = errors;
     this.accepting = accepting;
     this.repositoryStatus = repositoryStatus;
+  }
+
+  /** The protocol extensions this server offers. */
+  List<String> extensions() {
+    return extensions;
   }
 
   static String serverVersion() {
@@ -62,7 +71,7 @@ final class MetadataService {
   }
 
   HttpService server() {
-    return (ctx, req) -> json(Map.of("name", SERVER_NAME, "version", serverVersion(), "extensions", EXTENSIONS));
+    return (ctx, req) -> json(Map.of("name", SERVER_NAME, "version", serverVersion(), "extensions", extensions));
   }
 
   HttpService live() {
@@ -153,6 +162,11 @@ final class MetadataService {
    * The loaded version asked for (the serving one when {@code version} is null or empty); 400
    * for an invalid name, 404 when the model or that version is not loaded.
    */
+  /** The loaded versions of {@code model}, newest first. */
+  List<String> loadedVersions(String model) {
+    return registry.slot(model).loadedVersions();
+  }
+
   LoadedVersion version(String model, String version) {
     ModelSlot slot = registry.slot(model);
     LoadedVersion v = slot.acquire(version);

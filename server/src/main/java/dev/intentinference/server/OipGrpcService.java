@@ -71,7 +71,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
   @Override
   public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> out) {
     reply(out, () -> ServerMetadataResponse.newBuilder().setName(MetadataService.SERVER_NAME)
-        .setVersion(MetadataService.serverVersion()).addAllExtensions(MetadataService.EXTENSIONS).build());
+        .setVersion(MetadataService.serverVersion()).addAllExtensions(metadata.extensions()).build());
   }
 
   @Override
@@ -79,7 +79,8 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     reply(out, () -> {
       LoadedVersion v = metadata.version(request.getName(), request.getVersion());
       long labels = v.labels().size();
-      return ModelMetadataResponse.newBuilder().setName(v.model()).addVersions(v.version())
+      // Every loaded version, newest first, as the REST metadata lists them.
+      return ModelMetadataResponse.newBuilder().setName(v.model()).addAllVersions(metadata.loadedVersions(v.model()))
           .setPlatform(MetadataService.PLATFORM)
           .addInputs(tensor("text", "BYTES", -1))
           .addOutputs(tensor("label", "BYTES", -1))
@@ -132,6 +133,14 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     }
     List<ByteString> elements;
     if (request.getRawInputContentsCount() > 0) {
+      // The protocol: raw contents replace every input's contents, one entry per input, in order.
+      if (request.getRawInputContentsCount() != request.getInputsCount()) {
+        throw new ApiException(ErrorCause.BAD_REQUEST, "raw_input_contents has " + request.getRawInputContentsCount()
+            + " entries for " + request.getInputsCount() + " input(s); give one per input");
+      }
+      if (in.hasContents()) {
+        throw new ApiException(ErrorCause.BAD_REQUEST, "input 'text' sets contents as well as raw_input_contents; use one of them");
+      }
       elements = splitRaw(request.getRawInputContents(0));
     } else {
       elements = in.getContents().getBytesContentsList();

@@ -179,6 +179,9 @@ final class OipJson {
           p.skipChildren();
         }
       }
+      if (name == null) {
+        throw new ApiException(ErrorCause.BAD_REQUEST, "each requested output needs a 'name'; outputs are " + OUTPUTS);
+      }
       if (!OUTPUTS.contains(name)) {
         throw new ApiException(ErrorCause.BAD_REQUEST, "unknown output '" + name + "'; outputs are " + OUTPUTS);
       }

@@ -140,6 +140,7 @@ class AdminApiTest {
       }
       assertThat(s.servingVersion("demo")).as("nothing was unloaded or loaded").isEqualTo("2");
       assertThat(post(s, "/v2/repository/index", "bearer " + TOKEN, "").statusCode()).isEqualTo(200);
+      assertThat(get(s, "/v2").body()).as("the extension is offered when it answers").contains("model_repository");
       // The inference API stays open.
       assertThat(predictVersion(s, "hi")).isEqualTo("2");
     }

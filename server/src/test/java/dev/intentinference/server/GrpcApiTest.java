@@ -103,6 +103,26 @@ class GrpcApiTest {
     assertThat(r.getOutputs(1).getContents().getBytesContents(0).toStringUtf8()).isEqualTo("weather");
   }
 
+  /** Raw contents stand for every input's contents, one entry per input: anything else is refused, not half read. */
+  @Test
+  void rawContentsMustMatchTheInputsAndReplaceTheirContents() {
+    byte[] t = "will it rain today".getBytes(StandardCharsets.UTF_8);
+    ByteString raw = ByteString.copyFrom(ByteBuffer.allocate(4 + t.length).order(ByteOrder.LITTLE_ENDIAN).putInt(t.length).put(t).array());
+    ModelInferRequest.InferInputTensor.Builder input = ModelInferRequest.InferInputTensor.newBuilder().setName("text")
+        .setDatatype("BYTES").addShape(1);
+    assertThatThrownBy(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("demo").addInputs(input)
+        .addRawInputContents(raw).addRawInputContents(raw).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("raw_input_contents has 2 entries for 1 input(s)");
+        });
+    assertThatThrownBy(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("demo")
+        .addInputs(input.clone().setContents(InferTensorContents.newBuilder().addBytesContents(ByteString.copyFromUtf8("hello"))))
+        .addRawInputContents(raw).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+            .contains("sets contents as well as raw_input_contents"));
+  }
+
   @Test
   void errorsMapToGrpcStatusCodes() {
     assertThatThrownBy(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("nope").addInputs(text("hi")).build()))
