@@ -1,6 +1,7 @@
 package dev.intentinference.bench;
 
 import com.google.protobuf.ByteString;
+import com.linecorp.armeria.client.ResponseTimeoutMode;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.oip.GRPCInferenceServiceGrpc;
@@ -46,9 +47,9 @@ public final class GrpcTarget implements Target {
     this.messages = List.copyOf(messages);
     this.loops = ClientLoops.open(options);
     String uri = "gproto+h2c://" + base.getRawAuthority();
-    this.blocking = GrpcClients.builder(uri).factory(loops.factory()).responseTimeout(options.timeout())
+    this.blocking = GrpcClients.builder(uri).factory(loops.factory()).responseTimeout(options.timeout()).responseTimeoutMode(ResponseTimeoutMode.FROM_START)
         .build(GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub.class);
-    this.async = GrpcClients.builder(uri).factory(loops.factory()).responseTimeout(options.timeout())
+    this.async = GrpcClients.builder(uri).factory(loops.factory()).responseTimeout(options.timeout()).responseTimeoutMode(ResponseTimeoutMode.FROM_START)
         .build(GRPCInferenceServiceGrpc.GRPCInferenceServiceStub.class);
   }
 

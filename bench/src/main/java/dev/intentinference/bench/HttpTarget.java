@@ -3,6 +3,7 @@ package dev.intentinference.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.ResponseTimeoutException;
+import com.linecorp.armeria.client.ResponseTimeoutMode;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
@@ -62,6 +63,9 @@ public final class HttpTarget implements Target {
         // and every scheduled timer costs the event loop time the harness should not spend.
         .writeTimeoutMillis(0)
         .responseTimeout(options.timeout())
+        // Counted from when the harness issues the request, as its latency is, not from when the
+        // request was written: a request waiting for a connection or a stream is still waiting.
+        .responseTimeoutMode(ResponseTimeoutMode.FROM_START)
         .maxResponseLength(16 * 1024 * 1024)
         .build();
   }
