@@ -71,9 +71,9 @@ public final class ClosedLoop implements LoadDriver {
   private void record(Reply r, long t0) {
     long latency = System.nanoTime() - t0;
     if (r.ok()) {
-      recorder.recordSuccess(latency);
+      recorder.recordSuccess(latency, t0);
     } else {
-      recorder.recordFailure(r.failure());
+      recorder.recordFailure(r.failure(), t0);
     }
   }
 

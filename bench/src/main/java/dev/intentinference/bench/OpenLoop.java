@@ -96,9 +96,9 @@ public final class OpenLoop implements LoadDriver {
       sent.incrementAndGet();
       target.send((int) (i++ % messages), false).thenAccept(r -> {
         if (r.ok()) {
-          recorder.recordSuccess(System.nanoTime() - scheduled);
+          recorder.recordSuccess(System.nanoTime() - scheduled, scheduled);
         } else {
-          recorder.recordFailure(r.failure());
+          recorder.recordFailure(r.failure(), scheduled);
         }
         inFlight.decrementAndGet();
       });

@@ -40,6 +40,10 @@ public final class RunRecorder {
   private long measuredNanos;
   /** Failures by cause up to the end of the last warm-up interval: kept out of the measured totals. */
   private Map<String, Long> warmupErrors = Map.of();
+  /** The end of the last warm-up interval: a request sent before it belongs to the warm-up, whenever it completes. */
+  private volatile long warmupEndNanos = Long.MIN_VALUE;
+  /** Warm-up requests that failed after the warm-up ended (an open loop under overload drains them late). */
+  private final Map<String, LongAdder> lateWarmupErrors = new ConcurrentHashMap<>();
 
   /**
    * @param pid the process id written in every row
@@ -57,6 +61,26 @@ public final class RunRecorder {
     long v = Math.min(Math.max(latencyNanos, 0), HIGHEST_NANOS);
     recorder.recordValue(v);
     window.record(v);
+  }
+
+  /**
+   * A success of a request sent at {@code sentNanos}: one sent during the warm-up stays out of the
+   * rows and the totals even when it completes after it.
+   */
+  public void recordSuccess(long latencyNanos, long sentNanos) {
+    if (sentNanos < warmupEndNanos) {
+      return;
+    }
+    recordSuccess(latencyNanos);
+  }
+
+  /** A failure of a request sent at {@code sentNanos}: one sent during the warm-up counts as a warm-up failure. */
+  public void recordFailure(String cause, long sentNanos) {
+    if (sentNanos < warmupEndNanos) {
+      lateWarmupErrors.computeIfAbsent(cause, c -> new LongAdder()).increment();
+      return;
+    }
+    recordFailure(cause);
   }
 
   /** @param cause a short cause such as {@code http 503}; grouped verbatim in the summary */
@@ -84,6 +108,7 @@ public final class RunRecorder {
     LatencyWindow.Sorted w = window.snapshot();
     if (warmup) {
       warmupErrors = causes();
+      warmupEndNanos = nowNanos;
     }
     long failedNow = failures.sum();
     Interval interval = new Interval(
@@ -132,20 +157,22 @@ public final class RunRecorder {
 
   /** Failures after the warm-up. */
   public synchronized long failed() {
-    return failures.sum() - warmupFailed();
+    return failures.sum() - warmupErrors.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /**
-   * Failures during the warm-up: a target still warming up (or the harness's own JIT) can refuse
-   * requests then, and those say nothing about the measured load.
+   * Failures of requests sent during the warm-up: a target still warming up (or the harness's own
+   * JIT) can refuse requests then, and those say nothing about the measured load.
    */
   public synchronized long warmupFailed() {
-    return warmupErrors.values().stream().mapToLong(Long::longValue).sum();
+    return warmupErrors().values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** Warm-up failures by cause, sorted by cause. */
+  /** Warm-up failures by cause, sorted by cause, those completed after the warm-up included. */
   public synchronized Map<String, Long> warmupErrors() {
-    return new TreeMap<>(warmupErrors);
+    Map<String, Long> out = new TreeMap<>(warmupErrors);
+    lateWarmupErrors.forEach((k, v) -> out.merge(k, v.sum(), Long::sum));
+    return out;
   }
 
   private Map<String, Long> causes() {

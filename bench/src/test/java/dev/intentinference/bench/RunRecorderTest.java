@@ -100,6 +100,25 @@ class RunRecorderTest {
     assertThat(r.warmupErrors()).isEqualTo(Map.of("http 503", 2L, "timeout", 1L));
   }
 
+  /** A request sent in the warm-up that completes after it (an open loop draining an overload) stays a warm-up request. */
+  @Test
+  void requestsSentDuringTheWarmUpStayOutWhenTheyCompleteLater() {
+    RunRecorder r = new RunRecorder(1, 10, 0);
+    r.recordSuccess(MS, S / 2);
+    r.tick(S, true);
+    r.recordSuccess(900 * MS, S / 2);            // sent at 0.5 s, in the warm-up
+    r.recordFailure("http 503", S / 2);
+    r.recordSuccess(2 * MS, S + S / 10);         // sent at 1.1 s, measured
+    Interval measured = r.tick(2 * S, false);
+    assertThat(measured.row().count()).as("the warm-up row's one plus the measured one").isEqualTo(2);
+    assertThat(r.measuredCount()).isEqualTo(1);
+    assertThat(r.total().getMaxValue()).isLessThan(10 * MS);
+    assertThat(r.failed()).isZero();
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.warmupFailed()).isEqualTo(1);
+    assertThat(r.warmupErrors()).isEqualTo(Map.of("http 503", 1L));
+  }
+
   @Test
   void throughputUsesTheMeasuredIntervalNotTheNominalOne() {
     RunRecorder r = new RunRecorder(1, 10, 0);
