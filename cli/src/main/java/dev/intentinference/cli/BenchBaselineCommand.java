@@ -100,10 +100,12 @@ public final class BenchBaselineCommand implements Callable<Integer> {
         out.resolve("served.csv"), out.resolve("served.json"));
     BenchConfig b = new BenchConfig(TargetSpec.parse("inproc:" + reference), refOptions, plan, data, messages,
         out.resolve("reference.csv"), out.resolve("reference.json"));
-    BenchResult ra = new BenchRunner(new ConsoleRunListener(o, e, progress)).run(a);
-    int codeA = BenchCommand.printSummary(ra.summary(), a, o, e);
-    BenchResult rb = new BenchRunner(new ConsoleRunListener(o, e, progress)).run(b);
-    int codeB = BenchCommand.printSummary(rb.summary(), b, o, e);
+    ConsoleRunListener la = new ConsoleRunListener(o, e, progress);
+    BenchResult ra = new BenchRunner(la).run(a);
+    int codeA = BenchCommand.printSummary(ra.summary(), a, o, e, la.warningsShown());
+    ConsoleRunListener lb = new ConsoleRunListener(o, e, progress);
+    BenchResult rb = new BenchRunner(lb).run(b);
+    int codeB = BenchCommand.printSummary(rb.summary(), b, o, e, lb.warningsShown());
     Report report = Report.of(List.of(a.summary(), b.summary()), prices == null ? List.of() : prices);
     Path html = report.write(out.resolve("report"));
     o.println();

@@ -165,8 +165,9 @@ public final class BenchCommand implements Callable<Integer> {
     BenchConfig cfg = config();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    BenchResult result = new BenchRunner(new ConsoleRunListener(out, err, !noProgress && System.console() != null)).run(cfg);
-    return printSummary(result.summary(), cfg, out, err);
+    ConsoleRunListener listener = new ConsoleRunListener(out, err, !noProgress && System.console() != null);
+    BenchResult result = new BenchRunner(listener).run(cfg);
+    return printSummary(result.summary(), cfg, out, err, listener.warningsShown());
   }
 
   BenchConfig config() {
@@ -176,7 +177,9 @@ public final class BenchCommand implements Callable<Integer> {
     RunPlan plan = RunPlan.of(m, m == Mode.OPEN || (m == Mode.SWEEP && rates.size() > 1) ? List.of(concurrency.get(0)) : concurrency,
         rates, Durations.parse("--warmup", warmup), Durations.parse("--duration", duration),
         Durations.parse("--interval", interval), window, seed).withArrivals(arrivals());
+    // --warmup 0s asks for no warm-up: without an explicit --warmup-max, none runs (not the steady-state wait).
     java.time.Duration maxWarmup = warmupMax != null ? Durations.parse("--warmup-max", warmupMax)
+        : plan.warmup().isZero() ? java.time.Duration.ZERO
         : java.util.Collections.max(List.of(plan.warmup(), Durations.parse("--warmup-max", DEFAULT_WARMUP_MAX)));
     plan = plan.withWarmupMax(maxWarmup);
     int cores = Runtime.getRuntime().availableProcessors();
@@ -213,11 +216,16 @@ public final class BenchCommand implements Callable<Integer> {
 
   private Mode mode() {
     if (mode != null) {
+      Mode m;
       try {
-        return Mode.valueOf(mode.toUpperCase(Locale.ROOT));
+        m = Mode.valueOf(mode.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new IntentException("--mode: '" + mode + "' is not one of closed, open, sweep, accuracy");
       }
+      if (m == Mode.ACCURACY && rate != null && !rate.isEmpty()) {
+        throw new IntentException("--rate: accuracy mode sends every message once at --concurrency; a rate would be ignored");
+      }
+      return m;
     }
     if (rate != null && !rate.isEmpty()) {
       return rate.size() > 1 ? Mode.SWEEP : Mode.OPEN;
@@ -241,7 +249,12 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** Prints the end-of-run block; returns the exit code (1 when any request failed). */
-  static int printSummary(RunSummary s, BenchConfig cfg, PrintWriter out, PrintWriter err) {
+  /** A share with four decimals, or n/a where nothing was there to measure (no out-of-scope query). */
+  private static String fraction(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  static int printSummary(RunSummary s, BenchConfig cfg, PrintWriter out, PrintWriter err, List<String> shown) {
     LatencySummary l = s.latency();
     out.printf(Locale.ROOT, "summary: %d succeeded, %d failed; throughput %.2f inf/s%n", s.succeeded(), s.failed(), s.throughput());
     out.printf(Locale.ROOT, "latency (s): p50 %.6f  p90 %.6f  p95 %.6f  p99 %.6f  p99.9 %.6f  max %.6f%n",
@@ -263,8 +276,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
     AccuracyResult a = s.accuracy();
     if (a != null) {
-      out.printf(Locale.ROOT, "accuracy as served: %.4f (%d/%d); in-scope %.4f; out-of-scope recall %.4f%n",
-          a.accuracy(), a.correct(), a.answered(), a.inScopeAccuracy(), a.oosRecall());
+      out.printf(Locale.ROOT, "accuracy as served: %.4f (%d/%d); in-scope %s; out-of-scope recall %s%n",
+          a.accuracy(), a.correct(), a.answered(), fraction(a.inScopeAccuracy()), fraction(a.oosRecall()));
     }
     if (cfg.csv() != null) {
       out.println("csv: " + cfg.csv());
@@ -272,8 +285,12 @@ public final class BenchCommand implements Callable<Integer> {
     if (cfg.summary() != null) {
       out.println("summary: " + cfg.summary());
     }
+    // The run printed its warnings as they happened; repeated here are only those it did not (the
+    // failure count has its own line below).
     for (String w : s.warnings()) {
-      err.println("bench: warning: " + w);
+      if (!w.endsWith(" requests failed: " + s.errors()) && shown.stream().noneMatch(p -> w.equals(p) || w.endsWith(": " + p))) {
+        err.println("bench: warning: " + w);
+      }
     }
     out.flush();
     err.flush();

@@ -6,6 +6,7 @@ import dev.intentinference.bench.RunPlan;
 import dev.intentinference.bench.TargetInfo;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -19,6 +20,7 @@ final class ConsoleRunListener implements RunListener {
   private final PrintWriter out;
   private final PrintWriter err;
   private final boolean progress;
+  private final List<String> shown = new java.util.concurrent.CopyOnWriteArrayList<>();
   private ProgressBar bar;
 
   ConsoleRunListener(PrintWriter out, PrintWriter err, boolean progress) {
@@ -72,6 +74,12 @@ final class ConsoleRunListener implements RunListener {
   public void onWarning(String message) {
     err.println("bench: warning: " + message);
     err.flush();
+    shown.add(message);
+  }
+
+  /** The warnings printed while the run went, so its end does not print them again. */
+  List<String> warningsShown() {
+    return List.copyOf(shown);
   }
 
   @Override

@@ -90,6 +90,11 @@ class BenchCommandTest {
     assertThat(parse("--target", "http://127.0.0.1:1").plan().warmupMax()).isEqualTo(java.time.Duration.ofSeconds(30));
     assertThat(parse("--target", "http://127.0.0.1:1", "--warmup", "60s").plan().warmupMax()).isEqualTo(java.time.Duration.ofSeconds(60));
     assertThat(parse("--target", "http://127.0.0.1:1", "--warmup", "5s", "--warmup-max", "5s").plan().warmsUntilSteady()).isFalse();
+    // --warmup 0s is no warm-up at all, unless a cap is asked for
+    assertThat(parse("--target", "http://127.0.0.1:1", "--warmup", "0s").plan().warmupMax()).isEqualTo(java.time.Duration.ZERO);
+    assertThat(parse("--target", "http://127.0.0.1:1", "--warmup", "0s").plan().warmsUntilSteady()).isFalse();
+    assertThat(run("bench", "--target", "http://127.0.0.1:1", "--mode", "accuracy", "--rate", "5").err())
+        .startsWith("intent: --rate: accuracy mode sends every message once");
     assertThat(run("bench", "--target", "http://127.0.0.1:1", "--warmup", "5s", "--warmup-max", "1s").err())
         .startsWith("intent: --warmup-max: 1.000s is outside --warmup (5.000s)..1h");
     assertThat(run("bench", "--help").out()).contains("--warmup-max=TIME");
