@@ -246,12 +246,12 @@ public final class EvalCommand implements Callable<Integer> {
     out.println();
     out.printf(Locale.ROOT, "worst intents by F1:%n  %-32s %7s %7s %7s %7s%n", "intent", "F1", "prec", "recall", "support");
     for (ClassScore c : r.worstIntents()) {
-      out.printf(Locale.ROOT, "  %-32s %7.3f %7.3f %7.3f %7d%n", c.intent(), c.f1(), c.precision(), c.recall(), c.support());
+      out.printf(Locale.ROOT, "  %-32s %7.3f %7.3f %7.3f %7d%n", Printable.of(c.intent()), c.f1(), c.precision(), c.recall(), c.support());
     }
     out.println();
     out.printf(Locale.ROOT, "most confused (gold -> decided, oos = rejected):%n");
     for (Confusion c : r.mostConfused()) {
-      out.printf(Locale.ROOT, "  %5d  %s -> %s%n", c.count(), c.gold(), c.predicted());
+      out.printf(Locale.ROOT, "  %5d  %s -> %s%n", c.count(), Printable.of(c.gold()), Printable.of(c.predicted()));
     }
   }
 

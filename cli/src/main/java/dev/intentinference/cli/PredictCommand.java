@@ -133,11 +133,12 @@ public final class PredictCommand implements Callable<Integer> {
         out.println(JSON.writeValueAsString(p));
         continue;
       }
-      out.printf(Locale.ROOT, "%s%n  -> %s%s%s%n", p.text(), p.outOfScope() ? "OUT OF SCOPE (best: " + p.intent() + ")" : p.intent(),
+      String intent = Printable.of(p.intent());
+      out.printf(Locale.ROOT, "%s%n  -> %s%s%s%n", Printable.of(p.text()), p.outOfScope() ? "OUT OF SCOPE (best: " + intent + ")" : intent,
           p.answeredByFallback() ? "  [answered by the fallback model]" : "",
           p.truncated() ? "  [truncated to the model's maximum length]" : "");
       for (ScoredIntent s : p.top()) {
-        out.printf(Locale.ROOT, "     %-32s %.4f%n", s.intent(), s.confidence());
+        out.printf(Locale.ROOT, "     %-32s %.4f%n", Printable.of(s.intent()), s.confidence());
       }
     }
     out.flush();
