@@ -2,8 +2,8 @@ package dev.intentinference.cli;
 
 /**
  * Text from data (a label, a message) as a terminal line may show it: control characters, which
- * would break a table's rows or move the cursor, are written as escapes ({@code \n}, {@code \t},
- * {@code \u001b}). JSON output escapes them itself and does not need this.
+ * would break a table's rows or move the cursor, are written as escapes: {@code \n}, {@code \t},
+ * and a four-digit Unicode escape for the others. JSON output escapes them itself.
  *
  * <pre>{@code
  * Printable.of("multi\nline"); // "multi\\nline"

@@ -71,8 +71,9 @@ public record RunData(String name, List<IntervalRow> rows, double intervalSecond
   /** Seconds since the run started at the end of row {@code i}. */
   public double time(int i) {
     // A bare reference CSV starts with a row taken before any inference (t = 0); ours start at
-    // the end of the first interval.
-    return summary == null ? i * intervalSeconds : (i + 1) * intervalSeconds;
+    // the end of the first interval, also when their summary is not beside them.
+    boolean startsAtZero = summary == null && !rows.isEmpty() && rows.get(0).count() == 0;
+    return startsAtZero ? i * intervalSeconds : (i + 1) * intervalSeconds;
   }
 
   public boolean isSweep() {
