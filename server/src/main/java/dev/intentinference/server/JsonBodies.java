@@ -53,7 +53,8 @@ final class JsonBodies {
   /** The canonical name of the type's charset, the name as sent when Java knows no such charset, or null. */
   private static String charsetOf(MediaType type) {
     try {
-      return type.charset() == null ? null : type.charset().name();
+      java.nio.charset.Charset charset = type.charset();
+      return charset == null ? null : charset.name();
     } catch (IllegalArgumentException unknownToJava) {
       return String.join(",", type.parameters().getOrDefault("charset", java.util.List.of("?")));
     }
