@@ -162,7 +162,7 @@ async function modelCard(m) {
   try {
     const res = await fetch("/v2/models/" + encodeURIComponent(m.name), { cache: "no-store" });
     const meta = await res.json();
-    const man = meta.parameters.manifest || {};
+    const man = meta.manifest || {};
     const compile = man.compile || {};
     const labels = man.labels || [];
     item(dl, "labels", `${labels.length}: ${labels.slice(0, 8).join(", ")}${labels.length > 8 ? ", \u2026" : ""}`,

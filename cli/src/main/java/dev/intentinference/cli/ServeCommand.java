@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
         + "directory; the newest version serves) over Open Inference Protocol REST and gRPC, plain JSON, Prometheus "
         + "metrics, a home page (chat and live dashboard) and an OpenAPI description (/api), all on one port. New versions are hot-reloaded; --pin, a pin file written by "
         + "'intent rollback' or the admin API keep a model on another version. An empty repository gets the "
-        + "default CLINC150 model built on first start. An s3:// repository (intent push fills it) is copied into a "
+        + "default CLINC150 model built on first start (./models is created when missing; a --repository given must "
+        + "exist). An s3:// repository (intent push fills it) is copied into a "
         + "local cache, every download checked against its SHA-256, and polled like a directory; a pin in the bucket "
         + "(intent rollback) makes every server serve that version. SIGTERM or Ctrl-C drains: readiness turns false and "
         + "new inference requests get 503 at once, requests already taken are answered, the port closes after --drain "
@@ -244,6 +245,13 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (keepVersions < 1 || keepVersions > 100) {
       throw new IntentException("--keep-versions must be 1..100, was " + keepVersions);
+    }
+    if (!fromBucket() && spec.commandLine().getParseResult().hasMatchedOption("--repository")
+        && !java.nio.file.Files.exists(Path.of(repository))) {
+      // A mistyped path would otherwise get the default model built into a new directory: minutes of
+      // work that serves the wrong model. Only the default ./models is created on first start.
+      throw new IntentException("--repository " + repository + ": no such directory (check the path; to have the "
+          + "default model built in a new repository, create the directory first)");
     }
     BucketRepository bucket = null;
     InferenceServer server;

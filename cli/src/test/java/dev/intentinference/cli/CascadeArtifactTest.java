@@ -196,7 +196,7 @@ class CascadeArtifactTest {
 
     JsonNode metadata = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/v2/models/support")).build(),
         HttpResponse.BodyHandlers.ofString()).body());
-    assertThat(metadata.at("/parameters/manifest/compile/cascade/fallback_name").asText()).isEqualTo("support-teacher");
+    assertThat(metadata.at("/manifest/compile/cascade/fallback_name").asText()).isEqualTo("support-teacher");
     String metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
     assertThat(metrics).contains("intent_cascade_escalated_total{model=\"support\"} " + (double) (escalated + listed.size()))
         .contains("intent_cascade_texts_total{model=\"support\"} " + (double) (2 * MESSAGES.size()));

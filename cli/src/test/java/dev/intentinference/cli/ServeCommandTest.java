@@ -70,4 +70,14 @@ class ServeCommandTest {
     assertThat(reports.err().strip()).isEqualTo("intent: --reports " + tmp.resolve("none") + ": not a directory (give the "
         + "folder that holds the outputs of intent bench report --out)");
   }
+
+  @Test
+  void aGivenRepositoryThatDoesNotExistIsRefusedNotFilledWithTheDefaultModel() {
+    Path typo = tmp.resolve("modles");
+    Run r = run("serve", "--repository", typo.toString(), "--port", "0");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("intent: --repository " + typo + ": no such directory (check the path; to have "
+        + "the default model built in a new repository, create the directory first)");
+    assertThat(typo).as("nothing created, nothing built").doesNotExist();
+  }
 }

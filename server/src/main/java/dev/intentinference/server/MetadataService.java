@@ -184,14 +184,17 @@ final class MetadataService {
     m.put("inputs", List.of(tensor("text", "BYTES", -1)));
     m.put("outputs", List.of(tensor("label", "BYTES", -1), tensor("probability", "FP32", -1),
         tensor("logits", "FP32", -1, labels), tensor("probabilities", "FP32", -1, labels)));
+    // The protocol's parameters hold strings, numbers and booleans only (strict clients check it);
+    // the label list and the manifest are fields of their own beside the protocol's.
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("input_shapes", "text takes shape [n] or [n, 1]: n messages");
     params.put("max_length", v.tokenizer().maxLength());
-    params.put("labels", v.labels());
+    params.put("label_count", labels);
     params.put("out_of_scope_label", dev.intentinference.core.data.LabeledText.OUT_OF_SCOPE);
     params.put("serving_version", slot.current().version());
-    params.put("manifest", v.manifest());
     m.put("parameters", params);
+    m.put("labels", v.labels());
+    m.put("manifest", v.manifest());
     return m;
   }
 

@@ -116,7 +116,7 @@ public final class ModelRepository {
         out.add(new Candidate(model, version, dir, fingerprint(dir), severalArtifacts(dir, artifacts)));
         continue;
       }
-      Path source = sourceOf(dir);
+      Path source = sourceAmong(dir, artifacts); // the listing above, not a second one per poll
       if (source != null) {
         out.add(new Candidate(model, version, source, fingerprint(dir)));
       }
@@ -154,6 +154,11 @@ public final class ModelRepository {
     if (artifacts.size() > 1) {
       throw new IntentException(severalArtifacts(versionDir, artifacts));
     }
+    return sourceAmong(versionDir, artifacts);
+  }
+
+  /** {@link #sourceOf} given the directory's {@code .intent} files (at most one). */
+  private static Path sourceAmong(Path versionDir, List<Path> artifacts) {
     if (artifacts.size() == 1) {
       return artifacts.get(0);
     }

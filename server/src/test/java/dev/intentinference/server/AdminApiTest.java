@@ -192,7 +192,7 @@ class AdminApiTest {
       JsonNode meta = JSON.readTree(get(s, "/v2/models/demo").body());
       assertThat(meta.get("versions").toString()).isEqualTo("[\"2\",\"1\"]");
       assertThat(meta.get("parameters").get("serving_version").asText()).isEqualTo("1");
-      assertThat(JSON.readTree(get(s, "/v2/models/demo/versions/2").body()).get("parameters").get("labels").toString())
+      assertThat(JSON.readTree(get(s, "/v2/models/demo/versions/2").body()).get("labels").toString())
           .contains("greeting");
       assertThat(get(s, "/v2/models/demo/versions/2/ready").statusCode()).isEqualTo(200);
       assertError(post(s, "/v2/models/demo/versions/7/infer", null, Http.infer("hi")), 404,

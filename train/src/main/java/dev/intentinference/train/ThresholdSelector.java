@@ -105,6 +105,17 @@ public final class ThresholdSelector {
         null);
   }
 
+  /** The largest of {@code scores} under {@code limit}, or 0 when none is. */
+  private static double highestBelow(double[] scores, double limit) {
+    double best = 0;
+    for (double s : scores) {
+      if (s < limit && s > best) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
   private static ThresholdInfo fallback(double[] inScopeBest, boolean[] inScopeCorrect, String source) {
     double[] correct = new double[inScopeBest.length];
     int m = 0;
@@ -118,8 +129,10 @@ public final class ThresholdSelector {
       double[] sorted = Arrays.copyOf(correct, m);
       Arrays.sort(sorted);
       int k = (int) Math.floor(FALLBACK_REJECT_SHARE * m);
-      // k == 0 (fewer than 100 correct queries): the lowest score, which rejects nothing.
-      threshold = k == 0 ? sorted[0] : (sorted[k - 1] + sorted[k]) / 2;
+      // k == 0 (fewer than 100 correct queries): reject no correct query. The threshold still sits
+      // between two scores, not on the lowest one: a batch of another size computes that query's
+      // score a rounding error lower, and it would be rejected there.
+      threshold = k == 0 ? (sorted[0] + highestBelow(inScopeBest, sorted[0])) / 2 : (sorted[k - 1] + sorted[k]) / 2;
     }
     return new ThresholdInfo(
         threshold,

@@ -33,4 +33,16 @@ class ThresholdSelectorTest {
     assertThat(t.value()).isCloseTo((2 / 200.0 + 3 / 200.0) / 2, within(1e-12));
     assertThat(t.note()).contains("no out-of-scope examples").contains("conservative");
   }
+
+  @Test
+  void withFewCorrectQueriesTheThresholdSitsBetweenScoresNotOnTheLowestCorrectOne() {
+    // 3 correct in-scope queries (0.6, 0.8, 0.9) and a wrong one at 0.4: under 100 correct, so no
+    // correct query is rejected; the wrong one still is, and a rounding error on 0.6 changes nothing.
+    ThresholdInfo t = ThresholdSelector.choose(
+        new double[] {0.9, 0.4, 0.6, 0.8}, new boolean[] {true, false, true, true}, new double[0], "held-out");
+    assertThat(t.value()).isCloseTo(0.5, within(1e-12));
+    ThresholdInfo alone = ThresholdSelector.choose(
+        new double[] {0.7, 0.9}, new boolean[] {true, true}, new double[0], "held-out");
+    assertThat(alone.value()).isCloseTo(0.35, within(1e-12));
+  }
 }
