@@ -123,11 +123,14 @@ public final class RunRecorder {
   /**
    * Takes in what completed after the last tick (requests in flight when the run ended) so
    * their latencies count, without making a row or adding to the measured time.
+   *
+   * @return how many successes that took in
    */
-  public synchronized void drain() {
+  public synchronized long drain() {
     Histogram h = recorder.getIntervalHistogram(recycled);
     total.add(h);
     recycled = h;
+    return h.getTotalCount();
   }
 
   /** Latencies of every non-warm-up request, in nanoseconds. */

@@ -17,8 +17,10 @@ import java.util.Map;
  * @param rows the step's CSV rows
  * @param warmupRows how many of them are warm-up
  * @param harness facts about the harness itself (open loop: how late sends were)
+ * @param completedAfterLastRow successes that were in flight when the last row closed: in
+ *     {@code succeeded} and {@code latency}, not in any row or in {@code throughput}
  */
 public record StepResult(
     String load, Integer concurrency, Double rate, long succeeded, long failed, double throughput,
     LatencySummary latency, Map<String, Long> errors, int firstRow, int rows, int warmupRows,
-    Map<String, Object> harness) {}
+    Map<String, Object> harness, long completedAfterLastRow) {}

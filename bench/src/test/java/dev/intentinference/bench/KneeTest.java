@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class KneeTest {
   static StepResult step(Integer c, Double rate, double throughput) {
-    return new StepResult("x", c, rate, 1, 0, throughput, new LatencySummary(1, 0, 0, 0, 0, 0, 0, 0), Map.of(), 0, 1, 0, Map.of());
+    return new StepResult("x", c, rate, 1, 0, throughput, new LatencySummary(1, 0, 0, 0, 0, 0, 0, 0), Map.of(), 0, 1, 0, Map.of(), 0);
   }
 
   @Test

@@ -195,6 +195,21 @@ class LoopbackBenchTest {
   }
 
   @Test
+  void requestsInFlightAtTheEndCountInTheTotalsAndAreNamedNotHidden() throws Exception {
+    // 40/s against answers that take 300 ms: about 12 requests are in flight when the last row closes.
+    BenchResult r = new BenchRunner(RunListener.NONE).run(
+        config(server.url(), TargetOptions.defaults().withModel("slow"), plan(Mode.OPEN, List.of(1), List.of(40.0)), null));
+    StepResult step = r.summary().steps().get(0);
+    List<Interval> measured = r.intervals().subList(step.firstRow() + step.warmupRows(), step.firstRow() + step.rows());
+    long inRows = measured.stream().mapToLong(i -> i.latency().count()).sum();
+    assertThat(step.completedAfterLastRow()).isPositive();
+    assertThat(step.succeeded()).as("rows + completed after the last row").isEqualTo(inRows + step.completedAfterLastRow());
+    assertThat(r.summary().warnings()).anySatisfy(w -> assertThat(w).contains(step.completedAfterLastRow()
+        + " requests were still in flight when the last interval ended"));
+    assertThat(step.latency().max()).isGreaterThanOrEqualTo(OipTestServer.SLOW_MILLIS / 1e3);
+  }
+
+  @Test
   void failuresAreCountedByCauseAndKeptOutOfPercentiles() throws Exception {
     BenchResult r = new BenchRunner(RunListener.NONE).run(
         config(server.url(), TargetOptions.defaults().withModel("flaky"), plan(Mode.CLOSED, List.of(1), List.of()), null));

@@ -18,13 +18,15 @@ import java.util.List;
 /**
  * A minimal Open Inference Protocol server for the harness's tests (the project's real server
  * lives in another module, which bench must not depend on). Serves one real model, health
- * endpoints, and a model named {@code flaky} that always answers 503.
+ * endpoints, a model named {@code flaky} that always answers 503 and one named {@code slow} that
+ * answers {@code balance} after {@link #SLOW_MILLIS}.
  *
  * <p>{@link #main} starts it without a model, for measuring the harness against
  * {@code /v2/health/live}: {@code java -cp ... dev.intentinference.bench.OipTestServer 8777}.
  */
 final class OipTestServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final long SLOW_MILLIS = 300;
   private final Server server;
 
   /** @param predictor the model to serve as {@code name}, or {@code null} for health endpoints only */
@@ -34,7 +36,11 @@ final class OipTestServer implements AutoCloseable {
         .service("/v2/health/live", (ctx, req) -> HttpResponse.of(HttpStatus.OK))
         .service("/v2/health/ready", (ctx, req) -> HttpResponse.of(HttpStatus.OK))
         .service("/v2/models/flaky", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"name\":\"flaky\",\"versions\":[\"1\"]}"))
-        .service("/v2/models/flaky/infer", (ctx, req) -> HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.JSON_UTF_8, "{\"error\":\"overloaded\"}"));
+        .service("/v2/models/flaky/infer", (ctx, req) -> HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.JSON_UTF_8, "{\"error\":\"overloaded\"}"))
+        .service("/v2/models/slow", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"name\":\"slow\",\"versions\":[\"1\"]}"))
+        .service("/v2/models/slow/infer", (ctx, req) -> HttpResponse.delayed(HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8,
+            "{\"model_name\":\"slow\",\"outputs\":[{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[1],\"data\":[\"balance\"]}]}"),
+            java.time.Duration.ofMillis(SLOW_MILLIS)));
     if (predictor != null) {
       String hash = Hashes.sha256(Manifests.toJson(predictor.manifest()));
       ObjectNode meta = JSON.createObjectNode().put("name", name).put("platform", "test-oip");

@@ -137,5 +137,8 @@ class OpenLoopTest {
     var stats = loop.harnessStats();
     assertThat((Double) stats.get("max_send_lag_ms")).as("the whole run's maximum keeps the stall").isGreaterThanOrEqualTo(block * 0.99 - 1);
     assertThat((Double) stats.get("send_lag_max_ms")).as("the measured part's does not").isLessThan(block * 0.99 - 1);
+    // The ~1,000 sends due during the stall were late, all in the warm-up; about 100 followed it.
+    assertThat((Long) stats.get("late_warmup_sends")).isGreaterThanOrEqualTo(900);
+    assertThat((Long) stats.get("late_sends")).as("late sends after the warm-up only").isLessThan(300);
   }
 }

@@ -35,7 +35,7 @@ final class ConsoleRunListener implements RunListener {
         + (target.modelVersion() == null ? "" : " v" + target.modelVersion())
         + (target.platform() == null ? "" : " (" + target.platform() + ")")
         + ", " + plan.mode().name().toLowerCase() + (plan.openLoop() ? " (" + plan.arrivals().id() + " arrivals)" : "")
-        + ", " + planned.toSeconds() + " s planned");
+        + ", " + planned.toSeconds() + " s planned" + upTo(plan, planned));
     out.flush();
     if (progress && !planned.isZero()) {
       bar = new ProgressBarBuilder()
@@ -47,6 +47,16 @@ final class ConsoleRunListener implements RunListener {
           .setUpdateIntervalMillis(500)
           .build();
     }
+  }
+
+  /** The longest the run can take when its warm-up waits for steady throughput, else nothing. */
+  private static String upTo(RunPlan plan, Duration planned) {
+    if (planned.isZero() || !plan.warmsUntilSteady()) {
+      return "";
+    }
+    Duration longest = planned.plus(plan.warmupMax().minus(plan.warmup()).multipliedBy(plan.steps()));
+    return " (up to " + longest.toSeconds() + " s: the warm-up goes on until throughput is steady, at most --warmup-max "
+        + plan.warmupMax().toSeconds() + " s)";
   }
 
   @Override

@@ -22,7 +22,7 @@ class RunAnalysisTest {
   @Test
   void aRunWithItsSummarySetsApartWhatItDeclaredAndNoMore() {
     LatencySummary l = new LatencySummary(360, 0.012, 0.010, 0.012, 0.013, 0.020, 0.030, 0.031);
-    StepResult step = new StepResult("concurrency 2", 2, null, 360, 0, 90, l, Map.of(), 0, 5, 1, Map.of());
+    StepResult step = new StepResult("concurrency 2", 2, null, 360, 0, 90, l, Map.of(), 0, 5, 1, Map.of(), 0);
     RunSummary s = new RunSummary(RunSummary.FORMAT, null, "closed", null, Map.of(), null, "r.csv", 1.0, 360, 360, 0,
         Map.of(), 90, l, null, List.of(step), null, null, List.of());
     RunAnalysis withSummary = RunAnalysis.of(new RunData("r", ROWS, 1.0, s));
