@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * Request and response bodies of the JSON APIs: a request must say {@code application/json}
- * (415 otherwise), stay under {@code --max-body} (413, enforced by Armeria while reading) and be
+ * (415 otherwise; a request with no content type at all is read as JSON unless a browser sent it,
+ * see {@link #read}), stay under {@code --max-body} (413, enforced by Armeria while reading) and be
  * valid UTF-8 (400), before any parsing.
  *
  * <pre>{@code
@@ -26,6 +27,11 @@ final class JsonBodies {
 
   static CompletableFuture<byte[]> read(HttpRequest req) {
     MediaType type = req.contentType();
+    if (type == null && !req.headers().contains(HttpHeaderNames.ORIGIN)) {
+      // Open Inference Protocol clients such as tritonclient's HTTP client post JSON with no content
+      // type. A browser's cross-origin POST with none skips the CORS preflight, so it still gets 415.
+      type = MediaType.JSON;
+    }
     if (type == null || !type.is(MediaType.JSON)) {
       return CompletableFuture.failedFuture(new ApiException(ErrorCause.UNSUPPORTED_MEDIA_TYPE,
           "content type must be application/json, was " + (type == null ? "none" : type.toString())));
