@@ -155,6 +155,10 @@ class S3RepositoryTest {
     Cli list = Cli.run(concat(new String[] {"models", "s3://models/prod"}, s3Flags()));
     assertThat(list.exitCode()).as(list.err()).isZero();
     assertThat(list.out()).containsPattern("  7 +[0-9.]+ [KM]iB.*no sha256 metadata").containsPattern("\\* 1 +[0-9.]+ [KM]iB");
+    // Nor can a rollback pin it: some servers would serve what they hold, others nothing new.
+    Cli pin = Cli.run(concat(new String[] {"rollback", "--repository", "s3://models/prod", "--model", "demo", "--version", "7"}, s3Flags()));
+    assertThat(pin.exitCode()).isEqualTo(2);
+    assertThat(pin.err()).contains("has no intent-sha256 metadata, so servers refuse to serve it").doesNotContain("Exception");
   }
 
   @Test

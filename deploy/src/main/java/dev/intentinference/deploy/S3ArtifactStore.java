@@ -171,13 +171,19 @@ public final class S3ArtifactStore {
   /**
    * Pins {@code model} to {@code version} for every server on this location.
    *
-   * @throws IntentException when the bucket holds no such version
+   * @throws IntentException when the bucket holds no such version, or one servers refuse because
+   *     it has no SHA-256 metadata: a pin to it would leave each server on whatever it held
    */
   public void pin(String model, String version) {
     RemoteListing listing = list();
-    if (listing.version(model, version).isEmpty()) {
+    Optional<RemoteVersion> v = listing.version(model, version);
+    if (v.isEmpty()) {
       throw new IntentException(at + " has no version '" + version + "' of model '" + model + "'; versions: "
           + listing.versions(model).stream().map(RemoteVersion::version).toList());
+    }
+    if (sha256Of(v.get().key()).isEmpty()) {
+      throw new IntentException("version '" + version + "' of model '" + model + "' in " + at + " has no " + META_SHA256
+          + " metadata, so servers refuse to serve it (upload it with intent push); nothing pinned");
     }
     String key = at.key(model, PIN_NAME);
     try {

@@ -101,6 +101,16 @@ class S3ArtifactStoreTest {
   }
 
   @Test
+  void pinningAVersionServersWouldRefuseIsRefused() {
+    // Uploaded by other means than push: no SHA-256 metadata, which every server refuses.
+    Path file = TestArtifacts.write(tmp, "clinc150", "2", 500);
+    s3.putObject(b -> b.bucket("models").key("prod/clinc150/2/clinc150-2.intent"), software.amazon.awssdk.core.sync.RequestBody.fromFile(file));
+    assertThatThrownBy(() -> store.pin("clinc150", "2")).hasMessageContaining("has no intent-sha256 metadata")
+        .hasMessageContaining("nothing pinned");
+    assertThat(store.list().pins()).isEmpty();
+  }
+
+  @Test
   void aMissingBucketIsNamed() {
     S3ArtifactStore nowhere = new S3ArtifactStore(s3, S3Location.parse("s3://no-such-bucket/x"));
     assertThatThrownBy(nowhere::list).isInstanceOf(IntentException.class).hasMessageContaining("NoSuchBucket");
