@@ -8,6 +8,7 @@
 
 const NS = "http://www.w3.org/2000/svg";
 const W = 360, H = 150, LEFT = 44, RIGHT = 8, TOP = 8, BOTTOM = 22;
+const RECENT = 5; // samples the legend looks back for a latest value
 
 function svgEl(tag, attrs, text) {
   const e = document.createElementNS(NS, tag);
@@ -60,7 +61,9 @@ export function lineChart(container, spec) {
   const max = niceMax(Math.max(0, ...finite));
   const latest = {};
   for (const s of series) {
-    const last = [...s.values].reverse().find(v => v != null);
+    // The latest value of the last few samples: a gap longer than that (no traffic) is no value,
+    // not the one from a minute ago.
+    const last = s.values.slice(-RECENT).reverse().find(v => v != null);
     latest[s.name] = last == null ? null : last;
   }
   const label = (spec.title || "") + ": " + series.map(s => `${s.name} ${format(latest[s.name])}${spec.unit || ""}`).join(", ");
@@ -71,10 +74,12 @@ export function lineChart(container, spec) {
   series.forEach((s, k) => {
     let d = "";
     const offset = n - s.values.length;
+    const gap = j => j < 0 || j >= s.values.length || s.values[j] == null || !Number.isFinite(s.values[j]);
     s.values.forEach((v, i) => {
-      if (v == null || !Number.isFinite(v)) return;
-      const prev = s.values[i - 1];
-      d += (i === 0 || prev == null || !Number.isFinite(prev) ? "M" : "L") + x(i + offset).toFixed(1) + "," + y(v).toFixed(1);
+      if (gap(i)) return;
+      d += (gap(i - 1) ? "M" : "L") + x(i + offset).toFixed(1) + "," + y(v).toFixed(1);
+      // A value between two gaps (one request now and then) is a dot: a round cap on a tiny segment.
+      if (gap(i - 1) && gap(i + 1)) d += "h0.01";
     });
     svg.append(svgEl("path", { d, class: "line s" + k }));
   });

@@ -170,7 +170,9 @@ async function modelCard(m) {
     item(dl, "kind", man.kind || "\u2013");
     item(dl, "precision", compile.precision || "fp32 (not compiled)");
     item(dl, "target", compile.target || "\u2013");
-    if (man.threshold) item(dl, "out-of-scope threshold", format(man.threshold.value));
+    // Which score it compares matters: a certainty threshold is not a bound on the percentages the chat shows.
+    if (man.threshold) item(dl, "out-of-scope threshold", format(man.threshold.value) + " on the "
+      + (man.threshold.score === "certainty" ? "certainty score (1 - entropy / ln of the intent count)" : "best intent's probability"));
     const cascade = compile.cascade;
     if (cascade) {
       item(dl, "cascade", `below ${format(cascade.escalate_below)} confidence, ${cascade.fallback_name} version `
@@ -212,19 +214,30 @@ async function renderReports() {
   }
 }
 
+/** The live region changes only with the state: a screen reader announces that, not every poll's time. */
+function connection(state, text) {
+  if ($("connection").dataset.state === state) return;
+  $("connection").dataset.state = state;
+  $("connection-state").textContent = text;
+}
+
 async function poll() {
   try {
     const res = await fetch("/v1/stats", { cache: "no-store" });
     const stats = await res.json();
+    const prev = samples[samples.length - 1];
+    // A restarted server counts from zero again: differences across it would be negative rates.
+    if (prev && (prev.started_ms !== stats.started_ms || stats.requests.total < prev.requests.total)) samples.length = 0;
     samples.push(stats);
     if (samples.length > HISTORY + 1) samples.shift();
     render();
     await renderModels(stats.models);
-    $("connection").textContent = `Live: updated ${new Date(stats.time_ms).toLocaleTimeString()}`;
-    $("connection").dataset.state = "live";
+    connection("live", "Live:");
+    $("connection").dataset.started = String(stats.started_ms); // which server run the charts show
+    $("updated").textContent = `updated ${new Date(stats.time_ms).toLocaleTimeString()}`;
   } catch (e) {
-    $("connection").textContent = "The server is not answering; the dashboard keeps trying every second.";
-    $("connection").dataset.state = "down";
+    connection("down", "The server is not answering; the dashboard keeps trying every second.");
+    $("updated").textContent = "";
   } finally {
     setTimeout(poll, 1000);
   }

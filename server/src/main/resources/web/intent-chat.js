@@ -13,8 +13,9 @@
 //               0.5 s, 1 s, 2 s, 4 s... in between; then a notice says the message was not delivered
 //
 // Each answer carries data-intent, data-out-of-scope, data-confidence, data-model-version,
-// data-server-ms and data-answered-by-fallback (a cascade model's second network answered), so
-// pages and tests can read it.
+// data-server-ms, data-truncated and data-answered-by-fallback (a cascade model's second network
+// answered), so pages and tests can read it. An answer takes the place kept for it right under its
+// message, however many messages were sent meanwhile and whichever answer came first.
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 const FALLBACK_REPLY = "Sorry, I can't help with that here. Could you say it another way, or ask to talk to a person?";
@@ -30,6 +31,7 @@ const STYLE = `
 .bot { background: #eef0f3; }
 .bot.oos { background: #fdf2e9; }
 .bot.notice { background: #fff3cd; }
+.pending { background: #eef0f3; color: #4b5563; }
 .intent { font-weight: 600; }
 .meta { font-size: 12px; color: #4b5563; margin-top: 4px; }
 ol { margin: 4px 0 0; padding-left: 20px; font-size: 13px; }
@@ -44,6 +46,7 @@ button { padding: 9px 16px; font: inherit; border: 0; border-radius: 6px; backgr
 `;
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+const INVISIBLE = /[\s\p{Cc}\p{Cf}\p{Mn}\p{Me}\u2800\u3164\uFFA0]/gu;
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -110,7 +113,9 @@ export class IntentChat extends HTMLElement {
   /** Sends what is in the message field, after checking it here first. */
   submit() {
     const message = this.input.value.trim();
-    if (!message) {
+    // Invisible characters alone (zero-width spaces, joiners, marks) are no message: the server
+    // strips them and would answer "text is empty".
+    if (!message.replace(INVISIBLE, "")) {
       this.showAlert("Please type a message before sending.");
       return;
     }
@@ -139,6 +144,13 @@ export class IntentChat extends HTMLElement {
     const div = el("div", Object.assign({ class: "msg " + cls }, attrs), ...children);
     this.log.append(div);
     this.log.scrollTop = this.log.scrollHeight;
+    return div;
+  }
+
+  /** Puts a reply where {@code slot} kept its place (under its message). */
+  reply(slot, cls, attrs, ...children) {
+    const div = el("div", Object.assign({ class: "msg " + cls }, attrs), ...children);
+    slot.replaceWith(div);
     return div;
   }
 
@@ -176,6 +188,7 @@ export class IntentChat extends HTMLElement {
 
   async send(message) {
     this.add("user", { "aria-label": "You said" }, message);
+    const slot = this.add("pending", { "aria-hidden": "true" }, "\u2026");
     this.log.setAttribute("aria-busy", "true");
     this.statusLine.textContent = "Sending\u2026";
     try {
@@ -192,38 +205,39 @@ export class IntentChat extends HTMLElement {
         body = { error: "the answer was not JSON" };
       }
       if (!res.ok) {
-        this.add("bot notice", { "data-error": String(body.error), "data-status": String(res.status) },
+        this.reply(slot, "bot notice", { "data-error": String(body.error), "data-status": String(res.status) },
           `Sorry, the assistant could not take that message: ${body.error} (HTTP ${res.status}).`);
         this.statusLine.textContent = "";
         return;
       }
-      this.answer(model, body, serverMs(res));
+      this.answer(slot, model, body, serverMs(res));
     } catch (e) {
       const why = e instanceof Unreachable
         ? `Sorry, the assistant can't be reached right now (${e.message} from ${this.server}). Your message was not `
           + "delivered; please try again in a minute."
         : `Sorry, something went wrong: ${e.message}`;
-      this.add("bot notice", { "data-error": e instanceof Unreachable ? "unreachable" : "failed" }, why);
+      this.reply(slot, "bot notice", { "data-error": e instanceof Unreachable ? "unreachable" : "failed" }, why);
       this.statusLine.textContent = "";
     } finally {
       this.log.removeAttribute("aria-busy");
     }
   }
 
-  answer(model, p, ms) {
+  answer(slot, model, p, ms) {
     const oos = Boolean(p.out_of_scope);
     const byFallback = Boolean(p.answered_by_fallback);
     const attrs = {
       "data-intent": p.intent, "data-out-of-scope": String(oos), "data-confidence": String(p.confidence),
       "data-model-version": String(p.model_version), "data-server-ms": ms == null ? "" : String(ms),
-      "data-answered-by-fallback": String(byFallback)
+      "data-answered-by-fallback": String(byFallback), "data-truncated": String(Boolean(p.truncated))
     };
     const headline = oos
       ? el("div", {}, FALLBACK_REPLY)
       : el("div", {}, "Intent ", el("span", { class: "intent" }, p.intent), " \u00b7 " + percent(p.confidence) + " confident");
-    const decision = el("div", { class: "meta" }, oos
-      ? `Out of scope: the best intent, ${p.top && p.top[0] ? p.top[0].intent : "none"}, is below the model's threshold.`
-      : "In scope." + (p.truncated ? " The message was cut to the model's maximum length." : ""));
+    const decision = el("div", { class: "meta" }, (oos
+      ? `Out of scope: the model judged it outside its intents (the closest, ${p.top && p.top[0] ? p.top[0].intent : "none"}, `
+        + "is not confident enough)."
+      : "In scope.") + (p.truncated ? " The message was cut to the model's maximum length." : ""));
     const top = el("ol", { "aria-label": "Top intents" });
     for (const t of (p.top || []).slice(0, 3)) {
       const bar = el("span", { class: "bar", "aria-hidden": "true" });
@@ -233,7 +247,7 @@ export class IntentChat extends HTMLElement {
     const meta = el("div", { class: "meta" }, `model ${model} version ${p.model_version}`
       + (byFallback ? " \u00b7 answered by its fallback model (the first was unsure)" : "")
       + (ms == null ? "" : ` \u00b7 ${ms.toFixed(1)} ms on the server`));
-    this.add(oos ? "bot oos" : "bot", attrs, headline, decision, top, meta);
+    this.reply(slot, oos ? "bot oos" : "bot", attrs, headline, decision, top, meta);
     this.statusLine.textContent = "";
   }
 }

@@ -94,7 +94,7 @@ final class JsonBodies {
         .thenCompose(body -> offloadIfLarge(body, ctx, () -> work.apply(body)))
         .handle((json, failure) -> {
           long nanos = System.nanoTime() - start;
-          metrics.request(api, model, nanos);
+          metrics.request(api, model, nanos, failure == null);
           String timing = serverTiming(nanos);
           // The usual answer gets its headers built once, Server-Timing included; a failure's
           // headers come from errors and get it added.

@@ -109,7 +109,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
       List<String> texts = texts(request);
       List<String> outputs = outputs(request);
       registry.slot(model).infer(texts, request.getModelVersion()).whenComplete((inf, failure) -> {
-        metrics.request("grpc_infer", model, System.nanoTime() - start);
+        metrics.request("grpc_infer", model, System.nanoTime() - start, failure == null);
         if (failure != null) {
           fail(out, failure);
         } else {
@@ -118,7 +118,7 @@ final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceService
         }
       });
     } catch (RuntimeException e) {
-      metrics.request("grpc_infer", model, System.nanoTime() - start);
+      metrics.request("grpc_infer", model, System.nanoTime() - start, false);
       fail(out, e);
     }
   }

@@ -24,7 +24,9 @@ import java.util.function.Supplier;
  *   <li>{@code intent_errors_total{cause}}: failures by {@link ErrorCause#tag()};
  *   <li>{@code intent_queue_seconds}, {@code intent_batch_seconds}, {@code intent_inference_seconds},
  *       {@code intent_request_seconds} (histograms): time waiting in the queue, time a batch spent
- *       forming, engine time per batch, and whole-request time;
+ *       forming, engine time per batch, and whole-request time ({@code outcome="ok"} for answers,
+ *       {@code "error"} for refusals and failures: a flood of quick 503s must not read as faster
+ *       service);
  *   <li>{@code intent_batch_size} (histogram), {@code intent_queue_depth{model}} (gauge);
  *   <li>{@code intent_requests_in_flight} (gauge): inference requests taken and not yet answered,
  *       what a graceful shutdown waits for;
@@ -63,6 +65,7 @@ public final class ServerMetrics {
   private final Map<ErrorCause, Counter> errorCounters = new ConcurrentHashMap<>();
   private final Map<String, Counter[]> cascadeCounters = new ConcurrentHashMap<>();
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+  private final Map<String, Timer> failedRequestTimers = new ConcurrentHashMap<>();
   private final Map<String, Meter.Id> loadedGauges = new ConcurrentHashMap<>();
   private final Timer queue = timer("intent_queue", "time a text waited in the queue before its batch ran");
   private final Timer batch = timer("intent_batch", "time a batch spent forming (waiting for more requests)");
@@ -87,8 +90,9 @@ public final class ServerMetrics {
    * Counts one request and records its total latency.
    *
    * @param api {@code v2_infer}, {@code v1_predict} or {@code grpc_infer}
+   * @param ok whether it was answered (else refused or failed)
    */
-  public void request(String api, String model, long nanos) {
+  public void request(String api, String model, long nanos, boolean ok) {
     // Looked up without building a key or a capturing lambda: this runs for every request.
     Counter counter = requestCounters.computeIfAbsent(api, a -> new ConcurrentHashMap<>()).get(model);
     if (counter == null) {
@@ -97,10 +101,11 @@ public final class ServerMetrics {
           .description("inference requests").tag("api", api).tag("model", m).register(registry));
     }
     counter.increment();
-    Timer timer = requestTimers.get(api);
+    Map<String, Timer> timers = ok ? requestTimers : failedRequestTimers;
+    Timer timer = timers.get(api);
     if (timer == null) {
-      timer = requestTimers.computeIfAbsent(api, a -> Timer.builder("intent_request").description("whole-request time")
-          .tag("api", a).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+      timer = timers.computeIfAbsent(api, a -> Timer.builder("intent_request").description("whole-request time")
+          .tag("api", a).tag("outcome", ok ? "ok" : "error").serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
     }
     timer.record(nanos, TimeUnit.NANOSECONDS);
   }

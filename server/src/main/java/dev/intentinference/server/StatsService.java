@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>{@code
  * curl -s localhost:8000/v1/stats
- * {"time_ms":...,"requests":{"total":120,"by_api":{"v1_predict":120}},"errors":{"total":1,"unavailable":0,
+ * {"time_ms":...,"started_ms":...,"requests":{"total":120,"by_api":{"v1_predict":120}},"errors":{"total":1,"unavailable":0,
  *  "by_cause":{"empty_text":1}},"latency_seconds":{"le":[1.0E-4,...],"counts":[0,...],"count":120,"sum":0.41},
  *  "batch_size":{...},"queue_depth":{"clinc150":0},"cascade":{},"models":[{"name":"clinc150","serving_version":"2",...}]}
  * }</pre>
@@ -39,6 +39,8 @@ final class StatsService implements HttpService {
   private final ObjectMapper mapper;
   private final Clock clock;
   private final boolean reports;
+  /** When these counters started: a client that sees it change knows they restarted from zero. */
+  private final long startedMillis;
 
   StatsService(ModelRegistry registry, MeterRegistry meters, ObjectMapper mapper, Clock clock, boolean reports) {
     this.registry = registry;
@@ -46,6 +48,7 @@ final class StatsService implements HttpService {
     this.mapper = mapper;
     this.clock = clock;
     this.reports = reports;
+    this.startedMillis = clock.millis();
   }
 
   @Override
@@ -62,6 +65,7 @@ final class StatsService implements HttpService {
   Map<String, Object> stats() {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("time_ms", clock.millis());
+    out.put("started_ms", startedMillis);
     out.put("server", Map.of("name", MetadataService.SERVER_NAME, "version", MetadataService.serverVersion()));
     Map<String, Double> byApi = new TreeMap<>();
     for (Counter c : meters.find("intent_requests_total").counters()) {
@@ -84,7 +88,7 @@ final class StatsService implements HttpService {
     errors.put("by_cause", byCause);
     out.put("errors", errors);
     List<HistogramSnapshot> requestTimes = new ArrayList<>();
-    for (Timer t : meters.find("intent_request").timers()) {
+    for (Timer t : meters.find("intent_request").tag("outcome", "ok").timers()) { // answers only: not quick 503s
       requestTimes.add(t.takeSnapshot());
     }
     out.put("latency_seconds", histogram(requestTimes, true));

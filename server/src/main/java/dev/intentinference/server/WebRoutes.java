@@ -54,9 +54,11 @@ final class WebRoutes {
     sb.route().get("/openapi.json").build(page("openapi.json", MediaType.JSON_UTF_8));
     HttpService assets = FileService.builder(WebRoutes.class.getClassLoader(), "web").serveCompressedFiles(false)
         .cacheControl("no-cache").build();
+    // The pages are files here too (/web/, /web/index.html): the same policy as at / and /api, or
+    // any site could frame them there.
     sb.serviceUnder("/web/", assets.decorate((delegate, ctx, req) -> delegate.serve(ctx, req)
         .mapHeaders(h -> h.toBuilder().set("access-control-allow-origin", "*").set("x-content-type-options", "nosniff")
-            .build())));
+            .set("content-security-policy", CSP).build())));
     sb.route().get("/v1/stats").build(new StatsService(registry, metrics.registry(), mapper, java.time.Clock.systemUTC(),
         reports != null));
     if (reports != null) {

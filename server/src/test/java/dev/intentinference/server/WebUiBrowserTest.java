@@ -179,6 +179,17 @@ class WebUiBrowserTest {
     assertThat(oos.get("text")).contains("Sorry, I can't help with that here").contains("Out of scope");
     input().sendKeys("will it rain today", Keys.ENTER);
     assertThat(answer(3).get("intent")).isEqualTo("weather");
+
+    // Two messages sent at once: each answer sits under its own message, whichever comes back first.
+    js("const c = document.querySelector('intent-chat'); c.send('send money to my savings account please '.repeat(20));"
+        + "c.send('what is my balance');");
+    answer(5);
+    @SuppressWarnings("unchecked")
+    List<String> order = (List<String>) js("return [...document.querySelector('intent-chat').shadowRoot"
+        + ".querySelectorAll('.msg')].slice(-4).map(m => m.classList.contains('user') ? 'user' : 'bot ' + m.dataset.intent);");
+    assertThat(order).hasSize(4).startsWith("user").contains("user", org.assertj.core.data.Index.atIndex(2))
+        .endsWith("bot balance");
+    assertThat(order.get(1)).startsWith("bot ").isNotEqualTo("bot balance");
   }
 
   @Test
@@ -190,6 +201,11 @@ class WebUiBrowserTest {
     assertThat(input().getAttribute("aria-invalid")).isEqualTo("true");
     input().sendKeys("   ", Keys.ENTER);
     assertThat(alert()).contains("Please type a message");
+    // Zero-width spaces and a lone accent are no message either: refused here, not sent for a 400.
+    js("const i = document.querySelector('intent-chat').shadowRoot.querySelector('input');"
+        + "i.value = '\\u200b\\u200b\\u0301 '; i.dispatchEvent(new Event('input'));");
+    input().sendKeys(Keys.ENTER);
+    wait.until(d -> alert().contains("Please type a message before sending."));
     js("const i = document.querySelector('intent-chat').shadowRoot.querySelector('input');"
         + "i.value = 'a'.repeat(10000); i.dispatchEvent(new Event('input'));");
     input().sendKeys(Keys.ENTER);
@@ -335,6 +351,8 @@ class WebUiBrowserTest {
     driver.get(home());
     input().sendKeys("what is my balance", Keys.ENTER);
     assertThat(answer(1).get("intent")).isEqualTo("balance");
+    // more than 10 s of dashboard history, so its batch window would reach back across the restart
+    wait.until(d -> d.findElement(By.id("batches-window")).getText().contains("last 10 s"));
     server.close();
     js("document.querySelector('intent-chat').setAttribute('retries', '1')");
     input().sendKeys("will it rain today", Keys.ENTER);
@@ -350,6 +368,18 @@ class WebUiBrowserTest {
     Map<String, String> back = answer(3);
     assertThat(back.get("intent")).isEqualTo("weather");
     wait.until(d -> chat().findElement(By.cssSelector("[role=status]")).getText().isEmpty());
+    // The dashboard starts its history again: rates across the restart were negative ("-30 batches",
+    // a throughput line under the axis).
+    String started = stats().get("started_ms").asText();
+    wait.until(d -> started.equals(d.findElement(By.id("connection")).getAttribute("data-started")));
+    String shown = driver.findElement(By.id("updated")).getText();
+    wait.until(d -> !shown.equals(d.findElement(By.id("updated")).getText()));
+    assertThat(driver.findElement(By.id("batches-window")).getText()).doesNotContain("-");
+    String path = (String) js("return document.querySelector('#chart-throughput path.s0').getAttribute('d')");
+    java.util.regex.Matcher y = java.util.regex.Pattern.compile("[ML][0-9.]+,(-?[0-9.]+)").matcher(path);
+    while (y.find()) {
+      assertThat(Double.parseDouble(y.group(1))).as("a point under the chart's zero line: " + path).isLessThanOrEqualTo(128.5);
+    }
   }
 
   static JsonNode stats() throws Exception {
