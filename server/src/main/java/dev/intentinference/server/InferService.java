@@ -22,14 +22,16 @@ final class InferService implements HttpService {
   private final HttpErrors errors;
   private final ServerMetrics metrics;
   private final Admission admission;
+  private final LargeBodyPool large;
 
   InferService(ModelRegistry registry, OipJson json, HttpErrors errors, ServerMetrics metrics,
-      Admission admission) {
+      Admission admission, LargeBodyPool large) {
     this.registry = registry;
     this.json = json;
     this.errors = errors;
     this.metrics = metrics;
     this.admission = admission;
+    this.large = large;
   }
 
   @Override
@@ -42,7 +44,7 @@ final class InferService implements HttpService {
     } catch (ApiException e) {
       return errors.response(e);
     }
-    return JsonBodies.serve(ctx, req, errors, metrics, admission, "v2_infer", model, body -> {
+    return JsonBodies.serve(ctx, req, errors, metrics, admission, large, "v2_infer", model, body -> {
       OipJson.InferRequest r = json.readInfer(body);
       return registry.slot(model).infer(r.texts(), version)
           // Written on the worker thread that completed the inference: a few microseconds

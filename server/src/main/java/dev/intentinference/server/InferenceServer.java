@@ -57,6 +57,7 @@ public final class InferenceServer implements AutoCloseable {
   private final Server server;
   private final ScheduledExecutorService poller;
   private final Admission admission = new Admission();
+  private final LargeBodyPool largeBodies = LargeBodyPool.forCores();
   private final RemoteRepository remote;
   private final RepositoryStatus repositoryStatus;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -205,7 +206,7 @@ public final class InferenceServer implements AutoCloseable {
     HttpErrors errors = new HttpErrors(metrics, config.maxBodyBytes());
     MetadataService meta = new MetadataService(registry, mapper, errors, admission::accepting, this::repositoryStatus,
         config.adminToken().isConfigured());
-    InferService infer = new InferService(registry, json, errors, metrics, admission);
+    InferService infer = new InferService(registry, json, errors, metrics, admission, largeBodies);
     metrics.requestsInFlight(admission::unanswered);
     ServerBuilder sb = Server.builder()
         .port(new InetSocketAddress(config.host(), config.port()), SessionProtocol.HTTP)
@@ -239,7 +240,7 @@ public final class InferenceServer implements AutoCloseable {
     sb.route().post("/v2/repository/models/{m}/unload").requestTimeout(ADMIN_TIMEOUT).build(admin.unload());
     sb.route().get("/v1/models").build(meta.modelList());
     sb.route().post("/v1/models/{m}/predict").build(
-        admission.gate(new PredictService(registry, json, mapper, errors, metrics, admission), errors));
+        admission.gate(new PredictService(registry, json, mapper, errors, metrics, admission, largeBodies), errors));
     sb.route().get("/metrics").build((ctx, req) -> HttpResponse.of(HttpStatus.OK,
         MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
     new WebRoutes(registry, metrics, mapper, config.reports() == null ? null : ReportsFolder.of(config.reports(), mapper))
@@ -360,6 +361,7 @@ public final class InferenceServer implements AutoCloseable {
     try {
       server.stop().join();
     } finally {
+      largeBodies.close();
       registry.close();
       LOG.info("server stopped");
     }

@@ -74,11 +74,11 @@ final class JsonBodies {
    * request, and on the blocking-task executor for a large one, so that tokenizing a big batch
    * does not hold up every other connection on the same event loop.
    */
-  static <T> CompletableFuture<T> offloadIfLarge(byte[] body, ServiceRequestContext ctx, Supplier<CompletableFuture<T>> work) {
+  static <T> CompletableFuture<T> offloadIfLarge(byte[] body, LargeBodyPool large, Supplier<CompletableFuture<T>> work) {
     if (body.length <= LARGE_BODY_BYTES) {
       return work.get();
     }
-    return CompletableFuture.supplyAsync(work, ctx.blockingTaskExecutor()).thenCompose(f -> f);
+    return large.run(work);
   }
 
   /**
@@ -88,10 +88,10 @@ final class JsonBodies {
    * is ready (a drain closes the connection after it).
    */
   static HttpResponse serve(ServiceRequestContext ctx, HttpRequest req, HttpErrors errors, ServerMetrics metrics,
-      Admission admission, String api, String model, Function<byte[], CompletableFuture<byte[]>> work) {
+      Admission admission, LargeBodyPool large, String api, String model, Function<byte[], CompletableFuture<byte[]>> work) {
     long start = System.nanoTime();
     CompletableFuture<HttpResponse> res = read(req)
-        .thenCompose(body -> offloadIfLarge(body, ctx, () -> work.apply(body)))
+        .thenCompose(body -> offloadIfLarge(body, large, () -> work.apply(body)))
         .handle((json, failure) -> {
           long nanos = System.nanoTime() - start;
           metrics.request(api, model, nanos, failure == null);

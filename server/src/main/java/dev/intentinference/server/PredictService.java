@@ -29,15 +29,17 @@ final class PredictService implements HttpService {
   private final HttpErrors errors;
   private final ServerMetrics metrics;
   private final Admission admission;
+  private final LargeBodyPool large;
 
   PredictService(ModelRegistry registry, OipJson json, ObjectMapper mapper, HttpErrors errors, ServerMetrics metrics,
-      Admission admission) {
+      Admission admission, LargeBodyPool large) {
     this.registry = registry;
     this.json = json;
     this.mapper = mapper;
     this.errors = errors;
     this.metrics = metrics;
     this.admission = admission;
+    this.large = large;
   }
 
   @Override
@@ -49,7 +51,7 @@ final class PredictService implements HttpService {
     } catch (ApiException e) {
       return errors.response(e);
     }
-    return JsonBodies.serve(ctx, req, errors, metrics, admission, "v1_predict", model, body -> {
+    return JsonBodies.serve(ctx, req, errors, metrics, admission, large, "v1_predict", model, body -> {
       OipJson.PredictRequest r = json.readPredict(body);
       return registry.slot(model).infer(r.texts(), null).thenApply(inf -> write(r, inf));
     });

@@ -43,6 +43,24 @@ public final class FusedGraphScorer implements IntentScorer {
       throw new IntentException("compiled graph must have a 'probabilities' output, has " + session.getOutputNames());
     }
     this.wantsTypeIds = inputs.contains("token_type_ids");
+    long width = outputWidth(session);
+    if (width > 0 && width != labels) {
+      // Each text's answer would be read from another text's numbers, or past the end.
+      throw new IntentException("the compiled graph gives " + width + " probabilities per text but the manifest lists "
+          + labels + " labels");
+    }
+  }
+
+  /** The fixed last dimension of the graph's probabilities, or -1 when the graph leaves it open. */
+  private static long outputWidth(OrtSession session) {
+    try {
+      if (session.getOutputInfo().get(PROBABILITIES).getInfo() instanceof ai.onnxruntime.TensorInfo t && t.getShape().length == 2) {
+        return t.getShape()[1];
+      }
+      return -1;
+    } catch (OrtException e) {
+      throw new IntentException("cannot read the compiled graph's outputs: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -102,6 +120,10 @@ public final class FusedGraphScorer implements IntentScorer {
     try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
         OrtSession.Result result = session.run(in.inputs(), Set.of(PROBABILITIES))) {
       FloatBuffer probs = ((OnnxTensor) result.get(0)).getFloatBuffer();
+      if (probs.remaining() != (long) batch.batch() * labels) {
+        throw new IntentException("the compiled graph gave " + probs.remaining() + " probabilities for " + batch.batch()
+            + " texts but the manifest lists " + labels + " labels");
+      }
       float[][] out = new float[batch.batch()][labels];
       for (int i = 0; i < out.length; i++) {
         probs.get(i * labels, out[i], 0, labels);

@@ -30,12 +30,22 @@ public final class Manifests {
     } catch (IOException | IllegalArgumentException e) {
       throw new IntentException(where + ": invalid manifest.json: " + e.getMessage().lines().findFirst().orElse(""), e);
     }
+    if (m == null) {
+      throw new IntentException(where + ": invalid manifest.json: null, not an object");
+    }
     if (m.formatVersion() < 1 || m.formatVersion() > ModelManifest.MAX_FORMAT_VERSION) {
       throw new IntentException(where + ": manifest format_version " + m.formatVersion()
           + " is not supported (this build reads 1.." + ModelManifest.MAX_FORMAT_VERSION + ")");
     }
     if (m.labels().isEmpty()) {
       throw new IntentException(where + ": manifest has no labels");
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (String label : m.labels()) {
+      if (!seen.add(label)) {
+        // Two outputs under one name: every answer of the second would be reported as the first.
+        throw new IntentException(where + ": manifest lists label '" + label + "' twice");
+      }
     }
     return m;
   }

@@ -63,6 +63,12 @@ public record ModelManifest(
   public static final String FILE_NAME = "manifest.json";
 
   public ModelManifest {
+    // A loop, not contains(null), which immutable lists refuse: List.copyOf's bare NullPointerException said nothing.
+    for (String label : labels == null ? List.<String>of() : labels) {
+      if (label == null) {
+        throw new IllegalArgumentException("manifest labels hold a null");
+      }
+    }
     labels = labels == null ? List.of() : List.copyOf(labels);
     encoders = encoders == null ? List.of() : List.copyOf(encoders);
   }

@@ -33,10 +33,23 @@ public final class TextTokenizer implements AutoCloseable {
 
   private final HuggingFaceTokenizer tokenizer;
   private final int maxLength;
+  /** Texts longer than this are first encoded from a prefix of about this many characters. */
+  private final int prefixChars;
 
-  private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength) {
+  private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, int prefixChars) {
     this.tokenizer = tokenizer;
     this.maxLength = maxLength;
+    this.prefixChars = prefixChars;
+  }
+
+  /** The prefix length for {@code maxLength}: about 16 characters per token, several times what natural text needs. */
+  static int prefixCharsFor(int maxLength) {
+    return Math.max(1024, 16 * maxLength);
+  }
+
+  /** The same tokenizer, trying prefixes of {@code chars} characters (tests reach the cut with short texts). */
+  TextTokenizer withPrefixChars(int chars) {
+    return new TextTokenizer(tokenizer, maxLength, chars);
   }
 
   /**
@@ -54,7 +67,7 @@ public final class TextTokenizer implements AutoCloseable {
             "padding", "false",
             "addSpecialTokens", Boolean.toString(ADD_SPECIAL_TOKENS));
     try (InputStream in = new ByteArrayInputStream(tokenizerJson)) {
-      return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, options), maxLength);
+      return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, options), maxLength, prefixCharsFor(maxLength));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (RuntimeException e) {
@@ -84,6 +97,41 @@ public final class TextTokenizer implements AutoCloseable {
    */
   public TokenizedText encode(String text) {
     Objects.requireNonNull(text, "text");
+    if (text.length() > prefixChars) {
+      // The native tokenizer turns all of a text into tokens before truncating, and keeps every
+      // cut-off window: a 1 MB message took seconds and hundreds of MB. A prefix that ends before a
+      // lone space ends between two words, so its tokens are the whole text's first tokens; when it
+      // already has more than fit, they are the answer (truncated, as the whole text's would be).
+      int cut = wordBoundaryBefore(text, prefixChars);
+      if (cut > 0) {
+        TokenizedText head = encodeWhole(text.substring(0, cut));
+        if (head.truncated()) {
+          return head;
+        }
+      }
+    }
+    return encodeWhole(text);
+  }
+
+  /**
+   * The last index in {@code [limit / 2, limit]} of a single ASCII space between two characters
+   * that are not whitespace, or -1. A run of spaces is avoided: byte-level tokenizers keep runs
+   * together, so cutting inside one would change a token.
+   */
+  static int wordBoundaryBefore(String text, int limit) {
+    for (int i = Math.min(limit, text.length() - 2); i >= Math.max(1, limit / 2); i--) {
+      if (text.charAt(i) == ' ' && !isSpace(text.charAt(i - 1)) && !isSpace(text.charAt(i + 1))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean isSpace(char c) {
+    return Character.isWhitespace(c) || Character.isSpaceChar(c);
+  }
+
+  private TokenizedText encodeWhole(String text) {
     TokenizersLibrary lib = TokenizersLibrary.LIB;
     long encoding = lib.encode(tokenizer.getHandle(), text, ADD_SPECIAL_TOKENS);
     try {
@@ -97,6 +145,9 @@ public final class TextTokenizer implements AutoCloseable {
   public List<TokenizedText> encodeAll(List<String> texts) {
     if (texts.isEmpty()) {
       return List.of();
+    }
+    if (texts.stream().anyMatch(t -> t.length() > prefixChars)) {
+      return texts.stream().map(this::encode).toList(); // long texts go through the prefix, one by one
     }
     Encoding[] encodings = tokenizer.batchEncode(texts);
     List<TokenizedText> out = new ArrayList<>(encodings.length);
