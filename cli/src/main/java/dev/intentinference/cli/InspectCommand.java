@@ -4,6 +4,7 @@ import dev.intentinference.compiler.ArtifactInspector;
 import dev.intentinference.compiler.PassStats;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.model.CpuRequirements;
+import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.onnx.CpuFeatures;
 import java.io.PrintWriter;
@@ -47,8 +48,12 @@ final class InspectCommand implements Callable<Integer> {
     printCpuCheck(o, i.manifest());
     if (explain) {
       o.println();
-      List<PassStats> passes =
-          PassStats.ofManifest(i.manifest().compile());
+      List<PassStats> passes;
+      try {
+        passes = PassStats.ofManifest(i.manifest().compile());
+      } catch (RuntimeException e) {
+        throw new IntentException(file + ": the manifest's compile.pass_stats cannot be read (" + e.getMessage() + ")", e);
+      }
       if (passes.isEmpty()) {
         o.println("this artifact's manifest records no per-pass node counts (compiled before they were recorded)");
         ExplainPrinter.printCounts(o, "stored graph", ArtifactInspector.modelOpCounts(file));
@@ -62,7 +67,12 @@ final class InspectCommand implements Callable<Integer> {
       throw new IntentException(file + ": " + bad + " of " + i.entries().size()
           + " entries fail the manifest's hash check (corrupted or tampered)");
     }
-    o.println("all " + i.entries().size() + " entries match the manifest");
+    // What the loader checks beyond the hashes: the entries a model needs, and a cascade's nested
+    // fallback artifact with its own entries and hashes.
+    IntentArtifact fallback = IntentArtifact.read(file).fallback(file.toString());
+    o.println("all " + i.entries().size() + " entries match the manifest"
+        + (fallback == null ? "" : "; so do the " + fallback.entries().size() + " entries of the nested fallback "
+            + fallback.manifest().name() + " version " + fallback.manifest().version()));
     return 0;
   }
 

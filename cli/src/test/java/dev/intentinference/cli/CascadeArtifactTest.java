@@ -156,6 +156,44 @@ class CascadeArtifactTest {
     }
   }
 
+  /** inspect checks the nested fallback as loading does, and compile packs no fallback the loader would refuse. */
+  @Test
+  void aDamagedFallbackIsFoundByInspectAndNotPacked() throws Exception {
+    Cli fine = Cli.run("inspect", cascade.toString());
+    assertThat(fine.exitCode()).as(fine.err()).isZero();
+    assertThat(fine.out()).contains("so do the 2 entries of the nested fallback support-teacher version 1");
+
+    IntentArtifact a = IntentArtifact.read(cascade);
+    byte[] model = a.fallback(cascade.toString()).entry(IntentArtifact.MODEL_ENTRY).clone();
+    model[model.length / 2] ^= 1;
+    java.io.ByteArrayOutputStream nested = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(a.entry(CascadeInfo.ENTRY)));
+        java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(nested)) {
+      for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+        out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+        out.write(e.getName().equals(IntentArtifact.MODEL_ENTRY) ? model : in.readAllBytes());
+      }
+    }
+    Map<String, byte[]> entries = new java.util.LinkedHashMap<>(a.entries());
+    entries.put(CascadeInfo.ENTRY, nested.toByteArray());
+    Path altered = tmp.resolve("nested-altered.intent");
+    IntentArtifact.write(altered, a.manifest(), entries); // the outer hashes match the altered nested bytes
+    Cli r = Cli.run("inspect", altered.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("!fallback.intent: entry model.onnx has SHA-256").doesNotContain("Exception");
+
+    byte[] whole = Files.readAllBytes(fallbackArtifact);
+    Path cut = Files.write(tmp.resolve("cut-fallback.intent"), java.util.Arrays.copyOf(whole, whole.length - 30));
+    Path out = tmp.resolve("not-packed");
+    Files.createDirectories(out);
+    Cli pack = Cli.run("compile", "--model", firstArtifact.toString(), "--fallback", cut.toString(), "--out", out + "/");
+    assertThat(pack.exitCode()).isEqualTo(2);
+    assertThat(pack.err()).contains("not a valid .intent artifact");
+    try (var files = Files.list(out)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
   @Test
   void servedAnswersComeFromTheModelTheEscalationRuleNames() throws Exception {
     HttpClient http = HttpClient.newHttpClient();

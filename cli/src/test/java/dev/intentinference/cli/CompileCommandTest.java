@@ -117,6 +117,43 @@ class CompileCommandTest {
   }
 
   @Test
+  void inspectRefusesWhatTheLoaderRefuses() throws Exception {
+    // Cut at its central directory, as an interrupted copy leaves it: every entry still streams.
+    byte[] whole = Files.readAllBytes(artifact);
+    int end = lastIndexOf(whole, new byte[] {'P', 'K', 5, 6});
+    int directory = java.nio.ByteBuffer.wrap(whole, end + 16, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    Path cut = Files.write(tmp.resolve("cut.intent"), java.util.Arrays.copyOf(whole, directory));
+    Run r = run("inspect", cut.toString());
+    assertThat(r.exit()).as(r.out()).isEqualTo(2);
+    assertThat(r.err()).contains("not a valid .intent artifact");
+
+    // An entry that declares more than an artifact may hold is refused before it is read.
+    Path bomb = tmp.resolve("bomb.intent");
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(bomb))) {
+      zip.setLevel(java.util.zip.Deflater.BEST_SPEED);
+      zip.putNextEntry(new java.util.zip.ZipEntry("manifest.json"));
+      zip.write("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      zip.putNextEntry(new java.util.zip.ZipEntry("zeros"));
+      byte[] block = new byte[1 << 20];
+      for (int i = 0; i <= 1024; i++) {
+        zip.write(block);
+      }
+    }
+    Run big = run("inspect", bomb.toString());
+    assertThat(big.exit()).isEqualTo(2);
+    assertThat(big.err().strip()).contains("entry zeros holds more than the 1024 MiB an artifact entry may").doesNotContain("\n");
+  }
+
+  private static int lastIndexOf(byte[] data, byte[] pattern) {
+    for (int i = data.length - pattern.length; i >= 0; i--) {
+      if (java.util.Arrays.equals(data, i, i + pattern.length, pattern, 0, pattern.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no end of central directory");
+  }
+
+  @Test
   void badOptionsAndInputsExitWith2AndOneLineAndWriteNothing() throws Exception {
     Path out = tmp.resolve("x.intent");
     Run target = run("compile", "--model", model.toString(), "--out", out.toString(), "--target", "tpu");

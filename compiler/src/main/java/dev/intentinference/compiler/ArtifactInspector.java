@@ -90,28 +90,10 @@ public final class ArtifactInspector {
       throw new IntentException(file + ": a directory, not a compiled " + IntentArtifact.EXTENSION + " artifact"
           + (Files.isRegularFile(file.resolve(ModelManifest.FILE_NAME)) ? " (a model directory: its manifest.json is plain JSON)" : ""));
     }
-    if (!Files.isRegularFile(file)) {
-      throw new IntentException(file + ": no such file");
-    }
-    byte[] manifestBytes = null;
-    Map<String, byte[]> entries = new LinkedHashMap<>();
-    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
-      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-        byte[] bytes = zip.readAllBytes();
-        if (e.getName().equals(ModelManifest.FILE_NAME)) {
-          manifestBytes = bytes;
-        } else {
-          entries.put(e.getName(), bytes);
-        }
-      }
-    } catch (ZipException | EOFException e) {
-      throw new IntentException(file + ": not a valid .intent artifact (corrupt or truncated zip: " + e.getMessage() + ")", e);
-    } catch (IOException e) {
-      throw new IntentException(file + ": cannot read: " + e.getMessage(), e);
-    }
-    if (manifestBytes == null) {
-      throw new IntentException(file + ": not a valid .intent artifact (no manifest.json)");
-    }
+    // Read as the loader reads it: an inspection that passes a file the loader refuses says nothing.
+    IntentArtifact.Stored stored = IntentArtifact.readStored(file);
+    byte[] manifestBytes = stored.manifest();
+    Map<String, byte[]> entries = stored.entries();
     ModelManifest manifest = Manifests.fromJson(manifestBytes, file.toString());
     Map<String, String> listed = manifest.files() == null ? Map.of() : manifest.files();
     List<EntryCheck> checks = new ArrayList<>();

@@ -46,6 +46,9 @@ public final class CascadePacker {
    */
   public record Fallback(byte[] bytes, ModelManifest manifest) {
     public static Fallback read(Path file) {
+      // Read as the loader will read the file: a truncated zip's entries still stream from its
+      // start, and such a file was packed.
+      IntentArtifact.read(file);
       byte[] bytes;
       try {
         bytes = Files.readAllBytes(file);
