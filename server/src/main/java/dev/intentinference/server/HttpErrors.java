@@ -94,8 +94,23 @@ final class HttpErrors implements ServerErrorHandler {
 
   /** A connection closed, or a stream reset or cancelled, by the other side while its request was read or answered. */
   private static boolean clientWentAway(Throwable t) {
-    return t instanceof ClosedSessionException || t instanceof ClosedStreamException || t instanceof AbortedStreamException
-        || t instanceof CancelledSubscriptionException;
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof ClosedSessionException || c instanceof ClosedStreamException || c instanceof AbortedStreamException
+          || c instanceof CancelledSubscriptionException || resetByPeer(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The socket errors of writing to a client that is gone (Netty's native transport reports them
+   * as {@code NativeIoException: sendAddress(..) failed: Connection reset by peer} or {@code Broken
+   * pipe}): during floods of large requests they were counted as internal errors.
+   */
+  private static boolean resetByPeer(Throwable t) {
+    String m = t.getMessage();
+    return t instanceof java.io.IOException && m != null && (m.contains("Connection reset by peer") || m.contains("Broken pipe"));
   }
 
   AggregatedHttpResponse aggregated(ErrorCause cause, String message) {

@@ -200,6 +200,12 @@ final class ModelSlot implements AutoCloseable {
       throw new ApiException(ErrorCause.BATCH_TOO_LARGE, texts.size() + " texts in one request; at most "
           + config.maxBatchRequest() + " allowed (--max-batch-request)");
     }
+    if (texts.size() > config.batch().queueCapacity()) {
+      // It could never be queued whole: a 503 would send the client back to retry for ever, after
+      // part of it had been run for nothing.
+      throw new ApiException(ErrorCause.BATCH_TOO_LARGE, texts.size() + " texts in one request; at most "
+          + config.batch().queueCapacity() + " fit in the model's queue (--queue-capacity)");
+    }
     for (int i = 0; i < texts.size(); i++) {
       if (TextContent.isEmpty(texts.get(i))) {
         // Invisible characters alone count as empty too (TextContent); the message stays the one

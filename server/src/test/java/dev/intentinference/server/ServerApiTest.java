@@ -416,6 +416,9 @@ class ServerApiTest {
       assertThat(refused).as("a queue of 1 cannot hold a burst of 48").isPositive();
       assertThat(h.postJson("/v1/models/demo/predict", "{\"text\":\"what is my balance\"}").statusCode()).isEqualTo(200);
       assertThat(h.get("/metrics").body()).contains("intent_errors_total{cause=\"queue_full\"}");
+      // More texts than the queue holds could never be queued: 400, not a 503 that asks for retries.
+      assertError(h.postJson("/v2/models/demo/infer", Http.infer("a", "b")), 400,
+          "2 texts in one request; at most 1 fit in the model's queue (--queue-capacity)");
     }
   }
 }
