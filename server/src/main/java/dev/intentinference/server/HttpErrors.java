@@ -149,6 +149,11 @@ final class HttpErrors implements ServerErrorHandler {
       return aggregated(ErrorCause.BODY_INCOMPLETE,
           "the request body stopped before its end; send the whole body, as long as its Content-Length says").toHttpResponse();
     }
+    MediaType type = ctx.request().contentType();
+    if (isGrpc(type) && !(root instanceof ResponseCompleteException)) {
+      ApiException api = toApi(failure);
+      return grpc(type, api.errorCause(), api.getMessage()).toHttpResponse();
+    }
     return response(failure);
   }
 
@@ -173,6 +178,25 @@ final class HttpErrors implements ServerErrorHandler {
       case 413 -> "request body is larger than the limit of " + maxBodyBytes + " bytes (--max-body)";
       default -> description != null ? description : status.reasonPhrase();
     };
+    if (headers != null && isGrpc(headers.contentType())) {
+      return grpc(headers.contentType(), c, message);
+    }
     return aggregated(c, message);
+  }
+
+  private static boolean isGrpc(MediaType type) {
+    return type != null && type.subtype().startsWith("grpc");
+  }
+
+  /**
+   * A gRPC call refused before the gRPC service saw it (a body over --max-body): a gRPC client reads
+   * a status from trailers, not a JSON body, and reported an unknown transport error.
+   */
+  private AggregatedHttpResponse grpc(MediaType type, ErrorCause c, String message) {
+    metrics.error(c);
+    return AggregatedHttpResponse.of(ResponseHeaders.builder(HttpStatus.OK).contentType(type)
+        .add("grpc-status", Integer.toString(c.grpcCode().value()))
+        .add("grpc-message", java.net.URLEncoder.encode(message, StandardCharsets.UTF_8).replace("+", "%20"))
+        .build());
   }
 }

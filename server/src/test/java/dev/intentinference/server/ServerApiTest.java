@@ -326,6 +326,15 @@ class ServerApiTest {
   }
 
   @Test
+  void aGrpcCallOverMaxBodyGetsAGrpcStatusNotAJsonBody() throws Exception {
+    HttpResponse<String> r = http.post("/inference.GRPCInferenceService/ModelInfer", "application/grpc", new byte[100 * 1024]);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("grpc-status")).hasValue("8"); // RESOURCE_EXHAUSTED
+    assertThat(java.net.URLDecoder.decode(r.headers().firstValue("grpc-message").orElse(""), StandardCharsets.UTF_8))
+        .isEqualTo("request body is larger than the limit of 65536 bytes (--max-body)");
+  }
+
+  @Test
   void batchOverMaxBatchRequestIs400() throws Exception {
     assertError(http.postJson("/v2/models/demo/infer", Http.infer("a", "b", "c", "d", "e")), 400,
         "5 texts in one request; at most 4 allowed (--max-batch-request)");
