@@ -18,5 +18,6 @@ class ManifestsTest {
     refused("null", "m.intent: invalid manifest.json: null, not an object");
     refused("{\"format_version\":2,\"labels\":[\"alarm\",\"alarm\",\"weather\"]}", "m.intent: manifest lists label 'alarm' twice");
     refused("{\"format_version\":2,\"labels\":[\"alarm\",null]}", "m.intent: manifest labels hold a null");
+    refused("{\"format_version\":1.9,\"labels\":[\"alarm\"]}", "m.intent: invalid manifest.json: Cannot coerce Floating-point value");
   }
 }

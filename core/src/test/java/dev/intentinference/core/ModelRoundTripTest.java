@@ -39,6 +39,12 @@ class ModelRoundTripTest {
       assertThat(r.modelVersion()).isEqualTo("1");
       assertThat(p.predict("is it going to be sunny tomorrow").intent()).isEqualTo("weather");
     }
+    // A swapped tokenizer.json (the copy compile packs) is found at load too.
+    byte[] tokenizer = Files.readAllBytes(dir.resolve("tokenizer.json"));
+    Files.writeString(dir.resolve("tokenizer.json"), "{}");
+    assertThatThrownBy(() -> ModelLoader.open(dir, LoadOptions.defaults()))
+        .isInstanceOf(IntentException.class).hasMessageContaining("tokenizer.json has SHA-256");
+    Files.write(dir.resolve("tokenizer.json"), tokenizer);
     // A damaged head file is detected through the manifest's hash.
     Files.write(dir.resolve("head.safetensors"), new byte[] {1, 2, 3});
     assertThatThrownBy(() -> ModelLoader.open(dir, LoadOptions.defaults()))

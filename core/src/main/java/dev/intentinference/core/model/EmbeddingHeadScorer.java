@@ -44,6 +44,11 @@ public final class EmbeddingHeadScorer implements IntentScorer {
     }
     ClassifierHead head = ClassifierHead.fromSafeTensors(
         ModelDirectory.readVerified(dir, manifest, manifest.head().file()), manifest.head().activations());
+    if (manifest.files() != null && manifest.files().containsKey(ModelDirectory.TOKENIZER_FILE)) {
+      // Inference tokenizes with the encoder's own tokenizer, but compile packs this copy: a missing
+      // or swapped one is found here, not only when the model is compiled.
+      ModelDirectory.readVerified(dir, manifest, ModelDirectory.TOKENIZER_FILE);
+    }
     List<SentenceEncoder> encoders = new ArrayList<>();
     try {
       for (EncoderRef ref : manifest.encoders()) {

@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -219,7 +218,8 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
       }
       tmp = null;
     } catch (IOException e) {
-      throw new UncheckedIOException("writing artifact " + file, e);
+      // The place is the user's choice (e.g. under /proc, or a full disk): say why, as a usage error.
+      throw new IntentException("cannot write " + file + ": " + dev.intentinference.core.io.IoErrors.reason(e), e);
     } finally {
       if (tmp != null) {
         try {

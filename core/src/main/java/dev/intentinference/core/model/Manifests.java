@@ -11,7 +11,9 @@ public final class Manifests {
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          // format_version 1.9 read as 1 would pass a manifest this build cannot read for one it can
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
   private Manifests() {}
 
