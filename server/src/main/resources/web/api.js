@@ -10,6 +10,13 @@ function el(tag, text, cls) {
   return e;
 }
 
+/** Text whose `quoted` parts (the description's Markdown code) become <code>, all as text nodes. */
+function rich(tag, text, cls) {
+  const e = el(tag, null, cls);
+  String(text ?? "").split("`").forEach((part, i) => e.append(i % 2 ? el("code", part) : part));
+  return e;
+}
+
 function examples(content) {
   const out = [];
   for (const [type, media] of Object.entries(content || {})) {
@@ -24,12 +31,12 @@ function operation(path, method, op) {
   section.id = op.operationId || (method + path);
   const h = el("h3");
   h.append(el("span", method.toUpperCase(), "method"), " " + path);
-  section.append(h, el("p", op.summary));
-  if (op.description) section.append(el("p", op.description, "small"));
+  section.append(h, rich("p", op.summary));
+  if (op.description) section.append(rich("p", op.description, "small"));
   if (op.security) section.append(el("p", "Needs Authorization: Bearer TOKEN (--admin-token).", "small"));
   if (op.parameters && op.parameters.length) {
     const ul = el("ul");
-    for (const p of op.parameters) ul.append(el("li", `${p.name} (${p.in}): ${p.description || p.schema.type}; e.g. ${p.example}`));
+    for (const p of op.parameters) ul.append(rich("li", `${p.name} (${p.in}): ${p.description || p.schema.type}; e.g. ${p.example}`));
     section.append(el("h4", "Parameters"), ul);
   }
   const req = examples(op.requestBody && op.requestBody.content);
@@ -39,7 +46,7 @@ function operation(path, method, op) {
   }
   section.append(el("h4", "Responses"));
   for (const [code, res] of Object.entries(op.responses)) {
-    section.append(el("p", `${code}: ${res.description}`));
+    section.append(rich("p", `${code}: ${res.description}`));
     for (const [type, name, value] of examples(res.content)) {
       section.append(el("p", `${name} (${type})`, "small"), el("pre", JSON.stringify(value, null, 2)));
     }
@@ -50,7 +57,7 @@ function operation(path, method, op) {
 async function render() {
   try {
     const spec = await (await fetch("/openapi.json")).json();
-    const parts = [el("h2", `${spec.info.title} (OpenAPI ${spec.openapi})`), el("p", spec.info.description)];
+    const parts = [el("h2", `${spec.info.title} (OpenAPI ${spec.openapi})`), rich("p", spec.info.description)];
     const toc = el("ul");
     const ops = [];
     for (const [path, item] of Object.entries(spec.paths)) {

@@ -107,7 +107,7 @@ function render() {
     window = "since start (none in the last " + BATCH_WINDOW + " s)";
   }
   barChart($("chart-batches"), { title: "Batch sizes, " + window, unit: "", bars: batches.bars });
-  $("batches-window").textContent = `${batches.total} batches, ${window}`;
+  $("batches-window").textContent = `${batches.total} batch${batches.total === 1 ? "" : "es"}, ${window}`;
   const totals = Object.entries(cur.errors.by_cause).map(([c, n]) => `${c} ${n}`).join(", ");
   $("errors-total").textContent = `Since start: ${cur.requests.total} requests, ${cur.errors.unavailable} answered 503, `
     + `${cur.errors.total} errors${totals ? " (" + totals + ")" : ""}.`;

@@ -283,6 +283,10 @@ class WebUiBrowserTest {
     assertThat(predict.getText()).contains("POST /v1/models/{model}/predict").contains("\"text\": \"what is my balance\"")
         .contains("\"intent\": \"balance\"").contains("400: ");
     assertThat(driver.findElements(By.cssSelector("section.op"))).hasSizeGreaterThanOrEqualTo(14);
+    // The descriptions' `code` is shown as code, not as backticks.
+    assertThat(driver.findElements(By.cssSelector("section.op code"))).isNotEmpty();
+    assertThat(driver.findElement(By.id("api")).getText()).doesNotContain("`");
+    assertThat(driver.findElement(By.id("versionReady")).getText()).contains("GET /v2/models/{model}/versions/{version}/ready");
   }
 
   @Test
