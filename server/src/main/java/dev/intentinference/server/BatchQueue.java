@@ -60,6 +60,7 @@ public final class BatchQueue<T, R> {
   private final BatchPolicy policy;
   private final BatchClock clock;
   private final BooleanSupplier busy;
+  private final java.util.function.Predicate<T> abandoned;
   private final long maxDelayNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
@@ -72,10 +73,20 @@ public final class BatchQueue<T, R> {
    * @param busy whether another batch is running now: only then is it worth delaying a batch to fill it
    */
   public BatchQueue(String model, BatchPolicy policy, BatchClock clock, BooleanSupplier busy) {
+    this(model, policy, clock, busy, item -> false);
+  }
+
+  /**
+   * @param abandoned whether nobody waits for an item's answer any more (its client left, or another
+   *     text of its request already failed): such items are dropped unrun when their turn comes
+   */
+  public BatchQueue(String model, BatchPolicy policy, BatchClock clock, BooleanSupplier busy,
+      java.util.function.Predicate<T> abandoned) {
     this.model = model;
     this.policy = policy;
     this.clock = clock;
     this.busy = busy;
+    this.abandoned = abandoned;
     this.maxDelayNanos = policy.maxQueueDelayMicros() * 1000;
   }
 
@@ -204,6 +215,10 @@ public final class BatchQueue<T, R> {
   }
 
   private boolean dropIfExpired(Entry<T, R> e) {
+    if (abandoned.test(e.item())) {
+      e.future().completeExceptionally(new AbandonedException());
+      return true;
+    }
     long now = clock.nanoTime();
     if (now - e.deadlineNanos() > 0) {
       e.future().completeExceptionally(new DeadlineExceededException((now - e.enqueuedNanos()) / 1000));

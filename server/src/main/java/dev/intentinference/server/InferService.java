@@ -46,7 +46,7 @@ final class InferService implements HttpService {
     }
     return JsonBodies.serve(ctx, req, errors, metrics, admission, large, "v2_infer", model, body -> {
       OipJson.InferRequest r = json.readInfer(body);
-      return registry.slot(model).infer(r.texts(), version)
+      return registry.slot(model).infer(r.texts(), version, JsonBodies.abandonedWhenGone(ctx, r.texts().size()))
           // Written on the worker thread that completed the inference: a few microseconds
           // there instead of one more hand-off to the event loop before Armeria's own.
           .thenApply(inf -> json.writeInfer(r.id(), inf, r.outputs()));

@@ -66,6 +66,29 @@ final class JsonBodies {
     }
   }
 
+  /**
+   * A flag set when the client goes away before its answer (it closed the connection, or reset its
+   * HTTP/2 stream): the request's texts still queued are then dropped, not run for nobody. Only
+   * requests of several texts are watched; the usual one-text request is left as light as it was.
+   */
+  static java.util.concurrent.atomic.AtomicBoolean abandonedWhenGone(ServiceRequestContext ctx, int texts) {
+    java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+    if (texts > 1) {
+      ctx.whenRequestCancelling().thenRun(() -> abandoned.set(true));
+      // An HTTP/1 client that closes its connection does not cancel the request: the connection's
+      // closing is watched instead.
+      if (ctx.log().isAvailable(com.linecorp.armeria.common.logging.RequestLogProperty.SESSION)) {
+        io.netty.channel.ChannelFuture closed =
+            ctx.log().ensureAvailable(com.linecorp.armeria.common.logging.RequestLogProperty.SESSION).channel().closeFuture();
+        io.netty.channel.ChannelFutureListener gone = f -> abandoned.set(true);
+        closed.addListener(gone);
+        // A kept-alive connection serves many requests: each one's listener goes when it is answered.
+        ctx.log().whenComplete().thenRun(() -> closed.removeListener(gone));
+      }
+    }
+    return abandoned;
+  }
+
   /** Bodies larger than this are parsed and tokenized off the event loop. */
   static final int LARGE_BODY_BYTES = 16 * 1024;
 

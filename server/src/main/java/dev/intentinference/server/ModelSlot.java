@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -31,7 +32,8 @@ final class ModelSlot implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ModelSlot.class.getName());
 
   /** One text waiting to run. */
-  record Job(String text, TokenizedText tokens, LoadedVersion version) {}
+  /** One text to run; {@code abandoned} is its request's: set, the queue drops the text unrun. */
+  record Job(String text, TokenizedText tokens, LoadedVersion version, AtomicBoolean abandoned) {}
 
   /**
    * One text's answer.
@@ -106,7 +108,7 @@ final class ModelSlot implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     this.versions = new AtomicReference<>(new Versions(first, Map.of(first.version(), first)));
-    this.queue = new BatchQueue<>(name, config.batch(), clock, () -> busy.get() > 0);
+    this.queue = new BatchQueue<>(name, config.batch(), clock, () -> busy.get() > 0, job -> job.abandoned().get());
     metrics.queueDepth(name, queue::depth);
     metrics.modelLoaded(name, first.version());
     for (int i = 0; i < config.instances(); i++) {
@@ -193,6 +195,15 @@ final class ModelSlot implements AutoCloseable {
    * @param version the version asked for, or null for the current one
    */
   CompletableFuture<Inference> infer(List<String> texts, String version) {
+    return infer(texts, version, new AtomicBoolean());
+  }
+
+  /**
+   * As {@link #infer(List, String)}; {@code abandoned} set by the caller (its client left) drops
+   * the texts still queued, and the first text that fails sets it for the others and fails the
+   * request at once, instead of after its other texts ran for nothing.
+   */
+  CompletableFuture<Inference> infer(List<String> texts, String version, AtomicBoolean abandoned) {
     if (texts.isEmpty()) {
       throw new ApiException(ErrorCause.BAD_REQUEST, "no texts given");
     }
@@ -227,7 +238,7 @@ final class ModelSlot implements AutoCloseable {
       long deadline = queue.clock().nanoTime() + config.timeout().toNanos();
       List<CompletableFuture<Row>> futures = new ArrayList<>(texts.size());
       for (int i = 0; i < texts.size(); i++) {
-        futures.add(queue.submit(new Job(texts.get(i), tokens.get(i), v), tokens.get(i).length(), v, deadline));
+        futures.add(queue.submit(new Job(texts.get(i), tokens.get(i), v, abandoned), tokens.get(i).length(), v, deadline));
       }
       LoadedVersion held = v;
       v = null; // released when the answers are in
@@ -241,18 +252,29 @@ final class ModelSlot implements AutoCloseable {
           return new Inference(held, List.of(row));
         });
       }
-      // Completes when every text is answered (or refused), so the version stays open until then.
-      return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).handle((ok, failure) -> {
+      // The answer fails with the first text that fails, at once; the version stays open until
+      // every text is answered or dropped (a batch may still be running some of them).
+      CompletableFuture<Inference> answer = new CompletableFuture<>();
+      for (CompletableFuture<Row> f : futures) {
+        f.whenComplete((row, failure) -> {
+          if (failure != null) {
+            abandoned.set(true);
+            answer.completeExceptionally(failure instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+                ? ce.getCause() : failure);
+          }
+        });
+      }
+      CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).whenComplete((ok, failure) -> {
         held.release();
-        if (failure != null) {
-          throw failure instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(failure);
+        if (failure == null) {
+          List<Row> rows = new ArrayList<>(futures.size());
+          for (CompletableFuture<Row> f : futures) {
+            rows.add(f.join());
+          }
+          answer.complete(new Inference(held, rows));
         }
-        List<Row> rows = new ArrayList<>(futures.size());
-        for (CompletableFuture<Row> f : futures) {
-          rows.add(f.join());
-        }
-        return new Inference(held, rows);
       });
+      return answer;
     } finally {
       if (v != null) {
         v.release();

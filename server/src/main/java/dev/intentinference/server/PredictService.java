@@ -53,7 +53,7 @@ final class PredictService implements HttpService {
     }
     return JsonBodies.serve(ctx, req, errors, metrics, admission, large, "v1_predict", model, body -> {
       OipJson.PredictRequest r = json.readPredict(body);
-      return registry.slot(model).infer(r.texts(), null).thenApply(inf -> write(r, inf));
+      return registry.slot(model).infer(r.texts(), null, JsonBodies.abandonedWhenGone(ctx, r.texts().size())).thenApply(inf -> write(r, inf));
     });
   }
 

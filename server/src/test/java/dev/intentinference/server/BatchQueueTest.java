@@ -165,6 +165,17 @@ class BatchQueueTest {
   }
 
   @Test
+  void textsNobodyWaitsForAreDroppedNotRun() throws Exception {
+    java.util.Set<String> gone = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    BatchQueue<String, String> q = new BatchQueue<>("m", new BatchPolicy(8, 0, 16), clock, busy::get, gone::contains);
+    CompletableFuture<String> left = q.submit("left", 5, V1, FAR);
+    q.submit("kept", 5, V1, FAR);
+    gone.add("left"); // its client hung up, or another text of its request failed
+    assertThat(items(q.nextBatch())).containsExactly("kept");
+    assertThat(left.handle((r, t) -> t).join()).isInstanceOf(AbandonedException.class);
+  }
+
+  @Test
   void stoppingRefusesNewRequestsButHandsOutQueuedOnes() throws Exception {
     BatchQueue<String, String> q = queue(1, 0, 16);
     q.submit("a", 5, V1, FAR);

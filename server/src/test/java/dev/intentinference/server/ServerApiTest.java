@@ -376,6 +376,37 @@ class ServerApiTest {
   }
 
   @Test
+  void textsOfAClientThatHungUpAreDroppedNotRun() throws Exception {
+    // One text per batch on one worker: 48 long texts take a while, and the client leaves early.
+    ServerConfig one = config().instances(1).threads(1).batch(new BatchPolicy(1, 0, 256)).maxBatchRequest(64)
+        .maxBodyBytes(1 << 20).build();
+    try (InferenceServer s = InferenceServer.start(one, RepositoryBootstrapper.NONE)) {
+      Http h = new Http(s.baseUri());
+      String[] texts = new String[48];
+      java.util.Arrays.fill(texts, LONG_TEXT.substring(0, 1500));
+      byte[] body = Http.infer(texts).getBytes(StandardCharsets.UTF_8);
+      try (java.net.Socket socket = new java.net.Socket(s.baseUri().getHost(), s.baseUri().getPort())) {
+        java.io.OutputStream out = socket.getOutputStream();
+        out.write(("POST /v2/models/demo/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        Thread.sleep(200);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      String metrics = h.get("/metrics").body();
+      while (!metrics.contains("intent_errors_total{cause=\"client_closed\"}") && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+        metrics = h.get("/metrics").body();
+      }
+      assertThat(metrics).contains("intent_errors_total{cause=\"client_closed\"} 1.0");
+      java.util.regex.Matcher ran = java.util.regex.Pattern.compile("(?m)^intent_batch_size_sum (\\S+)").matcher(metrics);
+      assertThat(ran.find()).isTrue();
+      assertThat(Double.parseDouble(ran.group(1))).as("texts run for a client that had gone").isLessThan(48);
+    }
+  }
+
+  @Test
   void requestsStillQueuedAtTheirDeadlineGet503AndAreNotRun() throws Exception {
     // A 1 ms deadline and one text per batch: a burst cannot all start within 1 ms of arriving.
     ServerConfig strict = config().instances(1).batch(new BatchPolicy(1, 0, 256)).timeout(Duration.ofMillis(1)).build();
