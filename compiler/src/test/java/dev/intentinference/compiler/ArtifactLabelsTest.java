@@ -3,13 +3,11 @@ package dev.intentinference.compiler;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.intentinference.core.IntentException;
-import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.ModelLoader;
 import dev.intentinference.core.model.ModelManifest;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,14 +22,9 @@ class ArtifactLabelsTest {
   }
 
   private Path withLabels(Path artifact, List<String> labels, String name) {
-    IntentArtifact a = IntentArtifact.read(artifact);
-    ModelManifest m = a.manifest();
-    ModelManifest changed = new ModelManifest(m.formatVersion(), m.kind(), m.name(), m.version(), labels, m.encoders(),
-        m.threshold(), m.head(), m.training(), m.metrics(), m.compile(), m.files(), m.build());
-    Path out = tmp.resolve(name);
-    IntentArtifact.write(out, changed, Map.of(IntentArtifact.MODEL_ENTRY, a.entry(IntentArtifact.MODEL_ENTRY),
-        IntentArtifact.TOKENIZER_ENTRY, a.entry(IntentArtifact.TOKENIZER_ENTRY)));
-    return out;
+    return ArtifactRewrite.withManifest(artifact, m -> new ModelManifest(m.formatVersion(), m.kind(), m.name(), m.version(),
+        labels, m.encoders(), m.threshold(), m.head(), m.training(), m.metrics(), m.compile(), m.files(), m.build()),
+        tmp.resolve(name));
   }
 
   @Test

@@ -11,7 +11,6 @@ import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.IntentPredictor;
 import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.ModelLoader;
-import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.onnx.CpuFeatures;
 import dev.intentinference.core.onnx.SessionSettings;
 import java.nio.file.Path;
@@ -33,16 +32,11 @@ class CpuNeedsTest {
 
   /** The same artifact with {@code compile.cpu.needs} replaced: a CPU claim this machine cannot meet. */
   private Path withNeeds(Path artifact, List<Need> needs, String name) {
-    IntentArtifact a = IntentArtifact.read(artifact);
-    ModelManifest m = a.manifest();
-    Map<String, Object> compile = new LinkedHashMap<>(m.compile());
-    compile.put(CpuRequirements.KEY, CpuRequirements.section(CpuFeatures.current(), needs));
-    ModelManifest changed = new ModelManifest(m.formatVersion(), m.kind(), m.name(), m.version(), m.labels(), m.encoders(),
-        m.threshold(), m.head(), m.training(), m.metrics(), compile, m.files(), m.build());
-    Path out = tmp.resolve(name);
-    IntentArtifact.write(out, changed, Map.of(IntentArtifact.MODEL_ENTRY, a.entry(IntentArtifact.MODEL_ENTRY),
-        IntentArtifact.TOKENIZER_ENTRY, a.entry(IntentArtifact.TOKENIZER_ENTRY)));
-    return out;
+    return ArtifactRewrite.withManifest(artifact, m -> {
+      Map<String, Object> compile = new LinkedHashMap<>(m.compile());
+      compile.put(CpuRequirements.KEY, CpuRequirements.section(CpuFeatures.current(), needs));
+      return m.withCompile(compile);
+    }, tmp.resolve(name));
   }
 
   @Test
