@@ -94,7 +94,7 @@ final class JsonBodies {
 
   /**
    * Runs {@code work} (parse, validate, tokenize, queue) on the event loop for the usual small
-   * request, and on the blocking-task executor for a large one, so that tokenizing a big batch
+   * request, and on the {@link LargeBodyPool} for a large one, so that tokenizing a big batch
    * does not hold up every other connection on the same event loop.
    */
   static <T> CompletableFuture<T> offloadIfLarge(byte[] body, LargeBodyPool large, Supplier<CompletableFuture<T>> work) {

@@ -31,7 +31,6 @@ import java.util.logging.Logger;
 final class ModelSlot implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ModelSlot.class.getName());
 
-  /** One text waiting to run. */
   /** One text to run; {@code abandoned} is its request's: set, the queue drops the text unrun. */
   record Job(String text, TokenizedText tokens, LoadedVersion version, AtomicBoolean abandoned) {}
 
