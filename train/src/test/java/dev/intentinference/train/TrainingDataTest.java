@@ -36,6 +36,45 @@ class TrainingDataTest {
   }
 
   @Test
+  void copiesOfATextAreHeldOutTogetherAndWithoutCopiesTheSliceIsTheRowShuffle() throws Exception {
+    StringBuilder once = new StringBuilder("text,intent\n");
+    StringBuilder thrice = new StringBuilder("text,intent\n");
+    for (int i = 0; i < 20; i++) {
+      for (String row : new String[] {"balance question " + i + ",balance\n", "transfer question " + i + ",transfer\n"}) {
+        once.append(row);
+        thrice.append(row.repeat(3));
+      }
+    }
+    TrainingData d1 = TrainingData.load(csv("once.csv", once.toString()), null, Columns.DEFAULT, false, 0.25, 42);
+    TrainingData d3 = TrainingData.load(csv("thrice.csv", thrice.toString()), null, Columns.DEFAULT, false, 0.25, 42);
+    java.util.Set<String> learnt = new java.util.HashSet<>();
+    d3.train().forEach(t -> learnt.add(t.text()));
+    assertThat(d3.validation()).hasSize(30).noneMatch(v -> learnt.contains(v.text()));
+    // The same texts are held out whether or not they were copied (the copies only repeat them).
+    assertThat(d3.validation().stream().map(LabeledText::text).distinct().toList())
+        .containsExactlyElementsOf(d1.validation().stream().map(LabeledText::text).toList());
+    // Without copies: the rows a plain shuffle of each class picks, as before texts were grouped.
+    java.util.Random random = new java.util.Random(42);
+    java.util.List<String> expected = new java.util.ArrayList<>();
+    for (String label : new String[] {"balance", "transfer"}) {
+      java.util.List<String> rows = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        rows.add(label + " question " + i);
+      }
+      java.util.Collections.shuffle(rows, random);
+      expected.addAll(rows.subList(0, 5));
+    }
+    assertThat(d1.validation().stream().map(LabeledText::text).toList()).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void theTrainingFileAsValidationIsRefused() throws Exception {
+    Path data = csv("same.csv", "text,intent\na1,a\na2,a\na3,a\nb1,b\nb2,b\nb3,b\n");
+    assertThatThrownBy(() -> TrainingData.load(data, data, Columns.DEFAULT, false, 0.15, 42))
+        .isInstanceOf(IntentException.class).hasMessageContaining("is the training file");
+  }
+
+  @Test
   void anExplicitOosClassIsTrainedOnlyWhenAsked() throws Exception {
     Path data = csv("oos.csv", "text,intent\na1,a\na2,a\na3,a\nb1,b\nb2,b\nb3,b\nx1,oos\nx2,oos\nx3,oos\n");
     Path val = csv("val.csv", "text,intent\na4,a\nb4,b\nx4,oos\n");
