@@ -80,7 +80,22 @@ class TrainCommandBadInputTest {
         .contains("--keep-teacher needs fine-tuning with a teacher");
     assertThat(failTraining("--data", csv.toString(), "--keep-teacher", tmp.resolve("model").toString()))
         .contains("--keep-teacher must name another directory than --out");
+    // Inside --out, it would be written first and make --out not empty: the model failed after all training.
+    assertThat(failTraining("--data", csv.toString(), "--keep-teacher", tmp.resolve("model/teacher").toString()))
+        .contains("must not lie inside one another");
+    java.nio.file.Files.createDirectories(tmp.resolve("taken"));
+    java.nio.file.Files.writeString(tmp.resolve("taken/x"), "x");
+    assertThat(failTraining("--data", csv.toString(), "--keep-teacher", tmp.resolve("taken").toString()))
+        .contains("choose another --keep-teacher or remove it");
     assertThat(tmp.resolve("kept")).doesNotExist();
+  }
+
+  @Test
+  void aFileSystemRootAsOutIsNamed() throws Exception {
+    Path csv = file("root.csv", "text,intent\n" + GOOD_ROWS);
+    Cli r = Cli.run("train", "--quiet", "--frozen", "--data", csv.toString(), "--out", "/");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("intent: --out /: a file system root, not a model directory to create");
   }
 
   @Test

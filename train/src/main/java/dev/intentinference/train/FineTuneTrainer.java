@@ -104,10 +104,17 @@ public final class FineTuneTrainer {
         throw new IntentException("--keep-teacher writes the teacher this run trains; with --teacher "
             + (fineTuning.teacher() == null ? "none" : fineTuning.teacher()) + " it trains none");
       }
-      if (teacherOut.toAbsolutePath().normalize().equals(options.out().toAbsolutePath().normalize())) {
+      Path teacherAt = teacherOut.toAbsolutePath().normalize();
+      Path outAt = options.out().toAbsolutePath().normalize();
+      if (teacherAt.equals(outAt)) {
         throw new IntentException("--keep-teacher must name another directory than --out");
       }
-      IntentTrainer.requireFreeOutput(teacherOut);
+      if (teacherAt.startsWith(outAt) || outAt.startsWith(teacherAt)) {
+        // Written first, it would make --out not empty, and the model would fail after all the training.
+        throw new IntentException("--keep-teacher " + teacherOut + " and --out " + options.out()
+            + " must not lie inside one another");
+      }
+      IntentTrainer.requireFreeOutput(teacherOut, "--keep-teacher");
     }
     TrainingData data = TrainingData.load(options.data(), options.validation(), options.columns(),
         options.oosClass(), options.holdoutFraction(), fineTuning.recipe().seed());

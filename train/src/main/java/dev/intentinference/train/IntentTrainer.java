@@ -217,11 +217,19 @@ public final class IntentTrainer {
    * must be new or an empty directory, in a place this process may write.
    */
   static void requireFreeOutput(java.nio.file.Path out) {
+    requireFreeOutput(out, "--out");
+  }
+
+  /** As {@link #requireFreeOutput(java.nio.file.Path)}, naming {@code option} ({@code --out} or {@code --keep-teacher}). */
+  static void requireFreeOutput(java.nio.file.Path out, String option) {
     if (out.toString().isEmpty()) {
-      throw new dev.intentinference.core.IntentException("--out is empty; name the model directory to create");
+      throw new dev.intentinference.core.IntentException(option + " is empty; name the model directory to create");
+    }
+    if (out.toAbsolutePath().normalize().getFileName() == null) {
+      throw new dev.intentinference.core.IntentException(option + " " + out + ": a file system root, not a model directory to create");
     }
     if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
-      throw new dev.intentinference.core.IntentException(out + ": is a file; --out names a model directory to create");
+      throw new dev.intentinference.core.IntentException(out + ": is a file; " + option + " names a model directory to create");
     }
     if (java.nio.file.Files.exists(out)) {
       boolean empty;
@@ -232,10 +240,10 @@ public final class IntentTrainer {
       }
       if (!empty) {
         throw new dev.intentinference.core.IntentException(
-            out + ": already exists and is not empty; choose another --out or remove it");
+            out + ": already exists and is not empty; choose another " + option + " or remove it");
       }
     }
-    dev.intentinference.core.io.OutputPlace.requireWritable("--out", out);
+    dev.intentinference.core.io.OutputPlace.requireWritable(option, out);
   }
 
 
