@@ -202,6 +202,7 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
     try {
       Files.createDirectories(target.getParent());
       tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+      tmp.toFile().deleteOnExit(); // Ctrl-C skips the finally below; after the rename this deletes nothing
       // Temporary files are private (0600); an artifact is meant to be read by whoever serves it.
       FilePermissions.makeWorldReadable(tmp);
       try (OutputStream out = Files.newOutputStream(tmp);

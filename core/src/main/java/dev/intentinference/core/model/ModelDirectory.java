@@ -45,10 +45,16 @@ public final class ModelDirectory {
     try {
       Files.createDirectories(target.getParent());
       tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
+      // Ctrl-C ends the process without unwinding this thread, so the finally below never runs:
+      // the JVM's exit deletions remove a half-written directory (files first, as registered last).
+      // After the rename these paths no longer exist, and deleting them does nothing.
+      tmp.toFile().deleteOnExit();
       FilePermissions.makeWorldReadable(tmp);
       for (Map.Entry<String, byte[]> e : files.entrySet()) {
+        tmp.resolve(e.getKey()).toFile().deleteOnExit();
         Files.write(tmp.resolve(e.getKey()), e.getValue());
       }
+      tmp.resolve(ModelManifest.FILE_NAME).toFile().deleteOnExit();
       Files.write(tmp.resolve(ModelManifest.FILE_NAME), Manifests.toJson(complete));
       if (Files.exists(target)) {
         Files.delete(target);
