@@ -240,7 +240,9 @@ public final class IntentTrainer {
       }
       if (!empty) {
         throw new dev.intentinference.core.IntentException(
-            out + ": already exists and is not empty; choose another " + option + " or remove it");
+            out + ": already exists and is not empty; choose another " + option + " or remove it"
+                + (option.equals("--keep-teacher") && java.nio.file.Files.isRegularFile(out.resolve("manifest.json"))
+                    ? " (a teacher kept by an earlier run teaches again with --teacher " + out + ")" : ""));
       }
     }
     dev.intentinference.core.io.OutputPlace.requireWritable(option, out);
