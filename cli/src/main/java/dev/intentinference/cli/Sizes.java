@@ -23,13 +23,13 @@ final class Sizes {
     if (unit > 1) {
       t = t.substring(0, t.length() - 1);
     }
-    try {
+    // Plain decimals only: Java's own parser also takes 1d, 0x1p3 and Infinity. Under one byte
+    // would round to 0, which means no limit at all.
+    if (t.matches("[0-9]+(\\.[0-9]+)?")) {
       double v = Double.parseDouble(t);
-      if (v > 0 && v * unit < Long.MAX_VALUE) {
+      if (v * unit >= 1 && v * unit < Long.MAX_VALUE) {
         return (long) (v * unit);
       }
-    } catch (NumberFormatException e) {
-      // reported below
     }
     throw new IntentException(option + " " + text + ": not a size; write e.g. 512M or 2G");
   }
