@@ -248,12 +248,12 @@ public final class BenchCommand implements Callable<Integer> {
         st.p99OverP50());
   }
 
-  /** Prints the end-of-run block; returns the exit code (1 when any request failed). */
   /** A share with four decimals, or n/a where nothing was there to measure (no out-of-scope query). */
   private static String fraction(double v) {
     return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
   }
 
+  /** Prints the end-of-run block; returns the exit code (1 when any request failed). */
   static int printSummary(RunSummary s, BenchConfig cfg, PrintWriter out, PrintWriter err, List<String> shown) {
     LatencySummary l = s.latency();
     out.printf(Locale.ROOT, "summary: %d succeeded, %d failed; throughput %.2f inf/s%n", s.succeeded(), s.failed(), s.throughput());

@@ -69,7 +69,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     // What the loader checks beyond the hashes: the entries a model needs, and a cascade's nested
     // fallback artifact with its own entries and hashes.
-    IntentArtifact fallback = IntentArtifact.read(file).fallback(file.toString());
+    IntentArtifact fallback = IntentArtifact.read(i.stored(), file.toString()).fallback(file.toString());
     o.println("all " + i.entries().size() + " entries match the manifest"
         + (fallback == null ? "" : "; so do the " + fallback.entries().size() + " entries of the nested fallback "
             + fallback.manifest().name() + " version " + fallback.manifest().version()));

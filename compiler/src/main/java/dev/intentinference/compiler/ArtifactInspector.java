@@ -58,8 +58,9 @@ public final class ArtifactInspector {
    * @param manifestJson the manifest exactly as stored
    * @param manifest the parsed manifest
    * @param entries one check per listed or present entry
+   * @param stored the bytes as read, for checks beyond the hashes without reading the file again
    */
-  public record Inspection(String manifestJson, ModelManifest manifest, List<EntryCheck> entries) {
+  public record Inspection(String manifestJson, ModelManifest manifest, List<EntryCheck> entries, IntentArtifact.Stored stored) {
     public boolean ok() {
       return !entries.isEmpty() && entries.stream().allMatch(EntryCheck::ok);
     }
@@ -105,6 +106,6 @@ public final class ArtifactInspector {
         checks.add(new EntryCheck(e.getKey(), null, Hashes.sha256(e.getValue()), e.getValue().length));
       }
     }
-    return new Inspection(new String(manifestBytes, StandardCharsets.UTF_8), manifest, List.copyOf(checks));
+    return new Inspection(new String(manifestBytes, StandardCharsets.UTF_8), manifest, List.copyOf(checks), stored);
   }
 }

@@ -46,16 +46,16 @@ public final class CascadePacker {
    */
   public record Fallback(byte[] bytes, ModelManifest manifest) {
     public static Fallback read(Path file) {
-      // Read as the loader will read the file: a truncated zip's entries still stream from its
-      // start, and such a file was packed.
-      IntentArtifact.read(file);
+      // Checked as the loader will read the file (through the zip's central directory: a truncated
+      // zip's entries still stream from its start, and such a file was packed), once.
+      ModelManifest manifest = IntentArtifact.read(file).manifest();
       byte[] bytes;
       try {
         bytes = Files.readAllBytes(file);
       } catch (IOException e) {
         throw new UncheckedIOException("reading " + file, e);
       }
-      return new Fallback(bytes, IntentArtifact.read(bytes, file.toString()).manifest());
+      return new Fallback(bytes, manifest);
     }
   }
 

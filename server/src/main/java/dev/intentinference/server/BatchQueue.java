@@ -174,7 +174,7 @@ public final class BatchQueue<T, R> {
           notEmpty.await();
         }
         Entry<T, R> head = waiting.removeFirst();
-        if (!dropIfExpired(head)) {
+        if (!dropIfStale(head)) {
           first = head;
         }
       }
@@ -207,14 +207,15 @@ public final class BatchQueue<T, R> {
       Entry<T, R> e = it.next();
       if (e.key() == key && BatchPolicy.lengthBucket(e.tokens()) == bucket) {
         it.remove();
-        if (!dropIfExpired(e)) {
+        if (!dropIfStale(e)) {
           batch.add(e);
         }
       }
     }
   }
 
-  private boolean dropIfExpired(Entry<T, R> e) {
+  /** Fails and drops an entry nobody waits for any more, or past its deadline; true when dropped. */
+  private boolean dropIfStale(Entry<T, R> e) {
     if (abandoned.test(e.item())) {
       e.future().completeExceptionally(new AbandonedException());
       return true;

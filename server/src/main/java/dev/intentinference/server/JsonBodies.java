@@ -7,8 +7,12 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.logging.RequestLogProperty;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -71,16 +75,16 @@ final class JsonBodies {
    * HTTP/2 stream): the request's texts still queued are then dropped, not run for nobody. Only
    * requests of several texts are watched; the usual one-text request is left as light as it was.
    */
-  static java.util.concurrent.atomic.AtomicBoolean abandonedWhenGone(ServiceRequestContext ctx, int texts) {
-    java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+  static AtomicBoolean abandonedWhenGone(ServiceRequestContext ctx, int texts) {
+    AtomicBoolean abandoned = new AtomicBoolean();
     if (texts > 1) {
       ctx.whenRequestCancelling().thenRun(() -> abandoned.set(true));
       // An HTTP/1 client that closes its connection does not cancel the request: the connection's
       // closing is watched instead.
-      if (ctx.log().isAvailable(com.linecorp.armeria.common.logging.RequestLogProperty.SESSION)) {
-        io.netty.channel.ChannelFuture closed =
-            ctx.log().ensureAvailable(com.linecorp.armeria.common.logging.RequestLogProperty.SESSION).channel().closeFuture();
-        io.netty.channel.ChannelFutureListener gone = f -> abandoned.set(true);
+      if (ctx.log().isAvailable(RequestLogProperty.SESSION)) {
+        ChannelFuture closed =
+            ctx.log().ensureAvailable(RequestLogProperty.SESSION).channel().closeFuture();
+        ChannelFutureListener gone = f -> abandoned.set(true);
         closed.addListener(gone);
         // A kept-alive connection serves many requests: each one's listener goes when it is answered.
         ctx.log().whenComplete().thenRun(() -> closed.removeListener(gone));

@@ -63,8 +63,12 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
 
   /** Reads an artifact and checks every entry's hash against the manifest. */
   public static IntentArtifact read(Path file) {
-    Stored s = readStored(file);
-    return checked(file.toString(), s.manifest(), s.entries());
+    return read(readStored(file), file.toString());
+  }
+
+  /** Checks entries already read ({@link #readStored}) as {@link #read(Path)} does, without reading the file again. */
+  public static IntentArtifact read(Stored stored, String where) {
+    return checked(where, stored.manifest(), stored.entries());
   }
 
   /**
