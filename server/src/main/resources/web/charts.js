@@ -51,12 +51,23 @@ function yAxis(svg, max, unit) {
 }
 
 /**
- * Series over the last N samples (oldest first); null values are gaps. spec: { unit, series:
- * [{ name, values }] }. The legend under the chart gives each series' latest value.
+ * Series over time (oldest first); null values are gaps. spec: { unit, series: [{ name, values,
+ * times }], maxGapMs, startMs, endMs }. With times (ms, one per value) a value is placed by its
+ * time on an axis from startMs to endMs (by default the oldest and newest times of all series),
+ * and values further than maxGapMs apart are not joined: polls that did not happen leave a gap,
+ * not a line drawn through it. Without times the values are one second apart. The legend under
+ * the chart gives each series' latest value.
  */
 export function lineChart(container, spec) {
   const series = spec.series;
   const n = Math.max(2, ...series.map(s => s.values.length));
+  // Positions in seconds: from the values' own times, or one per value ending at the newest.
+  const times = series.flatMap(s => s.times || []);
+  const end = spec.endMs ?? (times.length ? Math.max(...times) : 0);
+  const start = spec.startMs ?? (times.length ? Math.min(...times) : 0);
+  const span = times.length ? Math.max(1, (end - start) / 1000) : n - 1;
+  const at = (s, i) => s.times ? (s.times[i] - start) / 1000 : i + (n - s.values.length);
+  const joined = (s, i) => !s.times || !(spec.maxGapMs > 0) || s.times[i] - s.times[i - 1] <= spec.maxGapMs;
   const finite = series.flatMap(s => s.values.filter(v => v != null && Number.isFinite(v)));
   const max = niceMax(Math.max(0, ...finite));
   const latest = {};
@@ -69,21 +80,21 @@ export function lineChart(container, spec) {
   const label = (spec.title || "") + ": " + series.map(s => `${s.name} ${format(latest[s.name])}${spec.unit || ""}`).join(", ");
   const svg = frame(container, label);
   yAxis(svg, max, spec.unit);
-  const x = i => LEFT + (W - LEFT - RIGHT) * i / (n - 1);
+  const x = sec => LEFT + (W - LEFT - RIGHT) * sec / span;
   const y = v => TOP + (H - TOP - BOTTOM) * (1 - v / max);
   series.forEach((s, k) => {
     let d = "";
-    const offset = n - s.values.length;
-    const gap = j => j < 0 || j >= s.values.length || s.values[j] == null || !Number.isFinite(s.values[j]);
+    const missing = j => j < 0 || j >= s.values.length || s.values[j] == null || !Number.isFinite(s.values[j]);
+    const startsRun = j => missing(j - 1) || !joined(s, j);
     s.values.forEach((v, i) => {
-      if (gap(i)) return;
-      d += (gap(i - 1) ? "M" : "L") + x(i + offset).toFixed(1) + "," + y(v).toFixed(1);
-      // A value between two gaps (one request now and then) is a dot: a round cap on a tiny segment.
-      if (gap(i - 1) && gap(i + 1)) d += "h0.01";
+      if (missing(i)) return;
+      d += (startsRun(i) ? "M" : "L") + x(at(s, i)).toFixed(1) + "," + y(v).toFixed(1);
+      // A value alone between two gaps (one request now and then) is a dot: a round cap on a tiny segment.
+      if (startsRun(i) && (missing(i + 1) || !joined(s, i + 1))) d += "h0.01";
     });
     svg.append(svgEl("path", { d, class: "line s" + k }));
   });
-  svg.append(svgEl("text", { x: LEFT, y: H - 6, class: "tick" }, `last ${n} s`));
+  svg.append(svgEl("text", { x: LEFT, y: H - 6, class: "tick" }, `last ${Math.round(span)} s`));
   const legend = document.createElement("ul");
   legend.className = "legend";
   series.forEach((s, k) => {

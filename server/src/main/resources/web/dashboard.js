@@ -4,8 +4,9 @@
 
 import { lineChart, barChart, format } from "./charts.js";
 
-const HISTORY = 60;      // samples kept (seconds)
-const BATCH_WINDOW = 10; // seconds of batches in the batch-size distribution
+const HISTORY_MS = 60000;  // the charts show the last minute by the server's clock, however often polls came
+const MAX_GAP_MS = 5000;   // polls further apart (the server unreachable, the tab in the background) leave a gap
+const BATCH_WINDOW = 10;   // seconds of batches in the batch-size distribution
 const samples = [];
 const $ = id => document.getElementById(id);
 
@@ -32,6 +33,7 @@ function diff(a, b) {
 }
 
 function rates(prev, cur) {
+  if (cur.time_ms - prev.time_ms > MAX_GAP_MS) return gap(cur); // an average over the gap would read as steady load
   const dt = Math.max(0.001, (cur.time_ms - prev.time_ms) / 1000);
   const lat = diff(prev.latency_seconds, cur.latency_seconds);
   const ms = q => { const v = quantile(lat.le, lat.counts, lat.count, q); return v == null ? null : 1000 * v; };
@@ -40,6 +42,7 @@ function rates(prev, cur) {
     causes[cause] = (n - (prev.errors.by_cause[cause] || 0)) / dt;
   }
   return {
+    time: cur.time_ms,
     requests: (cur.requests.total - prev.requests.total) / dt,
     inferences: (cur.batch_size.sum - prev.batch_size.sum) / dt,
     p50: ms(0.5), p90: ms(0.9), p99: ms(0.99),
@@ -48,6 +51,12 @@ function rates(prev, cur) {
     causes,
     escalated: escalatedShares(prev.cascade || {}, cur.cascade || {})
   };
+}
+
+/** An interval with no values: drawn as a gap. */
+function gap(cur) {
+  return { time: cur.time_ms, requests: null, inferences: null, p50: null, p90: null, p99: null, unavailable: null,
+    errors: null, causes: {}, escalated: {}, gap: true };
 }
 
 /** Per cascade model, the percentage of its texts in the interval that its fallback answered (null: none came). */
@@ -79,32 +88,39 @@ function render() {
   const cur = samples[samples.length - 1];
   const series = [];
   for (let i = 1; i < samples.length; i++) series.push(rates(samples[i - 1], samples[i]));
+  const times = series.map(r => r.time);
+  const line = (name, values) => ({ name, values, times });
   const pick = key => series.map(r => r[key]);
-  lineChart($("chart-throughput"), { title: "Throughput", unit: "/s",
-    series: [{ name: "requests", values: pick("requests") }, { name: "inferences", values: pick("inferences") }] });
-  lineChart($("chart-latency"), { title: "Latency", unit: " ms",
-    series: [{ name: "p50", values: pick("p50") }, { name: "p90", values: pick("p90") }, { name: "p99", values: pick("p99") }] });
-  const depthSeries = Object.keys(cur.queue_depth).map(m => ({ name: m, values: samples.map(s => s.queue_depth[m] ?? null) }));
-  lineChart($("chart-queue"), { title: "Queue depth", unit: "", series: depthSeries.length ? depthSeries : [{ name: "queued", values: [] }] });
+  // One time axis for every chart: from the oldest poll kept (where the first interval starts) to the newest.
+  const chart = (id, spec) => lineChart($(id), { ...spec, maxGapMs: MAX_GAP_MS, startMs: samples[0].time_ms, endMs: cur.time_ms });
+  chart("chart-throughput", { title: "Throughput", unit: "/s",
+    series: [line("requests", pick("requests")), line("inferences", pick("inferences"))] });
+  chart("chart-latency", { title: "Latency", unit: " ms", series: [line("p50", pick("p50")), line("p90", pick("p90")), line("p99", pick("p99"))] });
+  // Queue depth is a reading, not a rate: one value per poll, the first one included.
+  const depthSeries = Object.keys(cur.queue_depth).map(m => ({ name: m, values: samples.map(s => s.queue_depth[m] ?? null),
+    times: samples.map(s => s.time_ms) }));
+  chart("chart-queue", { title: "Queue depth", unit: "", series: depthSeries.length ? depthSeries : [line("queued", [])] });
   const causes = Object.keys(cur.errors.by_cause).sort();
-  lineChart($("chart-errors"), { title: "Errors", unit: "/s", series: [{ name: "503s", values: pick("unavailable") },
-    ...causes.map(c => ({ name: c, values: series.map(r => r.causes[c] ?? 0) }))] });
+  chart("chart-errors", { title: "Errors", unit: "/s", series: [line("503s", pick("unavailable")),
+    ...causes.map(c => line(c, series.map(r => r.gap ? null : r.causes[c] ?? 0)))] });
   const cascades = Object.keys(cur.cascade || {}).sort();
   $("figure-escalated").hidden = cascades.length === 0;
   if (cascades.length) {
-    lineChart($("chart-escalated"), { title: "Answered by the fallback model", unit: "%",
-      series: cascades.map(m => ({ name: m, values: series.map(r => r.escalated[m] ?? null) })) });
+    chart("chart-escalated", { title: "Answered by the fallback model", unit: "%",
+      series: cascades.map(m => line(m, series.map(r => r.escalated[m] ?? null))) });
     $("escalated-total").textContent = "Since start: " + cascades.map(m => {
       const c = cur.cascade[m];
       return `${m} ${c.escalated} of ${c.texts} texts (${format(c.texts > 0 ? 100 * c.escalated / c.texts : 0)}%)`;
     }).join(", ") + ".";
   }
-  const from = samples.length > BATCH_WINDOW ? samples[samples.length - 1 - BATCH_WINDOW] : null;
+  // The newest poll at least BATCH_WINDOW seconds old; after a gap in the polls it is older, and the label says so.
+  const from = samples.findLast(s => s.time_ms <= cur.time_ms - BATCH_WINDOW * 1000) || null;
+  const age = from ? Math.round((cur.time_ms - from.time_ms) / 1000) : 0;
   let batches = batchBars(from, cur);
-  let window = from ? `last ${BATCH_WINDOW} s` : "since start";
+  let window = !from ? "since start" : `last ${age > BATCH_WINDOW + MAX_GAP_MS / 1000 ? age : BATCH_WINDOW} s`;
   if (batches.total === 0 && from) {
     batches = batchBars(null, cur);
-    window = "since start (none in the last " + BATCH_WINDOW + " s)";
+    window = "since start (none in the " + window + ")";
   }
   barChart($("chart-batches"), { title: "Batch sizes, " + window, unit: "", bars: batches.bars });
   $("batches-window").textContent = `${batches.total} batch${batches.total === 1 ? "" : "es"}, ${window}`;
@@ -229,7 +245,8 @@ async function poll() {
     // A restarted server counts from zero again: differences across it would be negative rates.
     if (prev && (prev.started_ms !== stats.started_ms || stats.requests.total < prev.requests.total)) samples.length = 0;
     samples.push(stats);
-    if (samples.length > HISTORY + 1) samples.shift();
+    // Keep one poll at or before the minute's start: the first interval's rates start there.
+    while (samples.length > 2 && samples[1].time_ms <= stats.time_ms - HISTORY_MS) samples.shift();
     render();
     await renderModels(stats.models);
     connection("live", "Live:");

@@ -351,6 +351,38 @@ class WebUiBrowserTest {
 
   @Test
   @Order(7)
+  void pollsThatDidNotHappenLeaveAGapInTheChartsNotALineThroughThem() throws Exception {
+    driver.get(home());
+    waitForLiveDashboard();
+    wait.until(d -> historySeconds() >= 3);
+    assertThat(subpaths("#chart-throughput path.s0")).isEqualTo(1);
+    // The server stays up; the page cannot reach it (a network outage, a tab the browser put to sleep).
+    js("window.realFetch = window.fetch; window.fetch = (u, o) => String(u).includes('/v1/stats')"
+        + " ? Promise.reject(new TypeError('offline')) : window.realFetch(u, o);");
+    wait.until(d -> "down".equals(d.findElement(By.id("connection")).getAttribute("data-state")));
+    long before = stats().get("time_ms").asLong();
+    wait.until(d -> {
+      try {
+        return stats().get("time_ms").asLong() - before > 7000;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    js("window.fetch = window.realFetch;");
+    waitForLiveDashboard();
+    // Two runs of line with nothing drawn over the seconds no poll came, in every chart of a reading or a rate.
+    wait.until(d -> subpaths("#chart-throughput path.s0") == 2 && subpaths("#chart-queue path.s0") == 2);
+    assertThat(historySeconds()).isGreaterThan(10);
+  }
+
+  /** How many separate runs of line a chart's path draws. */
+  static long subpaths(String css) {
+    String d = (String) js("const p = document.querySelector(arguments[0]); return p ? p.getAttribute('d') : '';", css);
+    return d.chars().filter(c -> c == 'M').count();
+  }
+
+  @Test
+  @Order(8)
   void theChatSurvivesAServerRestartAndSaysSoWhenTheServerStaysAway() throws Exception {
     driver.get(home());
     input().sendKeys("what is my balance", Keys.ENTER);
