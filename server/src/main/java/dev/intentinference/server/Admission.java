@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * Admission admission = new Admission();
- * HttpService infer = admission.gate(new InferService(registry, json, errors, metrics, admission, largeBodies), errors);
+ * HttpService infer = admission.gate(new InferService(registry, json, endpoint), errors);
  * admission.stop(); // draining: infer answers 503, answers in flight close their connections
  * }</pre>
  *

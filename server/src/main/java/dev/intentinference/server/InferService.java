@@ -19,32 +19,18 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 final class InferService implements HttpService {
   private final ModelRegistry registry;
   private final OipJson json;
-  private final HttpErrors errors;
-  private final ServerMetrics metrics;
-  private final Admission admission;
-  private final LargeBodyPool large;
+  private final JsonInference endpoint;
 
-  InferService(ModelRegistry registry, OipJson json, HttpErrors errors, ServerMetrics metrics,
-      Admission admission, LargeBodyPool large) {
+  InferService(ModelRegistry registry, OipJson json, JsonInference endpoint) {
     this.registry = registry;
     this.json = json;
-    this.errors = errors;
-    this.metrics = metrics;
-    this.admission = admission;
-    this.large = large;
+    this.endpoint = endpoint;
   }
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    String model = ctx.pathParam("m");
     String version = ctx.pathParam("v");
-    try {
-      // Before anything is counted under the model's name: a bad name is not a metric tag.
-      ModelRegistry.checkName(model);
-    } catch (ApiException e) {
-      return errors.response(e);
-    }
-    return JsonBodies.serve(ctx, req, errors, metrics, admission, large, "v2_infer", model, body -> {
+    return endpoint.serve(ctx, req, "v2_infer", (model, body) -> {
       OipJson.InferRequest r = json.readInfer(body);
       return registry.slot(model).infer(r.texts(), version, JsonBodies.abandonedWhenGone(ctx, r.texts().size()))
           // Written on the worker thread that completed the inference: a few microseconds

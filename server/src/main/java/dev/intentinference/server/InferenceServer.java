@@ -206,7 +206,8 @@ public final class InferenceServer implements AutoCloseable {
     HttpErrors errors = new HttpErrors(metrics, config.maxBodyBytes());
     MetadataService meta = new MetadataService(registry, mapper, errors, admission::accepting, this::repositoryStatus,
         config.adminToken().isConfigured());
-    InferService infer = new InferService(registry, json, errors, metrics, admission, largeBodies);
+    JsonInference endpoint = new JsonInference(errors, metrics, admission, largeBodies);
+    InferService infer = new InferService(registry, json, endpoint);
     metrics.requestsInFlight(admission::unanswered);
     ServerBuilder sb = Server.builder()
         .port(new InetSocketAddress(config.host(), config.port()), SessionProtocol.HTTP)
@@ -240,7 +241,7 @@ public final class InferenceServer implements AutoCloseable {
     sb.route().post("/v2/repository/models/{m}/unload").requestTimeout(ADMIN_TIMEOUT).build(admin.unload());
     sb.route().get("/v1/models").build(meta.modelList());
     sb.route().post("/v1/models/{m}/predict").build(
-        admission.gate(new PredictService(registry, json, mapper, errors, metrics, admission, largeBodies), errors));
+        admission.gate(new PredictService(registry, json, mapper, endpoint), errors));
     sb.route().get("/metrics").build((ctx, req) -> HttpResponse.of(HttpStatus.OK,
         MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
     new WebRoutes(registry, metrics, mapper, config.reports() == null ? null : ReportsFolder.of(config.reports(), mapper))

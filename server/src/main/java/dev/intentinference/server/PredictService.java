@@ -26,32 +26,18 @@ final class PredictService implements HttpService {
   private final ModelRegistry registry;
   private final OipJson json;
   private final ObjectMapper mapper;
-  private final HttpErrors errors;
-  private final ServerMetrics metrics;
-  private final Admission admission;
-  private final LargeBodyPool large;
+  private final JsonInference endpoint;
 
-  PredictService(ModelRegistry registry, OipJson json, ObjectMapper mapper, HttpErrors errors, ServerMetrics metrics,
-      Admission admission, LargeBodyPool large) {
+  PredictService(ModelRegistry registry, OipJson json, ObjectMapper mapper, JsonInference endpoint) {
     this.registry = registry;
     this.json = json;
     this.mapper = mapper;
-    this.errors = errors;
-    this.metrics = metrics;
-    this.admission = admission;
-    this.large = large;
+    this.endpoint = endpoint;
   }
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    String model = ctx.pathParam("m");
-    try {
-      // Before anything is counted under the model's name: a bad name is not a metric tag.
-      ModelRegistry.checkName(model);
-    } catch (ApiException e) {
-      return errors.response(e);
-    }
-    return JsonBodies.serve(ctx, req, errors, metrics, admission, large, "v1_predict", model, body -> {
+    return endpoint.serve(ctx, req, "v1_predict", (model, body) -> {
       OipJson.PredictRequest r = json.readPredict(body);
       return registry.slot(model).infer(r.texts(), null, JsonBodies.abandonedWhenGone(ctx, r.texts().size())).thenApply(inf -> write(r, inf));
     });
