@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.model.SequenceBuckets;
+import dev.intentinference.core.onnx.OrtCalls;
 import dev.intentinference.core.onnx.OrtSessions;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.onnx.TokenTensors;
@@ -90,27 +91,35 @@ final class ActivationCalibrator {
       return;
     }
     Set<String> outputs = new LinkedHashSet<>(tensors);
-    float[] scratch = new float[0];
-    try (TextTokenizer tok = TextTokenizer.fromBytes(tokenizer, maxLength);
-        OrtSession session = OrtSessions.create(withOutputs(graph, tensors).toByteArray(), settings)) {
-      boolean typeIds = session.getInputNames().contains("token_type_ids");
-      for (int start = 0; start < texts.size(); start += BATCH) {
-        List<TokenizedText> tokens = tok.encodeAll(texts.subList(start, Math.min(texts.size(), start + BATCH)));
-        int longest = tokens.stream().mapToInt(TokenizedText::length).max().orElse(1);
-        try (TokenTensors in = TokenTensors.of(TokenBatch.pack(tokens, buckets.padTo(longest)), typeIds);
-            OrtSession.Result r = session.run(in.inputs(), outputs)) {
-          for (String name : tensors) {
-            OnnxTensor tensor = (OnnxTensor) r.get(name).orElseThrow();
-            long[] shape = tensor.getInfo().getShape();
-            FloatBuffer values = tensor.getFloatBuffer();
-            int n = values.remaining();
-            if (scratch.length < n) {
-              scratch = new float[n];
+    float[][] scratch = {new float[0]}; // one buffer for every batch, grown as needed
+    try (TextTokenizer tok = TextTokenizer.fromBytes(tokenizer, maxLength)) {
+      OrtSession session = OrtSessions.create(withOutputs(graph, tensors).toByteArray(), settings);
+      try {
+        boolean typeIds = session.getInputNames().contains("token_type_ids");
+        for (int start = 0; start < texts.size(); start += BATCH) {
+          List<TokenizedText> tokens = tok.encodeAll(texts.subList(start, Math.min(texts.size(), start + BATCH)));
+          int longest = tokens.stream().mapToInt(TokenizedText::length).max().orElse(1);
+          TokenBatch batch = TokenBatch.pack(tokens, buckets.padTo(longest));
+          // The tensors, the run and their release are native code the exit must not race (OrtCalls).
+          OrtCalls.process().run(() -> {
+            try (TokenTensors in = TokenTensors.of(batch, typeIds);
+                OrtSession.Result r = session.run(in.inputs(), outputs)) {
+              for (String name : tensors) {
+                OnnxTensor tensor = (OnnxTensor) r.get(name).orElseThrow();
+                long[] shape = tensor.getInfo().getShape();
+                FloatBuffer values = tensor.getFloatBuffer();
+                int n = values.remaining();
+                if (scratch[0].length < n) {
+                  scratch[0] = new float[n];
+                }
+                values.get(scratch[0], 0, n);
+                visitor.accept(name, scratch[0], n, shape.length == 0 ? 1 : (int) shape[shape.length - 1]);
+              }
             }
-            values.get(scratch, 0, n);
-            visitor.accept(name, scratch, n, shape.length == 0 ? 1 : (int) shape[shape.length - 1]);
-          }
+          });
         }
+      } finally {
+        OrtSessions.close(session);
       }
     } catch (OrtException e) {
       throw new IntentException("calibration: ONNX Runtime failed: " + OfflineOptimizer.firstLine(e.getMessage()), e);

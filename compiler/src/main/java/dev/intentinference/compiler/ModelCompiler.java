@@ -259,7 +259,7 @@ public final class ModelCompiler {
     if (verifyGraph != null) {
       verifiedOn = "cpu (fp16 graph; the CPU provider computes fp16 nodes without CPU kernels in float32)";
       try {
-        OrtSessions.create(modelBytes, settings).close();
+        OrtSessions.close(OrtSessions.create(modelBytes, settings));
       } catch (IntentException | ai.onnxruntime.OrtException e) {
         toVerify = verifyGraph.toByteArray();
         verifiedOn = "cpu (fp16-rounded weights in float32 arithmetic: the CPU provider refused the fp16 graph)";

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.onnx.OrtCalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,15 +40,18 @@ public final class OfflineOptimizer {
     Path tmp = null;
     try {
       tmp = Files.createTempFile("intent-optimized-", ".onnx");
-      try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-        so.setIntraOpNumThreads(threads);
-        so.setInterOpNumThreads(1);
-        so.setOptimizationLevel(level);
-        so.setOptimizedModelFilePath(tmp.toString());
-        try (OrtSession ignored = OrtEnvironment.getEnvironment().createSession(onnx, so)) {
-          // Creating the session writes the optimized graph to tmp.
+      Path optimizedFile = tmp;
+      // Native code the exit must not race (OrtCalls): the options, the session and their release.
+      OrtCalls.process().run(() -> {
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+          so.setIntraOpNumThreads(threads);
+          so.setInterOpNumThreads(1);
+          so.setOptimizationLevel(level);
+          so.setOptimizedModelFilePath(optimizedFile.toString());
+          // Creating the session writes the optimized graph to the file.
+          OrtEnvironment.getEnvironment().createSession(onnx, so).close();
         }
-      }
+      });
       byte[] optimized = Files.readAllBytes(tmp);
       if (optimized.length == 0) {
         throw new IllegalStateException("ONNX Runtime wrote an empty optimized graph");

@@ -9,6 +9,8 @@ import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.model.Scores;
 import dev.intentinference.core.model.Softmax;
 import dev.intentinference.core.text.TextTokenizer;
+import dev.intentinference.core.onnx.OrtCalls;
+import dev.intentinference.core.onnx.OrtSessions;
 import dev.intentinference.core.onnx.TokenTensors;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
@@ -56,18 +58,23 @@ final class OnnxClassifierScorer implements IntentScorer {
       truncated[i] = tokens.get(i).truncated();
     }
     TokenBatch batch = TokenBatch.pack(tokens, padTo);
-    try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
-        OrtSession.Result result = session.run(in.inputs(), Set.of(output))) {
-      float[][] logits = (float[][]) ((OnnxTensor) result.get(0)).getValue();
-      float[][] probs = new float[logits.length][];
-      for (int i = 0; i < logits.length; i++) {
-        if (logits[i].length != manifest.labels().size()) {
-          throw new IntentException("classifier gives " + logits[i].length + " logits but config.json id2label names "
-              + manifest.labels().size() + " labels");
+    // The tensors, the run and their release are native code the exit must not race (OrtCalls).
+    try {
+      return OrtCalls.process().call(() -> {
+        try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
+            OrtSession.Result result = session.run(in.inputs(), Set.of(output))) {
+          float[][] logits = (float[][]) ((OnnxTensor) result.get(0)).getValue();
+          float[][] probs = new float[logits.length][];
+          for (int i = 0; i < logits.length; i++) {
+            if (logits[i].length != manifest.labels().size()) {
+              throw new IntentException("classifier gives " + logits[i].length + " logits but config.json id2label names "
+                  + manifest.labels().size() + " labels");
+            }
+            probs[i] = Softmax.of(logits[i]);
+          }
+          return new Scores(probs, truncated);
         }
-        probs[i] = Softmax.of(logits[i]);
-      }
-      return new Scores(probs, truncated);
+      });
     } catch (OrtException e) {
       throw new IntentException("the classifier graph fails to run: " + OfflineOptimizer.firstLine(e.getMessage()), e);
     } catch (ClassCastException e) {
@@ -78,7 +85,7 @@ final class OnnxClassifierScorer implements IntentScorer {
   @Override
   public void close() {
     try {
-      session.close();
+      OrtSessions.close(session);
     } catch (OrtException e) {
       throw new IllegalStateException(e);
     } finally {

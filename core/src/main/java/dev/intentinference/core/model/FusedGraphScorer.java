@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.onnx.OrtCalls;
 import dev.intentinference.core.onnx.OrtSessions;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.onnx.TokenTensors;
@@ -117,18 +118,23 @@ public final class FusedGraphScorer implements IntentScorer {
 
   /** Runs the graph on a packed batch: {@code [batch][labels]} probabilities. */
   public float[][] run(TokenBatch batch) {
-    try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
-        OrtSession.Result result = session.run(in.inputs(), Set.of(PROBABILITIES))) {
-      FloatBuffer probs = ((OnnxTensor) result.get(0)).getFloatBuffer();
-      if (probs.remaining() != (long) batch.batch() * labels) {
-        throw new IntentException("the compiled graph gave " + probs.remaining() + " probabilities for " + batch.batch()
-            + " texts but the manifest lists " + labels + " labels");
-      }
-      float[][] out = new float[batch.batch()][labels];
-      for (int i = 0; i < out.length; i++) {
-        probs.get(i * labels, out[i], 0, labels);
-      }
-      return out;
+    // One guarded call for the tensors, the run and their release: native code the exit must not race (OrtCalls).
+    try {
+      return OrtCalls.process().call(() -> {
+        try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
+            OrtSession.Result result = session.run(in.inputs(), Set.of(PROBABILITIES))) {
+          FloatBuffer probs = ((OnnxTensor) result.get(0)).getFloatBuffer();
+          if (probs.remaining() != (long) batch.batch() * labels) {
+            throw new IntentException("the compiled graph gave " + probs.remaining() + " probabilities for " + batch.batch()
+                + " texts but the manifest lists " + labels + " labels");
+          }
+          float[][] out = new float[batch.batch()][labels];
+          for (int i = 0; i < out.length; i++) {
+            probs.get(i * labels, out[i], 0, labels);
+          }
+          return out;
+        }
+      });
     } catch (OrtException e) {
       throw new IllegalStateException("compiled model failed: " + e.getMessage(), e);
     }
@@ -142,7 +148,7 @@ public final class FusedGraphScorer implements IntentScorer {
 
   private static void closeQuietly(OrtSession s) {
     try {
-      s.close();
+      OrtSessions.close(s);
     } catch (OrtException e) {
       throw new IllegalStateException(e);
     }

@@ -56,7 +56,7 @@ public final class OrtNativeLoad {
 
   private static void load() {
     try {
-      OrtEnvironment.getEnvironment();
+      OrtCalls.process().call(OrtEnvironment::getEnvironment); // native start-up: the exit waits for it too
     } catch (RuntimeException | LinkageError e) {
       // Reported where the library is first used, with that command's own message.
     }

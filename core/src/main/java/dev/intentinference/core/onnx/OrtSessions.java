@@ -9,13 +9,25 @@ import dev.intentinference.core.IntentException;
 public final class OrtSessions {
   private OrtSessions() {}
 
-  /** A session over an in-memory ONNX graph; the caller closes it. */
+  /** A session over an in-memory ONNX graph; the caller closes it ({@link #close}). */
   public static OrtSession create(byte[] onnx, SessionSettings settings) {
-    try (OrtSession.SessionOptions options = options(settings)) {
-      return OrtEnvironment.getEnvironment().createSession(onnx, options);
+    try {
+      // Loading and optimizing a graph is where an exit most often caught ONNX Runtime (OrtCalls).
+      // The options are made inside too: the process's first ones unpack and load the library,
+      // which an exit should find loaded or not started, to remove its unpacked copy.
+      return OrtCalls.process().call(() -> {
+        try (OrtSession.SessionOptions options = options(settings)) {
+          return OrtEnvironment.getEnvironment().createSession(onnx, options);
+        }
+      });
     } catch (OrtException e) {
       throw new IntentException("ONNX Runtime cannot load the graph: " + firstLine(e.getMessage()), e);
     }
+  }
+
+  /** Closes {@code session} through {@link OrtCalls}: releasing it is native code too. */
+  public static void close(OrtSession session) throws OrtException {
+    OrtCalls.process().run(session::close);
   }
 
   public static OrtSession.SessionOptions options(SessionSettings settings) throws OrtException {

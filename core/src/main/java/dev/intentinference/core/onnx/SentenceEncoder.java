@@ -101,9 +101,14 @@ public final class SentenceEncoder implements AutoCloseable {
 
   /** Runs the graph on a packed batch and pools each row. */
   public float[][] embedTokens(TokenBatch batch) {
-    try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
-        OrtSession.Result result = session.run(in.inputs(), Set.of(outputName))) {
-      return pool(((OnnxTensor) result.get(0)).getFloatBuffer(), batch);
+    // The tensors' creation and release are native calls too: all of it inside one guarded call (OrtCalls).
+    try {
+      return OrtCalls.process().call(() -> {
+        try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
+            OrtSession.Result result = session.run(in.inputs(), Set.of(outputName))) {
+          return pool(((OnnxTensor) result.get(0)).getFloatBuffer(), batch);
+        }
+      });
     } catch (OrtException e) {
       throw new IllegalStateException("encoder " + spec.id() + " failed: " + e.getMessage(), e);
     }
@@ -146,7 +151,7 @@ public final class SentenceEncoder implements AutoCloseable {
   @Override
   public void close() {
     try {
-      session.close();
+      OrtSessions.close(session);
     } catch (OrtException e) {
       throw new IllegalStateException(e);
     } finally {

@@ -1,0 +1,152 @@
+package dev.intentinference.core.onnx;
+
+import java.time.Duration;
+
+/**
+ * Keeps the end of the process from racing ONNX Runtime: every call into the native library
+ * (unpacking and loading it, creating, running and closing a session) goes through {@link #call},
+ * and the process's exit path {@link #stopAndAwait stops} the calls before the JVM's exit begins.
+ *
+ * <p>Why: ONNX Runtime's Java binding releases its native environment in a shutdown hook of its
+ * own ({@code OrtEnvironment$OrtEnvCloser}, 1.29), and at exit the JVM also runs the library's
+ * C++ static destructors, while other threads may still be inside a session's creation or run.
+ * Those then use freed state and the process dies of SIGSEGV (exit code 134 and an
+ * {@code hs_err_pid*.log}) instead of ending with 130 or 143. A Java thread cannot be stopped
+ * inside native code, so the exit waits for it instead ({@code intent}'s {@code ProcessExit}).
+ *
+ * <p>After {@link #stopAndAwait} no thread enters or leaves a guarded call: one arriving at a
+ * call, or returning from one, waits there until the process ends. So the native library is left
+ * alone, and nothing computed after the signal goes on to write files while the JVM deletes the
+ * half-written ones it was told to. Calls must not nest (a nested call would wait for the outer
+ * one, which the stop waits for, until the stop's time limit).
+ *
+ * <pre>{@code
+ * float[][] v = OrtCalls.process().call(() -> { try (...; OrtSession.Result r = session.run(in)) { ... } });
+ * // when the process is to end, after whatever still needs ONNX Runtime (a server's drain), then System.exit:
+ * OrtCalls.process().stopAndAwait(Duration.ofSeconds(10));
+ * }</pre>
+ */
+public final class OrtCalls {
+  /** A call into ONNX Runtime, with the checked exception it throws ({@code OrtException}) or none. */
+  @FunctionalInterface
+  public interface Call<T, E extends Exception> {
+    T call() throws E;
+  }
+
+  /** A call returning nothing (closing a session). */
+  @FunctionalInterface
+  public interface Action<E extends Exception> {
+    void run() throws E;
+  }
+
+  /**
+   * The process's guard. One per process because what it guards against, the process's exit, is
+   * one per process, and the calls to guard are made all over the modules (encoders, scorers,
+   * the compiler), each of which would otherwise have to be handed the same object.
+   */
+  private static final OrtCalls PROCESS = new OrtCalls();
+
+  private final Object lock = new Object();
+  /** Threads inside a guarded call; guarded by {@link #lock}. */
+  private int inside;
+  /** Set once, never cleared: the process is ending. Guarded by {@link #lock}. */
+  private boolean stopped;
+
+  /** A guard of its own, for tests (stopping the process's one would stop every later test's calls). */
+  public OrtCalls() {}
+
+  /** The process's guard, which every ONNX Runtime call of this code base goes through. */
+  public static OrtCalls process() {
+    return PROCESS;
+  }
+
+  /** Runs {@code call}, counted as inside ONNX Runtime; after {@link #stopAndAwait} it never returns. */
+  public <T, E extends Exception> T call(Call<T, E> call) throws E {
+    enter();
+    try {
+      return call.call();
+    } finally {
+      leave();
+    }
+  }
+
+  /** {@link #call} for a call returning nothing. */
+  public <E extends Exception> void run(Action<E> action) throws E {
+    enter();
+    try {
+      action.run();
+    } finally {
+      leave();
+    }
+  }
+
+  /**
+   * Stops the calls: later ones wait forever, and this waits up to {@code limit} for those under
+   * way to return.
+   *
+   * @return whether no call was still under way when it returned; {@code false} means one took
+   *     longer than {@code limit} and the exit may still race it
+   */
+  public boolean stopAndAwait(Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    boolean interrupted = false;
+    try {
+      synchronized (lock) {
+        stopped = true;
+        while (inside > 0) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          try {
+            lock.wait(Math.max(1, left / 1_000_000));
+          } catch (InterruptedException e) {
+            interrupted = true; // the wait is bounded anyway: finish it, then pass the interrupt on
+          }
+        }
+        return true;
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Threads inside a guarded call now. */
+  int inside() {
+    synchronized (lock) {
+      return inside;
+    }
+  }
+
+  private void enter() {
+    synchronized (lock) {
+      waitForExitIfStopped();
+      inside++;
+    }
+  }
+
+  private void leave() {
+    synchronized (lock) {
+      inside--;
+      lock.notifyAll();
+      waitForExitIfStopped();
+    }
+  }
+
+  /**
+   * Holding {@link #lock}: once stopped, waits until the process ends (wait releases the lock).
+   * An interrupt does not end the wait: the thread must not go back into ONNX Runtime, nor on
+   * with work whose output the exit is deleting.
+   */
+  private void waitForExitIfStopped() {
+    while (stopped) {
+      try {
+        lock.wait();
+      } catch (InterruptedException e) {
+        // Keep waiting: the process is ending.
+      }
+    }
+  }
+}
