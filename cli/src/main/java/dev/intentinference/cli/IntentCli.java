@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  * {@code intent <command>}: train, evaluate, compile, serve and benchmark intent models.
  *
  * <p>Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input (one line naming the
- * problem). Stack traces are printed only with {@code --verbose}.
+ * problem), 130 after Ctrl-C and 143 after SIGTERM (one line; unfinished output is not kept, see
+ * {@link ProcessExit}). Stack traces are printed only with {@code --verbose}.
  */
 @Command(
     name = "intent",
@@ -54,21 +55,41 @@ public final class IntentCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** What happens when the process ends; commands with steps of their own ({@code serve}) add them. */
+  private final ProcessExit exit;
+
+  private IntentCli(ProcessExit exit) {
+    this.exit = exit;
+  }
+
+  ProcessExit exit() {
+    return exit;
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    // First: from here on Ctrl-C or SIGTERM stops ONNX Runtime before the JVM's exit, instead of
+    // crashing in it (ProcessExit).
+    ProcessExit exit = ProcessExit.install(err);
     // ONNX Runtime's loader leaves its unpacked-library directory in the temp directory otherwise.
     dev.intentinference.core.onnx.OrtStagingCleanup.atExit();
     dev.intentinference.core.onnx.OrtNativeLoad.fitCommandLine();
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    exit.exit(execute(args, out, err, exit));
   }
 
   /** Runs the command line and returns its exit code, without exiting: what tests call. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new IntentCli());
+    return execute(args, out, err, ProcessExit.unmanaged());
+  }
+
+  static int execute(String[] args, PrintWriter out, PrintWriter err, ProcessExit exit) {
+    CommandLine cli = new CommandLine(new IntentCli(exit));
     cli.setUsageHelpWidth(120);
     // A message such as "@home" is a message: picocli would otherwise read a file of that name as arguments.
     cli.setExpandAtFiles(false);

@@ -54,6 +54,7 @@ import picocli.CommandLine.Spec;
     })
 final class ServeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.ParentCommand IntentCli parent;
 
   @Option(names = "--repository", paramLabel = "DIR|s3://BUCKET/PREFIX", defaultValue = "models",
       description = "Model repository: a directory, or an S3 location filled by intent push, copied into --cache "
@@ -277,8 +278,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     BucketRepository openBucket = bucket;
     Duration drain = Duration.ofSeconds(drainSeconds);
-    // Printed, not logged: java.util.logging may already be shut down while the hook runs.
-    Thread hook = new Thread(() -> {
+    // Printed, not logged: java.util.logging may already be shut down when this runs in a shutdown
+    // hook. The drain runs before ONNX Runtime is stopped at exit: it still answers requests (ProcessExit).
+    parent.exit().onExit("intent-shutdown", () -> {
       out.printf("intent: draining: not ready, new inference requests get 503; in %d s (--drain) requests in flight "
           + "get up to %d s more (--shutdown-grace), then the port closes%n", drainSeconds, shutdownGraceSeconds);
       out.flush();
@@ -288,8 +290,7 @@ final class ServeCommand implements Callable<Integer> {
       }
       out.println("intent: stopped");
       out.flush();
-    }, "intent-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    });
     out.printf("intent: serving %s from %s (%d instance(s) x %d thread(s), max batch %d)%n", server.models(),
         fromBucket() ? repository + " (copied to " + config.repository().toAbsolutePath().normalize() + ")"
             : config.repository().toAbsolutePath().normalize(), config.instances(), config.threadsPerInstance(), config.batch().maxBatch());
