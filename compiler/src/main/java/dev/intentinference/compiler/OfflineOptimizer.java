@@ -40,6 +40,9 @@ public final class OfflineOptimizer {
     Path tmp = null;
     try {
       tmp = Files.createTempFile("intent-optimized-", ".onnx");
+      // Ctrl-C during the optimization ends the process with this thread held in ONNX Runtime's
+      // call (OrtCalls), so the finally below never runs: the JVM's exit deletes the file instead.
+      tmp.toFile().deleteOnExit();
       Path optimizedFile = tmp;
       // Native code the exit must not race (OrtCalls): the options, the session and their release.
       OrtCalls.process().run(() -> {
