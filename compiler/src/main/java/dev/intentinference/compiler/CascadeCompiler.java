@@ -20,6 +20,9 @@ import java.util.stream.Stream;
  * }</pre>
  */
 public final class CascadeCompiler {
+  private static final String FIRST = "first" + IntentArtifact.EXTENSION;
+  private static final String FALLBACK = "fallback" + IntentArtifact.EXTENSION;
+
   private final ModelCompiler compiler;
 
   /**
@@ -47,14 +50,20 @@ public final class CascadeCompiler {
       Path parent = target.toAbsolutePath().normalize().getParent();
       Files.createDirectories(parent);
       staging = Files.createTempDirectory(parent, ".compile-");
+      // Ctrl-C or SIGTERM ends the process without the finally below: the exit deletes what is
+      // registered, newest first, so the two artifacts (and their own temporary files, registered
+      // as they are made) go before the directory.
+      staging.toFile().deleteOnExit();
+      staging.resolve(FIRST).toFile().deleteOnExit();
+      staging.resolve(FALLBACK).toFile().deleteOnExit();
     } catch (IOException e) {
       throw new IntentException(target + ": cannot create a staging directory beside it: " + e.getMessage(), e);
     }
     try {
       ModelCompiler.CompileResult f = null;
-      ModelCompiler.CompileResult c = compiler.compile(first, staging.resolve("first" + IntentArtifact.EXTENSION));
+      ModelCompiler.CompileResult c = compiler.compile(first, staging.resolve(FIRST));
       if (fallbackSource != null) {
-        f = compiler.compile(fallbackSource, staging.resolve("fallback" + IntentArtifact.EXTENSION));
+        f = compiler.compile(fallbackSource, staging.resolve(FALLBACK));
         compiledFallback = CascadePacker.Fallback.read(f.artifact());
       }
       IntentArtifact packed = CascadePacker.pack(IntentArtifact.read(c.artifact()), compiledFallback, escalateBelow, target);
