@@ -81,11 +81,17 @@ final class DefaultModelBootstrap implements RepositoryBootstrapper {
     out.flush();
     long start = System.nanoTime();
     Path work = null;
+    Thread cleanup = null;
     try {
       Path data = data();
       Files.createDirectories(repository);
       // Outside the repository, so the poller never sees a half-built model.
       work = Files.createTempDirectory("intent-default-model-");
+      // Ctrl-C or SIGTERM skips the finally below: without this the trained model stayed in the
+      // temporary directory. ONNX Runtime's calls are stopped before hooks run (ProcessExit).
+      Path dir = work;
+      cleanup = new Thread(() -> deleteRecursively(dir), "intent-default-model-cleanup");
+      Runtime.getRuntime().addShutdownHook(cleanup);
       Path trained = work.resolve(MODEL);
       TrainingResult t = new IntentTrainer().train(
           TrainingOptions.defaults(data, trained).withNameAndVersion(MODEL, VERSION),
@@ -102,6 +108,13 @@ final class DefaultModelBootstrap implements RepositoryBootstrapper {
     } finally {
       if (work != null) {
         deleteRecursively(work);
+      }
+      if (cleanup != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook runs anyway
+        }
       }
     }
     out.printf(Locale.ROOT, "intent: built %s/%s in %.1f s%n", MODEL, VERSION, (System.nanoTime() - start) / 1e9);

@@ -79,11 +79,29 @@ class SignalDuringOnnxRuntimeTest {
     }
   }
 
+  @Test
+  void ctrlCWhileTheFirstServeCompilesItsModelLeavesNoTemporaryModel() throws Exception {
+    Path data = Path.of(SignalDuringOnnxRuntimeTest.class.getResource("/clinc10.json").toURI());
+    Path work = Files.createDirectories(tmp.resolve("serve"));
+    Path temp = Files.createDirectories(tmp.resolve("temp"));
+    Files.createDirectories(work.resolve("repo"));
+    Child child = Child.start(work, List.of("-Djava.io.tmpdir=" + temp, IntentCli.class.getName(), "serve",
+        "--repository", work.resolve("repo").toString(), "--data", data.toString(), "--port", "0", "--upgrade", "false"));
+    child.awaitOutput("intent: trained in"); // the model is in its temporary directory; the compile starts
+    int signal = child.send(SIGINT);
+    child.assertEndedBy(signal);
+    try (Stream<Path> left = Files.list(temp)) {
+      assertThat(left.map(p -> p.getFileName().toString())).as("the trained model's temporary directory")
+          .noneMatch(name -> name.startsWith("intent-default-model-"));
+    }
+  }
+
   /**
    * A child JVM on the test's class path working in {@code dir}, its output in a file beside
    * {@code dir} so that nothing printed before exit is lost.
    */
   private record Child(Process process, Path log, Path dir) {
+    /** @param mainAndArgs JVM options first (those starting with {@code -}), then the main class and its arguments */
     static Child start(Path dir, List<String> mainAndArgs) throws Exception {
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx512m"));
