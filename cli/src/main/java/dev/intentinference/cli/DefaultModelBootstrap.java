@@ -6,6 +6,7 @@ import dev.intentinference.compiler.ModelDirectorySource;
 import dev.intentinference.compiler.Precision;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.data.BuiltInDatasets;
+import dev.intentinference.core.io.ScratchDirectory;
 import dev.intentinference.server.RepositoryBootstrapper;
 import dev.intentinference.train.IntentTrainer;
 import dev.intentinference.train.TrainingOptions;
@@ -15,9 +16,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Builds the default CLINC150 model into an empty repository on the first {@code intent serve}:
@@ -80,52 +79,27 @@ final class DefaultModelBootstrap implements RepositoryBootstrapper {
         repository, MODEL, VERSION, given != null ? given : "CLINC150 Full as shipped with intent (" + BuiltInDatasets.resource(BuiltInDatasets.CLINC150) + ")");
     out.flush();
     long start = System.nanoTime();
-    Path work = null;
-    Thread cleanup = null;
     try {
       Path data = data();
       Files.createDirectories(repository);
-      // Outside the repository, so the poller never sees a half-built model.
-      work = Files.createTempDirectory("intent-default-model-");
-      // Ctrl-C or SIGTERM skips the finally below: without this the trained model stayed in the
-      // temporary directory. ONNX Runtime's calls are stopped before hooks run (ProcessExit).
-      Path dir = work;
-      cleanup = new Thread(() -> deleteRecursively(dir), "intent-default-model-cleanup");
-      Runtime.getRuntime().addShutdownHook(cleanup);
-      Path trained = work.resolve(MODEL);
-      TrainingResult t = new IntentTrainer().train(
-          TrainingOptions.defaults(data, trained).withNameAndVersion(MODEL, VERSION),
-          new TrainingProgressBars(new ProgressBars(false)));
-      out.printf(Locale.ROOT, "intent: trained in %.1f s (validation in-scope accuracy %.2f%%, out-of-scope recall %.1f%%)%n",
-          t.totalSeconds(), 100 * t.validation().inScopeAccuracy(), 100 * t.validation().oosRecall());
-      Path versionDir = Files.createDirectories(repository.resolve(MODEL).resolve(VERSION));
-      CompileOptions options = CompileOptions.defaults().withPrecision(Precision.INT8)
-          .withVerifyData(data, "val", CompileOptions.DEFAULT_VERIFY_LIMIT);
-      ModelCompiler.CompileResult c = new ModelCompiler(options, "default-model").compile(ModelDirectorySource.open(trained), versionDir);
-      out.printf(Locale.ROOT, "intent: compiled %s (%s)%n", c.artifact(), c.report().summary());
+      // Outside the repository, so the poller never sees a half-built model; gone after Ctrl-C too.
+      try (ScratchDirectory work = ScratchDirectory.create(null, "intent-default-model-")) {
+        Path trained = work.path().resolve(MODEL);
+        TrainingResult t = new IntentTrainer().train(
+            TrainingOptions.defaults(data, trained).withNameAndVersion(MODEL, VERSION),
+            new TrainingProgressBars(new ProgressBars(false)));
+        out.printf(Locale.ROOT, "intent: trained in %.1f s (validation in-scope accuracy %.2f%%, out-of-scope recall %.1f%%)%n",
+            t.totalSeconds(), 100 * t.validation().inScopeAccuracy(), 100 * t.validation().oosRecall());
+        Path versionDir = Files.createDirectories(repository.resolve(MODEL).resolve(VERSION));
+        CompileOptions options = CompileOptions.defaults().withPrecision(Precision.INT8)
+            .withVerifyData(data, "val", CompileOptions.DEFAULT_VERIFY_LIMIT);
+        ModelCompiler.CompileResult c = new ModelCompiler(options, "default-model").compile(ModelDirectorySource.open(trained), versionDir);
+        out.printf(Locale.ROOT, "intent: compiled %s (%s)%n", c.artifact(), c.report().summary());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("building the default model in " + repository, e);
-    } finally {
-      if (work != null) {
-        deleteRecursively(work);
-      }
-      if (cleanup != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException shuttingDown) {
-          // the hook runs anyway
-        }
-      }
     }
     out.printf(Locale.ROOT, "intent: built %s/%s in %.1f s%n", MODEL, VERSION, (System.nanoTime() - start) / 1e9);
     out.flush();
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a leftover temporary directory is harmless
-    }
   }
 }

@@ -7,6 +7,7 @@ import dev.intentinference.compiler.ModelCompiler;
 import dev.intentinference.compiler.ModelDirectorySource;
 import dev.intentinference.compiler.Precision;
 import dev.intentinference.compiler.SmoothingOptions;
+import dev.intentinference.core.io.ScratchDirectory;
 import dev.intentinference.core.model.CascadeInfo;
 import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.ModelManifest;
@@ -23,7 +24,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -116,15 +116,9 @@ final class DefaultModelUpgrade {
   Path run(Path repository) {
     long start = System.nanoTime();
     Path model = repository.resolve(DefaultModelBootstrap.MODEL);
-    Path staging;
-    try {
-      staging = Files.createTempDirectory(model, "." + VERSION + ".building-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("creating a staging directory in " + model, e);
-    }
-    Thread cleanup = new Thread(() -> deleteRecursively(staging), "intent-upgrade-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanup);
-    try {
+    ScratchDirectory scratch = ScratchDirectory.create(model, "." + VERSION + ".building-");
+    Path staging = scratch.path();
+    try (scratch) {
       log("fine-tuning %s/%s%s in the background (%d thread(s)); version %s serves meanwhile", DefaultModelBootstrap.MODEL,
           VERSION, cascade ? " (a cascade: the model, its teacher behind it)" : "", fineTuning.threads(), DefaultModelBootstrap.VERSION);
       Path trained = staging.resolve("model");
@@ -164,13 +158,6 @@ final class DefaultModelUpgrade {
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException("publishing " + DefaultModelBootstrap.MODEL + "/" + VERSION, e);
-    } finally {
-      deleteRecursively(staging);
-      try {
-        Runtime.getRuntime().removeShutdownHook(cleanup);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs anyway
-      }
     }
   }
 
@@ -209,17 +196,6 @@ final class DefaultModelUpgrade {
     public void fineTuneEpoch(String role, FineTuner.EpochRecord epoch) {
       log("%s: epoch %d, validation in-scope accuracy %.2f%%%s", role, epoch.epoch(), 100 * epoch.validationAccuracy(),
           epoch.skippedSteps() == 0 ? "" : ", " + epoch.skippedSteps() + " steps skipped (non-finite)");
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a leftover hidden staging directory is ignored by the repository poll
     }
   }
 }

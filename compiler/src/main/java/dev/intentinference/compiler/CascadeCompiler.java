@@ -1,13 +1,12 @@
 package dev.intentinference.compiler;
 
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.ScratchDirectory;
 import dev.intentinference.core.model.IntentArtifact;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * Compiles a model and its fallback with the same options and packs them into one cascade
@@ -45,41 +44,25 @@ public final class CascadeCompiler {
     CascadePacker.Fallback compiledFallback = Files.isDirectory(fallback) ? null : CascadePacker.Fallback.read(fallback);
     CompileSource fallbackSource = compiledFallback == null ? ModelDirectorySource.open(fallback) : null;
     CascadePacker.checkPair(first.manifest(), compiledFallback != null ? compiledFallback.manifest() : fallbackSource.manifest());
-    Path staging;
+    ScratchDirectory staging;
     try {
       Path parent = target.toAbsolutePath().normalize().getParent();
       Files.createDirectories(parent);
-      staging = Files.createTempDirectory(parent, ".compile-");
-      // Ctrl-C or SIGTERM ends the process without the finally below: the exit deletes what is
-      // registered, newest first, so the two artifacts (and their own temporary files, registered
-      // as they are made) go before the directory.
-      staging.toFile().deleteOnExit();
-      staging.resolve(FIRST).toFile().deleteOnExit();
-      staging.resolve(FALLBACK).toFile().deleteOnExit();
-    } catch (IOException e) {
+      staging = ScratchDirectory.create(parent, ".compile-");
+    } catch (IOException | UncheckedIOException e) {
       throw new IntentException(target + ": cannot create a staging directory beside it: " + e.getMessage(), e);
     }
-    try {
+    try (staging) {
       ModelCompiler.CompileResult f = null;
-      ModelCompiler.CompileResult c = compiler.compile(first, staging.resolve(FIRST));
+      ModelCompiler.CompileResult c = compiler.compile(first, staging.path().resolve(FIRST));
       if (fallbackSource != null) {
-        f = compiler.compile(fallbackSource, staging.resolve(FALLBACK));
+        f = compiler.compile(fallbackSource, staging.path().resolve(FALLBACK));
         compiledFallback = CascadePacker.Fallback.read(f.artifact());
       }
       IntentArtifact packed = CascadePacker.pack(IntentArtifact.read(c.artifact()), compiledFallback, escalateBelow, target);
       return new Result(new ModelCompiler.CompileResult(target, packed.manifest(), c.report(), Files.size(target)), c, f);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } finally {
-      deleteQuietly(staging);
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a hidden staging directory left behind holds nothing a reader would take for an artifact
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.intentinference.core.model;
 
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.ScratchDirectory;
 import dev.intentinference.core.io.Hashes;
 import dev.intentinference.core.io.IoErrors;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -69,7 +69,7 @@ public final class ModelDirectory {
       throw new UncheckedIOException("writing model to " + dir, e);
     } finally {
       if (tmp != null) {
-        deleteRecursively(tmp);
+        ScratchDirectory.deleteQuietly(tmp);
       }
     }
   }
@@ -111,14 +111,6 @@ public final class ModelDirectory {
       return Files.isDirectory(dir) && s.findAny().isEmpty();
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  static void deleteRecursively(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort: a leftover temp directory is hidden (dot-prefixed) and harmless
     }
   }
 }

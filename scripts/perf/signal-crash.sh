@@ -1,0 +1,33 @@
+#!/bin/bash
+# Sends a signal to `intent train --frozen` at a random moment, N times, and counts crashes
+# (hs_err_pid*.log, exit 134) and output left behind after an interrupted run.
+#
+#   JAR=dist/intent-cli.jar scripts/perf/signal-crash.sh 30 INT train6k.csv          # during embedding
+#   MIN=0.5 SPAN=4 JAR=dist/intent-cli.jar scripts/perf/signal-crash.sh 30 INT train6k.csv   # start-up
+#
+# Runs in the current directory (it writes out_r, log_*.txt and crash_*.log there). train6k.csv: the
+# thirty-sixth session used the first 5,996 rows of BANKING77's train.csv.
+set -m   # job control: without it bash starts background jobs with SIGINT ignored, and Java then ignores Ctrl-C
+N=${1:-30}; SIG=${2:-INT}; DATA=${3:?a text,intent CSV}
+MIN=${MIN:-1.5}; SPAN=${SPAN:-11}
+JAR=${JAR:?the intent-cli.jar to run (cli/target/lib beside it)}
+declare -A codes
+crashes=0; leftovers=0
+for i in $(seq 1 "$N"); do
+  rm -rf out_r
+  MKL_DYNAMIC=FALSE OMP_DYNAMIC=FALSE java -Xmx2g -jar "$JAR" train --frozen --data "$DATA" --out out_r >log_$i.txt 2>&1 &
+  pid=$!
+  d=$(awk -v s=$RANDOM "BEGIN{srand(s); printf \"%.2f\", $MIN+rand()*$SPAN}")
+  sleep "$d"
+  kill -"$SIG" $pid 2>/dev/null
+  wait $pid; rc=$?
+  codes[$rc]=$(( ${codes[$rc]:-0} + 1 ))
+  hs=""; [ -f hs_err_pid${pid}.log ] && hs=hs_err_pid${pid}.log
+  [ -n "$hs" ] && crashes=$((crashes+1)) && mv "$hs" crash_$i.log
+  left=$(ls -A | grep -E '^(out_r|\.out_r)')
+  if [ -n "$left" ] && [ $rc -ne 0 ]; then leftovers=$((leftovers+1)); echo "leftover in try $i: $left"; fi
+  echo "try $i delay $d rc $rc ${hs:+CRASH}"
+done
+rm -rf out_r
+echo "exit codes:"; for k in "${!codes[@]}"; do echo "  $k: ${codes[$k]}"; done
+echo "crashes (hs_err): $crashes  leftovers: $leftovers"
