@@ -85,7 +85,7 @@ public final class FineTuneTrainer {
 
   public TrainingResult train(TrainingOptions options, TrainingListener listener) {
     long start = System.nanoTime();
-    IntentTrainer.requireFreeOutput(options.out());
+    ModelOutput.requireFree(options.out(), "--out");
     if (options.encoders().size() != 1) {
       throw new IntentException("fine-tuning trains one encoder; --encoder names " + options.encoders().size()
           + " (" + String.join(",", options.encoders()) + ")");
@@ -114,7 +114,7 @@ public final class FineTuneTrainer {
         throw new IntentException("--keep-teacher " + teacherOut + " and --out " + options.out()
             + " must not lie inside one another");
       }
-      IntentTrainer.requireFreeOutput(teacherOut, "--keep-teacher");
+      ModelOutput.requireFree(teacherOut, "--keep-teacher");
     }
     TrainingData data = TrainingData.load(options.data(), options.validation(), options.columns(),
         options.oosClass(), options.holdoutFraction(), fineTuning.recipe().seed());

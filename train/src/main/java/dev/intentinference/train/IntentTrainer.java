@@ -61,7 +61,7 @@ public final class IntentTrainer {
 
   public TrainingResult train(TrainingOptions options, TrainingListener listener) {
     long start = System.nanoTime();
-    requireFreeOutput(options.out());
+    ModelOutput.requireFree(options.out(), "--out");
     TrainingData data = TrainingData.load(options.data(), options.validation(), options.columns(),
         options.oosClass(), options.holdoutFraction(), options.head().seed());
     List<String> labels = data.labels();
@@ -211,43 +211,6 @@ public final class IntentTrainer {
     }
     return new Features(vectors, refs, tokenizer);
   }
-
-  /**
-   * Fails before any work when the model directory cannot be written (checked again on write): it
-   * must be new or an empty directory, in a place this process may write.
-   */
-  static void requireFreeOutput(java.nio.file.Path out) {
-    requireFreeOutput(out, "--out");
-  }
-
-  /** As {@link #requireFreeOutput(java.nio.file.Path)}, naming {@code option} ({@code --out} or {@code --keep-teacher}). */
-  static void requireFreeOutput(java.nio.file.Path out, String option) {
-    if (out.toString().isEmpty()) {
-      throw new dev.intentinference.core.IntentException(option + " is empty; name the model directory to create");
-    }
-    if (out.toAbsolutePath().normalize().getFileName() == null) {
-      throw new dev.intentinference.core.IntentException(option + " " + out + ": a file system root, not a model directory to create");
-    }
-    if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
-      throw new dev.intentinference.core.IntentException(out + ": is a file; " + option + " names a model directory to create");
-    }
-    if (java.nio.file.Files.exists(out)) {
-      boolean empty;
-      try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(out)) {
-        empty = s.findAny().isEmpty();
-      } catch (java.io.IOException e) {
-        empty = false;
-      }
-      if (!empty) {
-        throw new dev.intentinference.core.IntentException(
-            out + ": already exists and is not empty; choose another " + option + " or remove it"
-                + (option.equals("--keep-teacher") && java.nio.file.Files.isRegularFile(out.resolve("manifest.json"))
-                    ? " (a teacher kept by an earlier run teaches again with --teacher " + out + ")" : ""));
-      }
-    }
-    dev.intentinference.core.io.OutputPlace.requireWritable(option, out);
-  }
-
 
   /** The head trains with as many threads as the encoder used: both are CPU-bound, never concurrent. */
   private static int headThreads(TrainingOptions options) {

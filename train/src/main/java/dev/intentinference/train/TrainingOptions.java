@@ -88,12 +88,9 @@ public record TrainingOptions(
 
   /** Default settings: the default encoders and head, name taken from the output directory. */
   public static TrainingOptions defaults(Path data, Path out) {
-    if (out.toAbsolutePath().normalize().getFileName() == null) {
-      throw new dev.intentinference.core.IntentException("--out " + out + ": a file system root, not a model directory to create");
-    }
     return new TrainingOptions(data, null, out, Columns.DEFAULT, DEFAULT_ENCODERS,
         HeadConfig.defaults(), DEFAULT_TEMPERATURE, false, DEFAULT_HOLDOUT_FRACTION,
-        out.toAbsolutePath().normalize().getFileName().toString(), "1", DEFAULT_EMBED_BATCH_SIZE,
+        ModelOutput.name(out, "--out"), "1", DEFAULT_EMBED_BATCH_SIZE,
         SessionSettings.allCores(), "dev");
   }
 
