@@ -20,6 +20,7 @@ import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.model.Softmax;
 import dev.intentinference.core.model.ThresholdInfo;
 import dev.intentinference.core.onnx.EncoderGraphs;
+import dev.intentinference.core.onnx.OrtCalls;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.text.TextTokenizer;
 import dev.intentinference.core.text.TokenizedText;
@@ -286,7 +287,7 @@ public final class FineTuneTrainer {
       FineTuner.Result t, Texts texts, TrainingData data, TrainingOptions options) {
     List<float[]> probabilities = servedProbabilities(manager, t.network(), tokenizerJson, spec, texts.validation());
     ValidationOutcome outcome = ValidationOutcome.of(data, probabilities, options.version());
-    byte[] onnx = t.network().encoderWeights(start).writeInto(EncoderGraphs.shippedModel(spec)).toByteArray();
+    byte[] onnx = trainedWeights(t, start).writeInto(EncoderGraphs.shippedModel(spec)).toByteArray();
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("mode", "fine-tune");
     training.put("role", "teacher of " + options.out().getFileName());
@@ -297,9 +298,22 @@ public final class FineTuneTrainer {
     training.put("data", data.sources());
     training.put("data_sha256", data.dataSha256());
     EncoderRef ref = EncoderRef.fineTuned(spec, Hashes.sha256(tokenizerJson), ENCODER_FILE, Hashes.sha256(onnx));
-    writeDirectory(teacherOut, options, options.name() + "-teacher", data, ref, t.network().head(), outcome, training,
+    writeDirectory(teacherOut, options, options.name() + "-teacher", data, ref, trainedHead(t), outcome, training,
         onnx, tokenizerJson);
     return new KeptTeacher(teacherOut.toString(), outcome.threshold(), probabilities);
+  }
+
+  /**
+   * The encoder's weights as {@code trained}, read out of libtorch through the exit's guard, as
+   * every libtorch call ({@link FineTuner}).
+   */
+  private static BertWeights trainedWeights(FineTuner.Result trained, BertWeights start) {
+    return OrtCalls.process().call(() -> trained.network().encoderWeights(start));
+  }
+
+  /** The head as {@code trained}, read out of libtorch through the exit's guard. */
+  private static ClassifierHead trainedHead(FineTuner.Result trained) {
+    return OrtCalls.process().call(() -> trained.network().head());
   }
 
   /** Probabilities as served: the whole text, up to the encoder's own limit (training may cut at {@link FineTuning#maxTokens()}). */
@@ -418,9 +432,9 @@ public final class FineTuneTrainer {
       }
       float[][] trainingSample = FineTuner.logits(manager, model.network(), sample);
       ModelProto shipped = EncoderGraphs.shippedModel(spec);
-      byte[] onnx = model.network().encoderWeights(start).writeInto(shipped).toByteArray();
+      byte[] onnx = trainedWeights(model, start).writeInto(shipped).toByteArray();
       int cut = (int) train.tokens().stream().filter(TokenizedText::truncated).count();
-      return new Trained(model, model.network().head(), onnx, tokenizerJson, probabilities, trainingSample, cut);
+      return new Trained(model, trainedHead(model), onnx, tokenizerJson, probabilities, trainingSample, cut);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.intentinference.core.io;
 
+import dev.intentinference.core.onnx.OrtCalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,7 +11,9 @@ import java.util.stream.Stream;
 /**
  * A directory of intermediate files that is gone when the work ends, however it ends: closed
  * normally, or by Ctrl-C or SIGTERM, which end the JVM without running the work's {@code finally}
- * (a shutdown hook deletes it then; {@code intent} stops ONNX Runtime's calls before hooks run).
+ * (a shutdown hook deletes it then). Whatever writes into it must go through {@link OrtCalls}, the
+ * exit's guard, which {@code intent} stops before hooks run: a file written while the hook deletes
+ * would be left behind, and the directory with it.
  *
  * <pre>{@code
  * try (ScratchDirectory work = ScratchDirectory.create(null, "intent-default-model-")) {
@@ -34,7 +37,10 @@ public final class ScratchDirectory implements AutoCloseable {
    */
   public static ScratchDirectory create(Path parent, String prefix) {
     try {
-      return new ScratchDirectory(parent == null ? Files.createTempDirectory(prefix) : Files.createTempDirectory(parent, prefix));
+      // Through the exit's guard, as every write the exit deletes: created once the exit has begun,
+      // the directory would get no hook to delete it.
+      return OrtCalls.process().call(() -> new ScratchDirectory(
+          parent == null ? Files.createTempDirectory(prefix) : Files.createTempDirectory(parent, prefix)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a working directory " + (parent == null ? "" : "in " + parent + " ")
           + "(" + IoErrors.reason(e) + ")", e);

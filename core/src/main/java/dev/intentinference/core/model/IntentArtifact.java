@@ -2,6 +2,7 @@ package dev.intentinference.core.model;
 
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.io.Hashes;
+import dev.intentinference.core.onnx.OrtCalls;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -201,6 +202,13 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
     Map<String, String> hashes = new LinkedHashMap<>();
     entries.forEach((name, bytes) -> hashes.put(name, Hashes.sha256(bytes)));
     ModelManifest complete = manifest.withFiles(hashes, ModelManifest.KIND_ARTIFACT);
+    // Through the exit's guard: a signal waits for a write under way to finish, and a write not
+    // yet begun never begins, so no file lands in a directory the exit is deleting.
+    OrtCalls.process().run(() -> writeFile(file, complete, entries));
+    return new IntentArtifact(complete, Map.copyOf(entries));
+  }
+
+  private static void writeFile(Path file, ModelManifest complete, Map<String, byte[]> entries) {
     Path target = file.toAbsolutePath().normalize();
     Path tmp = null;
     try {
@@ -234,7 +242,6 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
         }
       }
     }
-    return new IntentArtifact(complete, Map.copyOf(entries));
   }
 
   private static void put(ZipOutputStream zip, String name, byte[] bytes) throws IOException {

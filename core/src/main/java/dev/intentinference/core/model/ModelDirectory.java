@@ -4,6 +4,7 @@ import dev.intentinference.core.IntentException;
 import dev.intentinference.core.io.ScratchDirectory;
 import dev.intentinference.core.io.Hashes;
 import dev.intentinference.core.io.IoErrors;
+import dev.intentinference.core.onnx.OrtCalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -41,13 +42,21 @@ public final class ModelDirectory {
     Map<String, String> hashes = new LinkedHashMap<>();
     files.forEach((name, bytes) -> hashes.put(name, Hashes.sha256(bytes)));
     ModelManifest complete = manifest.withFiles(hashes, manifest.kind());
+    // Through the exit's guard: a signal waits for a write under way to finish, and a write not
+    // yet begun never begins, so no file lands in a directory the exit is deleting.
+    OrtCalls.process().run(() -> writeFiles(dir, target, complete, files));
+  }
+
+  private static void writeFiles(Path dir, Path target, ModelManifest complete, Map<String, byte[]> files) {
     Path tmp = null;
     try {
       Files.createDirectories(target.getParent());
       tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
       // Ctrl-C ends the process without unwinding this thread, so the finally below never runs:
-      // the JVM's exit deletions remove a half-written directory (files first, as registered last).
-      // After the rename these paths no longer exist, and deleting them does nothing.
+      // the JVM's exit deletions remove a half-written directory (files first, as registered last)
+      // when the exit does not wait for the write (a process without intent's own exit, or a
+      // write longer than its limit). After the rename these paths no longer exist, and deleting
+      // them does nothing.
       tmp.toFile().deleteOnExit();
       FilePermissions.makeWorldReadable(tmp);
       for (Map.Entry<String, byte[]> e : files.entrySet()) {

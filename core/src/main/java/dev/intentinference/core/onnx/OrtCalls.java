@@ -3,22 +3,30 @@ package dev.intentinference.core.onnx;
 import java.time.Duration;
 
 /**
- * Keeps the end of the process from racing ONNX Runtime: every call into the native library
- * (unpacking and loading it, creating, running and closing a session) goes through {@link #call},
- * and the process's exit path {@link #stopAndAwait stops} the calls before the JVM's exit begins.
+ * Keeps the end of the process from racing work that must not overlap it: every call into a
+ * native library and every write of output that the exit deletes goes through {@link #call}, and
+ * the process's exit path {@link #stopAndAwait stops} the calls before the JVM's exit begins.
+ * Guarded are: ONNX Runtime (unpacking and loading it, creating, running and closing a session);
+ * PyTorch through DJL while fine-tuning (a training step's passes and update, a batch of
+ * predictions, building the network, reading its weights out); and writing model directories,
+ * artifacts and scratch directories, and publishing a version.
  *
  * <p>Why: ONNX Runtime's Java binding releases its native environment in a shutdown hook of its
- * own ({@code OrtEnvironment$OrtEnvCloser}, 1.29), and at exit the JVM also runs the library's
- * C++ static destructors, while other threads may still be inside a session's creation or run.
- * Those then use freed state and the process dies of SIGSEGV (exit code 134 and an
- * {@code hs_err_pid*.log}) instead of ending with 130 or 143. A Java thread cannot be stopped
- * inside native code, so the exit waits for it instead ({@code intent}'s {@code ProcessExit}).
+ * own ({@code OrtEnvironment$OrtEnvCloser}, 1.29), and at exit the JVM also runs the native
+ * libraries' C++ static destructors (ONNX Runtime's, libtorch's), while other threads may still be
+ * inside a session's creation or run, or a training step. Those then use freed state and the
+ * process dies of SIGSEGV (exit code 134 and an {@code hs_err_pid*.log}) instead of ending with
+ * 130 or 143; seen for ONNX Runtime, not yet for libtorch (DJL 0.36 registers no hook of its own).
+ * And the exit's shutdown hooks delete scratch directories and half-written output while the other
+ * threads go on: a file written after that is left behind. A Java thread cannot be stopped inside
+ * native code, so the exit waits for it instead ({@code intent}'s {@code ProcessExit}).
  *
  * <p>After {@link #stopAndAwait} no thread enters or leaves a guarded call: one arriving at a
- * call, or returning from one, waits there until the process ends. So the native library is left
- * alone, and nothing computed after the signal goes on to write files while the JVM deletes the
- * half-written ones it was told to. Calls must not nest (a nested call would wait for the outer
- * one, which the stop waits for, until the stop's time limit).
+ * call, or returning from one, waits there until the process ends. So the native libraries are
+ * left alone, and nothing computed after the signal goes on to write files while the JVM deletes
+ * the half-written ones it was told to. A guarded call must be short, well within the stop's
+ * limit (a step or a batch, never a whole training), and calls must not nest (a nested call would
+ * wait for the outer one, which the stop waits for, until the stop's time limit).
  *
  * <pre>{@code
  * float[][] v = OrtCalls.process().call(() -> { try (...; OrtSession.Result r = session.run(in)) { ... } });
@@ -27,13 +35,13 @@ import java.time.Duration;
  * }</pre>
  */
 public final class OrtCalls {
-  /** A call into ONNX Runtime, with the checked exception it throws ({@code OrtException}) or none. */
+  /** A guarded call, with the checked exception it throws (ONNX Runtime's {@code OrtException}) or none. */
   @FunctionalInterface
   public interface Call<T, E extends Exception> {
     T call() throws E;
   }
 
-  /** A call returning nothing (closing a session). */
+  /** A call returning nothing (closing a session, writing files). */
   @FunctionalInterface
   public interface Action<E extends Exception> {
     void run() throws E;
@@ -42,7 +50,8 @@ public final class OrtCalls {
   /**
    * The process's guard. One per process because what it guards against, the process's exit, is
    * one per process, and the calls to guard are made all over the modules (encoders, scorers,
-   * the compiler), each of which would otherwise have to be handed the same object.
+   * the compiler, the trainers, model writers), each of which would otherwise have to be handed
+   * the same object.
    */
   private static final OrtCalls PROCESS = new OrtCalls();
 
@@ -55,12 +64,12 @@ public final class OrtCalls {
   /** A guard of its own, for tests (stopping the process's one would stop every later test's calls). */
   public OrtCalls() {}
 
-  /** The process's guard, which every ONNX Runtime call of this code base goes through. */
+  /** The process's guard, which every native call and every write of output of this code base goes through. */
   public static OrtCalls process() {
     return PROCESS;
   }
 
-  /** Runs {@code call}, counted as inside ONNX Runtime; after {@link #stopAndAwait} it never returns. */
+  /** Runs {@code call}, counted as under way; after {@link #stopAndAwait} it never returns. */
   public <T, E extends Exception> T call(Call<T, E> call) throws E {
     enter();
     try {
@@ -137,8 +146,8 @@ public final class OrtCalls {
 
   /**
    * Holding {@link #lock}: once stopped, waits until the process ends (wait releases the lock).
-   * An interrupt does not end the wait: the thread must not go back into ONNX Runtime, nor on
-   * with work whose output the exit is deleting.
+   * An interrupt does not end the wait: the thread must not go back into a native library, nor
+   * on with work whose output the exit is deleting.
    */
   private void waitForExitIfStopped() {
     while (stopped) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.encoder.EncoderSpec;
+import dev.intentinference.core.onnx.OrtCalls;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
 import java.util.ArrayList;
@@ -138,8 +139,8 @@ public final class FineTuner {
       throw new IllegalArgumentException("teacher gives " + teacher.logits().length + " rows for " + train.size() + " texts");
     }
     long start = System.nanoTime();
-    IntentNetwork net = new IntentNetwork(manager, spec, weights, labels, config.logitScale(),
-        config.trainWordEmbeddings(), config.frozenLayers(), config.seed());
+    IntentNetwork net = OrtCalls.process().call(() -> new IntentNetwork(manager, spec, weights, labels,
+        config.logitScale(), config.trainWordEmbeddings(), config.frozenLayers(), config.seed()));
     boolean cache = net.startsFromFrozenState() && fitsInHeap(net, train, validation);
     FrozenStates trainStates = cache ? FrozenStates.of(manager, net, train.tokens()) : null;
     FrozenStates validationStates = cache ? FrozenStates.of(manager, net, validation.tokens()) : null;
@@ -178,16 +179,20 @@ public final class FineTuner {
         for (int[] piece : pieces) {
           // Each piece's mean loss weighted by its share of the batch: the gradients the passes
           // add up are the batch's mean loss's. A batch in one piece keeps its float operations.
-          loss += pass(manager, net, train, trainStates, teacher, labels, piece,
-              pieces.size() == 1 ? 1f : (float) piece.length / batch.length);
+          float share = pieces.size() == 1 ? 1f : (float) piece.length / batch.length;
+          // Every pass and update through the exit's guard: an exit waits for the one under way
+          // (a pass holds at most the step budget's tokens: 0.1 to 0.3 s on 2 cores for the
+          // default encoders) and none starts after it, so libtorch is not torn down under a
+          // pass, and the training goes no further while the exit deletes its output.
+          loss += OrtCalls.process().call(() -> pass(manager, net, train, trainStates, teacher, labels, piece, share));
         }
         long optimizerStart = System.nanoTime();
         passNanos += optimizerStart - passStart;
         boolean applied;
         if (Double.isFinite(loss)) {
-          applied = Double.isFinite(optimizer.step(params, rates, rate));
+          applied = Double.isFinite(OrtCalls.process().call(() -> optimizer.step(params, rates, rate)));
         } else {
-          optimizer.skip(params);
+          OrtCalls.process().run(() -> optimizer.skip(params));
           applied = false;
         }
         optimizerNanos += System.nanoTime() - optimizerStart;
@@ -370,9 +375,11 @@ public final class FineTuner {
       for (int r : rows) {
         chunk.add(texts.get(r));
       }
-      try (NDManager m = manager.newSubManager()) {
-        scatter(net.logits(m, TokenBatch.pack(chunk), 0f), rows, out);
-      }
+      OrtCalls.process().run(() -> {
+        try (NDManager m = manager.newSubManager()) {
+          scatter(net.logits(m, TokenBatch.pack(chunk), 0f), rows, out);
+        }
+      });
     }
     return out;
   }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.onnx.OrtCalls;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
 import java.util.ArrayList;
@@ -60,22 +61,25 @@ public final class FrozenStates {
         chunk.add(texts.get(r));
       }
       TokenBatch batch = TokenBatch.pack(chunk);
-      try (NDManager m = manager.newSubManager()) {
-        IntentNetwork.FixedPart part = net.fixedPart(m, batch);
-        float[] flat = part.state().toFloatArray();
-        int seq = batch.sequenceLength();
-        for (int i = 0; i < rows.length; i++) {
-          int offset = i * seq * hidden;
-          states[rows[i]] = Arrays.copyOfRange(flat, offset, offset + lengths[rows[i]] * hidden);
-        }
-        if (pooled != null) {
-          float[] rowsPooled = part.pooledBelow().toFloatArray();
-          int width = rowsPooled.length / rows.length;
+      // Through the exit's guard, as every libtorch call (FineTuner).
+      OrtCalls.process().run(() -> {
+        try (NDManager m = manager.newSubManager()) {
+          IntentNetwork.FixedPart part = net.fixedPart(m, batch);
+          float[] flat = part.state().toFloatArray();
+          int seq = batch.sequenceLength();
           for (int i = 0; i < rows.length; i++) {
-            pooled[rows[i]] = Arrays.copyOfRange(rowsPooled, i * width, (i + 1) * width);
+            int offset = i * seq * hidden;
+            states[rows[i]] = Arrays.copyOfRange(flat, offset, offset + lengths[rows[i]] * hidden);
+          }
+          if (pooled != null) {
+            float[] rowsPooled = part.pooledBelow().toFloatArray();
+            int width = rowsPooled.length / rows.length;
+            for (int i = 0; i < rows.length; i++) {
+              pooled[rows[i]] = Arrays.copyOfRange(rowsPooled, i * width, (i + 1) * width);
+            }
           }
         }
-      }
+      });
     }
     return new FrozenStates(states, lengths, hidden, pooled);
   }
@@ -123,10 +127,12 @@ public final class FrozenStates {
   public float[][] logits(NDManager manager, IntentNetwork net) {
     float[][] out = new float[states.length][];
     for (int[] rows : LengthChunks.of(lengths, FineTuner.PREDICT_BATCH, net.bert().config())) {
-      try (NDManager m = manager.newSubManager()) {
-        Batch b = batch(m, rows);
-        FineTuner.scatter(net.logitsFrom(b.states(), b.mask(), b.pooledBelow(), 0f), rows, out);
-      }
+      OrtCalls.process().run(() -> {
+        try (NDManager m = manager.newSubManager()) {
+          Batch b = batch(m, rows);
+          FineTuner.scatter(net.logitsFrom(b.states(), b.mask(), b.pooledBelow(), 0f), rows, out);
+        }
+      });
     }
     return out;
   }
