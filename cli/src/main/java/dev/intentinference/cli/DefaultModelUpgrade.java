@@ -11,6 +11,7 @@ import dev.intentinference.core.io.ScratchDirectory;
 import dev.intentinference.core.model.CascadeInfo;
 import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.ModelManifest;
+import dev.intentinference.core.onnx.OrtCalls;
 import dev.intentinference.train.FineTuneTrainer;
 import dev.intentinference.train.FineTuning;
 import dev.intentinference.train.TrainingListener;
@@ -126,7 +127,9 @@ final class DefaultModelUpgrade {
       TrainingResult t = new FineTuneTrainer(fineTuning, teacher).train(trainingOptions(trained), new ProgressLog());
       log("fine-tuned in %.0f s: validation in-scope accuracy %.2f%%, out-of-scope recall %.1f%%", t.totalSeconds(),
           100 * t.validation().inScopeAccuracy(), 100 * t.validation().oosRecall());
-      Path built = Files.createDirectories(staging.resolve(VERSION));
+      // Writes into the staging directory go through the exit's guard (OrtCalls), so none lands
+      // after its shutdown hook has deleted it.
+      Path built = OrtCalls.process().call(() -> Files.createDirectories(staging.resolve(VERSION)));
       // Smoothing measures the channels on the texts the model was trained on: on CLINC150
       // validation that keeps more decisions through int8 than the generic built-in sentences.
       // Constant activation ranges, calibrated on the same texts, make a message's answer the
@@ -148,11 +151,15 @@ final class DefaultModelUpgrade {
         log("compiled and verified: %s", c.report().summary());
       }
       Path target = model.resolve(VERSION);
-      try {
-        Files.move(built, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(built, target);
-      }
+      // Guarded too: published while the exit deletes the staging directory, the version could
+      // lose files on the way.
+      OrtCalls.process().call(() -> {
+        try {
+          return Files.move(built, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+          return Files.move(built, target);
+        }
+      });
       log("published %s/%s after %.0f s; the server loads it at its next repository poll",
           DefaultModelBootstrap.MODEL, VERSION, (System.nanoTime() - start) / 1e9);
       return target;

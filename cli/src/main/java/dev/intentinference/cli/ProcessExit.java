@@ -17,11 +17,15 @@ import sun.misc.Signal;
  *       its own, {@code serve}, says what it does instead);
  *   <li>the commands' exit steps ({@code serve}'s drain, which still answers requests through
  *       ONNX Runtime);
- *   <li>ONNX Runtime stopped ({@link OrtCalls#stopAndAwait}): calls under way get up to
- *       {@link #ORT_LIMIT} to return, and no thread starts another or goes on from one;
+ *   <li>native work and writes of output stopped ({@link OrtCalls#stopAndAwait}: ONNX Runtime's
+ *       calls, fine-tuning's libtorch passes and updates, the writing of model directories,
+ *       artifacts and scratch directories): those under way get up to {@link #STOP_LIMIT} to
+ *       return, and no thread starts another or goes on from one;
  *   <li>{@code System.exit}: 128 + the signal's number (130 after Ctrl-C, 143 after SIGTERM, as
  *       the JVM's own handling gives), or the command's code. The shutdown hooks then run,
- *       among them the JVM's deletion of half-written output registered with {@code deleteOnExit}.
+ *       among them the deletion of scratch directories ({@code ScratchDirectory}) and of
+ *       half-written output registered with {@code deleteOnExit}, which no thread writes into
+ *       any more.
  * </ol>
  *
  * <p>Why before the exit rather than in a shutdown hook: ONNX Runtime's Java binding registers
@@ -39,12 +43,14 @@ import sun.misc.Signal;
  */
 final class ProcessExit {
   /**
-   * How long the exit waits for an ONNX Runtime call under way. A batch runs in well under a
-   * second; creating a session of the largest shipped encoder (bge-small fp32, optimized as it
-   * loads) took 0.4 s, and the process's first session, which loads the library, 0.6 s, on 2 cores
-   * at load average 4.5. Past this the exit goes on, and may crash as before, rather than hang.
+   * How long the exit waits for a guarded call under way. A batch runs in well under a second;
+   * creating a session of the largest shipped encoder (bge-small fp32, optimized as it loads) took
+   * 0.4 s, and the process's first session, which loads the library, 0.6 s, on 2 cores at load
+   * average 4.5; a fine-tuning pass 0.1 to 0.3 s; writing a fine-tuned model directory (its
+   * encoder.onnx up to 130 MB) about a second. Past this the exit goes on, and may crash or leave
+   * files as before, rather than hang.
    */
-  static final Duration ORT_LIMIT = Duration.ofSeconds(10);
+  static final Duration STOP_LIMIT = Duration.ofSeconds(10);
 
   /** The signals the JVM ends the process on, the ones a terminal, a supervisor or a user sends. */
   private static final List<String> SIGNALS = List.of("INT", "TERM", "HUP");
@@ -70,7 +76,7 @@ final class ProcessExit {
    * process was started with ignored ({@code nohup}, a background job of a script) stays ignored.
    */
   static ProcessExit install(PrintWriter err) {
-    ProcessExit exit = new ProcessExit(err, OrtCalls.process(), ORT_LIMIT, true);
+    ProcessExit exit = new ProcessExit(err, OrtCalls.process(), STOP_LIMIT, true);
     for (String name : SIGNALS) {
       try {
         Signal.handle(new Signal(name), exit::onSignal);
@@ -83,14 +89,14 @@ final class ProcessExit {
 
   /**
    * For {@link IntentCli#execute(String[], PrintWriter, PrintWriter)} in a process that is not
-   * {@code intent}'s own (tests): signals and ONNX Runtime are left alone, and an exit step is
+   * {@code intent}'s own (tests): signals and the guarded calls are left alone, and an exit step is
    * registered as a shutdown hook by itself.
    */
   static ProcessExit unmanaged() {
-    return new ProcessExit(null, OrtCalls.process(), ORT_LIMIT, false);
+    return new ProcessExit(null, OrtCalls.process(), STOP_LIMIT, false);
   }
 
-  /** Runs {@code step} when the process ends, before ONNX Runtime is stopped; it prints its own messages. */
+  /** Runs {@code step} when the process ends, before the guarded calls are stopped; it prints its own messages. */
   void onExit(String name, Runnable step) {
     if (installed) {
       steps.add(step);
@@ -124,13 +130,13 @@ final class ProcessExit {
       try {
         step.run();
       } catch (RuntimeException e) {
-        // One failed step must not keep ONNX Runtime's stop from running.
+        // One failed step must not keep the guarded calls' stop from running.
         err.println("intent: while stopping: " + e);
         err.flush();
       }
     }
     if (!calls.stopAndAwait(limit)) {
-      err.println("intent: ONNX Runtime still busy after " + limit.toSeconds() + " s; exiting anyway");
+      err.println("intent: native work or a write still under way after " + limit.toSeconds() + " s; exiting anyway");
       err.flush();
     }
     return code;

@@ -1,5 +1,7 @@
 package dev.intentinference.cli;
 
+import static dev.intentinference.cli.ChildJvm.SIGINT;
+import static dev.intentinference.cli.ChildJvm.SIGTERM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.intentinference.core.encoder.EncoderRegistry;
@@ -8,13 +10,10 @@ import dev.intentinference.core.onnx.OrtSessions;
 import dev.intentinference.core.onnx.OrtStagingCleanup;
 import dev.intentinference.core.onnx.SessionSettings;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,9 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * crashed the loop below.
  */
 class SignalDuringOnnxRuntimeTest {
-  private static final int SIGINT = 2;
-  private static final int SIGTERM = 15;
-
   @TempDir Path tmp;
 
   /**
@@ -53,7 +49,7 @@ class SignalDuringOnnxRuntimeTest {
     // Three signals at random moments of the loop: without the fix at least one crashed in all
     // but about one run in a thousand.
     for (int round = 0; round < 3; round++) {
-      Child child = Child.start(Files.createDirectories(tmp.resolve("round" + round)),
+      ChildJvm child = ChildJvm.start(Files.createDirectories(tmp.resolve("round" + round)),
           List.of(SignalDuringOnnxRuntimeTest.class.getName()));
       child.awaitOutput("ready");
       Thread.sleep(random.nextInt(50, 500));
@@ -68,7 +64,7 @@ class SignalDuringOnnxRuntimeTest {
   void ctrlCWhileTrainingEmbedsLeavesNoModelAndNoCrash() throws Exception {
     Path data = Path.of(SignalDuringOnnxRuntimeTest.class.getResource("/clinc10.json").toURI());
     Path work = Files.createDirectories(tmp.resolve("work"));
-    Child child = Child.start(work, List.of(IntentCli.class.getName(), "train", "--frozen", "--data", data.toString(),
+    ChildJvm child = ChildJvm.start(work, List.of(IntentCli.class.getName(), "train", "--frozen", "--data", data.toString(),
         "--out", work.resolve("model").toString()));
     child.awaitOutput("embed "); // the progress bar's first line: the encoder is loaded and embedding starts
     int signal = child.send(SIGINT);
@@ -85,7 +81,7 @@ class SignalDuringOnnxRuntimeTest {
     Path work = Files.createDirectories(tmp.resolve("serve"));
     Path temp = Files.createDirectories(tmp.resolve("temp"));
     Files.createDirectories(work.resolve("repo"));
-    Child child = Child.start(work, List.of("-Djava.io.tmpdir=" + temp, IntentCli.class.getName(), "serve",
+    ChildJvm child = ChildJvm.start(work, List.of("-Djava.io.tmpdir=" + temp, IntentCli.class.getName(), "serve",
         "--repository", work.resolve("repo").toString(), "--data", data.toString(), "--port", "0", "--upgrade", "false"));
     child.awaitOutput("intent: trained in"); // the model is in its temporary directory; the compile starts
     int signal = child.send(SIGINT);
@@ -93,73 +89,6 @@ class SignalDuringOnnxRuntimeTest {
     try (Stream<Path> left = Files.list(temp)) {
       assertThat(left.map(p -> p.getFileName().toString())).as("the trained model's temporary directory")
           .noneMatch(name -> name.startsWith("intent-default-model-"));
-    }
-  }
-
-  /**
-   * A child JVM on the test's class path working in {@code dir}, its output in a file beside
-   * {@code dir} so that nothing printed before exit is lost.
-   */
-  private record Child(Process process, Path log, Path dir) {
-    /** @param mainAndArgs JVM options first (those starting with {@code -}), then the main class and its arguments */
-    static Child start(Path dir, List<String> mainAndArgs) throws Exception {
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx512m"));
-      cmd.addAll(mainAndArgs);
-      Path log = Files.createTempFile(dir.getParent(), "child", ".log");
-      ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-      // In the environment, not as -cp: ONNX Runtime's start-up crashes with a command line as long
-      // as the Maven class path (OrtNativeLoad).
-      pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
-      return new Child(pb.start(), log, dir);
-    }
-
-    String output() throws Exception {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    }
-
-    void awaitOutput(String text) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-      while (!output().contains(text)) {
-        assertThat(process.isAlive()).as("the child ended before printing '%s':%n%s", text, output()).isTrue();
-        assertThat(System.nanoTime()).as("'%s' within two minutes", text).isLessThan(deadline);
-        Thread.sleep(10);
-      }
-    }
-
-    /**
-     * Sends {@code signal}, or SIGTERM when the child ignores SIGINT (a test run started as a
-     * background job of a script starts its children so; the JVM then leaves Ctrl-C alone).
-     */
-    int send(int signal) throws Exception {
-      if (signal == SIGINT && !ignores(SIGINT)) {
-        assertThat(new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor()).isZero();
-        return SIGINT;
-      }
-      process.destroy();
-      return SIGTERM;
-    }
-
-    private boolean ignores(int signal) throws Exception {
-      Path status = Path.of("/proc", Long.toString(process.pid()), "status");
-      if (!Files.isReadable(status)) {
-        return false;
-      }
-      for (String line : Files.readAllLines(status)) {
-        if (line.startsWith("SigIgn:")) {
-          return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & (1L << (signal - 1))) != 0;
-        }
-      }
-      return false;
-    }
-
-    void assertEndedBy(int signal) throws Exception {
-      assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("ended within two minutes").isTrue();
-      try (Stream<Path> files = Files.list(dir)) {
-        assertThat(files.map(p -> p.getFileName().toString())).as("crash reports:%n%s", output())
-            .noneMatch(n -> n.startsWith("hs_err_pid"));
-      }
-      assertThat(process.exitValue()).as(output()).isEqualTo(128 + signal);
     }
   }
 }
