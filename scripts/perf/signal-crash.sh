@@ -1,9 +1,11 @@
 #!/bin/bash
-# Sends a signal to `intent train --frozen` at a random moment, N times, and counts crashes
-# (hs_err_pid*.log, exit 134) and output left behind after an interrupted run.
+# Sends a signal to `intent train --frozen` (or `intent train $TRAIN_ARGS`) at a random moment, N
+# times, and counts crashes (hs_err_pid*.log, exit 134) and output left behind after an
+# interrupted run.
 #
 #   JAR=dist/intent-cli.jar scripts/perf/signal-crash.sh 30 INT train6k.csv          # during embedding
 #   MIN=0.5 SPAN=4 JAR=dist/intent-cli.jar scripts/perf/signal-crash.sh 30 INT train6k.csv   # start-up
+#   TRAIN_ARGS="--teacher none --epochs 4 --threads 2" MIN=5 SPAN=12 JAR=... signal-crash.sh 10 INT clinc10.json  # fine-tuning
 #
 # Runs in the current directory (it writes out_r, log_*.txt and crash_*.log there). train6k.csv: the
 # thirty-sixth session used the first 5,996 rows of BANKING77's train.csv.
@@ -12,10 +14,10 @@ N=${1:-30}; SIG=${2:-INT}; DATA=${3:?a text,intent CSV}
 MIN=${MIN:-1.5}; SPAN=${SPAN:-11}
 JAR=${JAR:?the intent-cli.jar to run (cli/target/lib beside it)}
 declare -A codes
-crashes=0; leftovers=0
+crashes=0; leftovers=0; kept=0
 for i in $(seq 1 "$N"); do
   rm -rf out_r
-  MKL_DYNAMIC=FALSE OMP_DYNAMIC=FALSE java -Xmx2g -jar "$JAR" train --frozen --data "$DATA" --out out_r >log_$i.txt 2>&1 &
+  MKL_DYNAMIC=FALSE OMP_DYNAMIC=FALSE java -Xmx2g -jar "$JAR" train ${TRAIN_ARGS:---frozen} --data "$DATA" --out out_r >log_$i.txt 2>&1 &
   pid=$!
   d=$(awk -v s=$RANDOM "BEGIN{srand(s); printf \"%.2f\", $MIN+rand()*$SPAN}")
   sleep "$d"
@@ -25,9 +27,14 @@ for i in $(seq 1 "$N"); do
   hs=""; [ -f hs_err_pid${pid}.log ] && hs=hs_err_pid${pid}.log
   [ -n "$hs" ] && crashes=$((crashes+1)) && mv "$hs" crash_$i.log
   left=$(ls -A | grep -E '^(out_r|\.out_r)')
-  if [ -n "$left" ] && [ $rc -ne 0 ]; then leftovers=$((leftovers+1)); echo "leftover in try $i: $left"; fi
+  # A model whose write was under way at the signal may be finished (the exit waits for the write):
+  # counted apart, since it is whole, unlike a half-written or hidden leftover.
+  if [ -n "$left" ] && [ $rc -ne 0 ]; then
+    if [ "$left" = out_r ] && [ -f out_r/manifest.json ]; then kept=$((kept+1)); echo "whole model kept in try $i"
+    else leftovers=$((leftovers+1)); echo "leftover in try $i: $left"; fi
+  fi
   echo "try $i delay $d rc $rc ${hs:+CRASH}"
 done
 rm -rf out_r
 echo "exit codes:"; for k in "${!codes[@]}"; do echo "  $k: ${codes[$k]}"; done
-echo "crashes (hs_err): $crashes  leftovers: $leftovers"
+echo "crashes (hs_err): $crashes  leftovers: $leftovers  whole models kept: $kept"
