@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.intentinference.core.onnx.OrtCalls;
 import dev.intentinference.train.FineTuning;
 import dev.intentinference.train.finetune.FineTuneConfig;
+import dev.intentinference.train.finetune.FineTuner;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +39,8 @@ class SignalDuringFineTuningTest {
 
   /**
    * Child: {@code upgrade REPOSITORY DATA} runs the serve's background upgrade on a short recipe
-   * and sends itself SIGTERM from its first step's log line, so the signal comes as the second step
-   * starts; {@code train ARGS...} runs {@code intent train ARGS...} as {@link IntentCli#main}.
+   * and sends itself SIGTERM during its second step; {@code train ARGS...} runs
+   * {@code intent train ARGS...} as {@link IntentCli#main}.
    */
   public static void main(String[] args) throws Exception {
     holdExitUntilStopped(Thread.currentThread());
@@ -58,12 +59,7 @@ class SignalDuringFineTuningTest {
         super.format(l, format, values);
         if (!sent && String.format(l, format, values).startsWith("intent: model: step 1/")) {
           sent = true;
-          flush();
-          try {
-            new ProcessBuilder("kill", "-TERM", Long.toString(ProcessHandle.current().pid())).start().waitFor();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
+          signalInSecondPass(Thread.currentThread());
         }
         return this;
       }
@@ -71,6 +67,27 @@ class SignalDuringFineTuningTest {
     FineTuneConfig quick = FineTuneConfig.defaults().withEpochs(1).withBatchSize(32);
     FineTuning recipe = FineTuning.defaults().withThreads(1).withRecipe(quick).withTeacher(null).withAugment(0);
     new DefaultModelUpgrade(Path.of(args[2]), recipe, false, out).run(repository);
+  }
+
+  /**
+   * Sends this process SIGTERM once {@code training} is in the next step's forward and backward
+   * pass (hundreds of milliseconds, against a few for the signal to reach the exit), so the stop
+   * comes while a step runs.
+   */
+  private static void signalInSecondPass(Thread training) {
+    Thread signaller = new Thread(() -> {
+      try {
+        while (Arrays.stream(training.getStackTrace()).noneMatch(
+            f -> f.getClassName().equals(FineTuner.class.getName()) && f.getMethodName().equals("pass"))) {
+          Thread.sleep(1);
+        }
+        new ProcessBuilder("kill", "-TERM", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "signal in a pass");
+    signaller.setDaemon(true);
+    signaller.start();
   }
 
   /**
@@ -136,8 +153,8 @@ class SignalDuringFineTuningTest {
     child.assertEndedBy(SIGTERM);
     String output = child.output();
     assertThat(output).contains("intent: model: step 1/").contains("intent: interrupted (SIGTERM)");
-    // The signal came as the second step started: the exit waited for that step's pass, then the
-    // thread stopped on its way out of it, before it could report the step.
+    // The signal came during the second step's pass: the exit waited for it, then the thread
+    // stopped on its way out of it, before it could report the step.
     assertThat(output).as(output).contains(STOPPED + "OrtCalls.leave from " + "dev.intentinference.train.finetune.FineTuner.train")
         .doesNotContain("intent: model: step 2/");
     try (Stream<Path> left = Files.list(repository.resolve(DefaultModelBootstrap.MODEL))) {
