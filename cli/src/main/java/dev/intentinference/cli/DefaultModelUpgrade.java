@@ -7,11 +7,11 @@ import dev.intentinference.compiler.ModelCompiler;
 import dev.intentinference.compiler.ModelDirectorySource;
 import dev.intentinference.compiler.Precision;
 import dev.intentinference.compiler.SmoothingOptions;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.io.ScratchDirectory;
 import dev.intentinference.core.model.CascadeInfo;
 import dev.intentinference.core.model.IntentArtifact;
 import dev.intentinference.core.model.ModelManifest;
-import dev.intentinference.core.onnx.OrtCalls;
 import dev.intentinference.train.FineTuneTrainer;
 import dev.intentinference.train.FineTuning;
 import dev.intentinference.train.TrainingListener;
@@ -127,9 +127,9 @@ final class DefaultModelUpgrade {
       TrainingResult t = new FineTuneTrainer(fineTuning, teacher).train(trainingOptions(trained), new ProgressLog());
       log("fine-tuned in %.0f s: validation in-scope accuracy %.2f%%, out-of-scope recall %.1f%%", t.totalSeconds(),
           100 * t.validation().inScopeAccuracy(), 100 * t.validation().oosRecall());
-      // Writes into the staging directory go through the exit's guard (OrtCalls), so none lands
+      // Writes into the staging directory go through the exit's guard (ExitGuard), so none lands
       // after its shutdown hook has deleted it.
-      Path built = OrtCalls.process().call(() -> Files.createDirectories(staging.resolve(VERSION)));
+      Path built = ExitGuard.process().call(() -> Files.createDirectories(staging.resolve(VERSION)));
       // Smoothing measures the channels on the texts the model was trained on: on CLINC150
       // validation that keeps more decisions through int8 than the generic built-in sentences.
       // Constant activation ranges, calibrated on the same texts, make a message's answer the
@@ -153,7 +153,7 @@ final class DefaultModelUpgrade {
       Path target = model.resolve(VERSION);
       // Guarded too: published while the exit deletes the staging directory, the version could
       // lose files on the way.
-      OrtCalls.process().call(() -> {
+      ExitGuard.process().call(() -> {
         try {
           return Files.move(built, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

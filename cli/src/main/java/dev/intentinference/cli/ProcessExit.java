@@ -1,6 +1,6 @@
 package dev.intentinference.cli;
 
-import dev.intentinference.core.onnx.OrtCalls;
+import dev.intentinference.core.io.ExitGuard;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +17,7 @@ import sun.misc.Signal;
  *       its own, {@code serve}, says what it does instead);
  *   <li>the commands' exit steps ({@code serve}'s drain, which still answers requests through
  *       ONNX Runtime);
- *   <li>native work and writes of output stopped ({@link OrtCalls#stopAndAwait}: ONNX Runtime's
+ *   <li>native work and writes of output stopped ({@link ExitGuard#stopAndAwait}: ONNX Runtime's
  *       calls, fine-tuning's libtorch passes and updates, the writing of model directories,
  *       artifacts and scratch directories): those under way get up to {@link #STOP_LIMIT} to
  *       return, and no thread starts another or goes on from one;
@@ -56,7 +56,7 @@ final class ProcessExit {
   private static final List<String> SIGNALS = List.of("INT", "TERM", "HUP");
 
   private final PrintWriter err;
-  private final OrtCalls calls;
+  private final ExitGuard guard;
   private final Duration limit;
   /** Whether this process is {@code intent}'s own; if not, exit steps become shutdown hooks of their own. */
   private final boolean installed;
@@ -64,9 +64,9 @@ final class ProcessExit {
   /** Set by the first of a signal and the command's return: only it ends the process. */
   private final AtomicBoolean ending = new AtomicBoolean();
 
-  ProcessExit(PrintWriter err, OrtCalls calls, Duration limit, boolean installed) {
+  ProcessExit(PrintWriter err, ExitGuard guard, Duration limit, boolean installed) {
     this.err = err;
-    this.calls = calls;
+    this.guard = guard;
     this.limit = limit;
     this.installed = installed;
   }
@@ -76,7 +76,7 @@ final class ProcessExit {
    * process was started with ignored ({@code nohup}, a background job of a script) stays ignored.
    */
   static ProcessExit install(PrintWriter err) {
-    ProcessExit exit = new ProcessExit(err, OrtCalls.process(), STOP_LIMIT, true);
+    ProcessExit exit = new ProcessExit(err, ExitGuard.process(), STOP_LIMIT, true);
     for (String name : SIGNALS) {
       try {
         Signal.handle(new Signal(name), exit::onSignal);
@@ -93,7 +93,7 @@ final class ProcessExit {
    * registered as a shutdown hook by itself.
    */
   static ProcessExit unmanaged() {
-    return new ProcessExit(null, OrtCalls.process(), STOP_LIMIT, false);
+    return new ProcessExit(null, ExitGuard.process(), STOP_LIMIT, false);
   }
 
   /** Runs {@code step} when the process ends, before the guarded calls are stopped; it prints its own messages. */
@@ -135,7 +135,7 @@ final class ProcessExit {
         err.flush();
       }
     }
-    if (!calls.stopAndAwait(limit)) {
+    if (!guard.stopAndAwait(limit)) {
       err.println("intent: native work or a write still under way after " + limit.toSeconds() + " s; exiting anyway");
       err.flush();
     }

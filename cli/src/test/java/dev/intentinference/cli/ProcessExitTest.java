@@ -2,7 +2,7 @@ package dev.intentinference.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.intentinference.core.onnx.OrtCalls;
+import dev.intentinference.core.io.ExitGuard;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProcessExitTest {
   private final StringWriter err = new StringWriter();
-  private final OrtCalls calls = new OrtCalls();
+  private final ExitGuard calls = new ExitGuard();
   private final ProcessExit exit = new ProcessExit(new PrintWriter(err, true), calls, Duration.ofSeconds(10), true);
 
   @Test

@@ -4,7 +4,7 @@ import static dev.intentinference.cli.ChildJvm.SIGINT;
 import static dev.intentinference.cli.ChildJvm.SIGTERM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.intentinference.core.onnx.OrtCalls;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.train.FineTuning;
 import dev.intentinference.train.finetune.FineTuneConfig;
 import dev.intentinference.train.finetune.FineTuner;
@@ -112,8 +112,8 @@ class SignalDuringFineTuningTest {
   }
 
   /**
-   * Where {@code t} waits for the process to end: {@code OrtCalls.enter} (about to start a
-   * guarded call), {@code OrtCalls.leave} (a call was under way when the exit stopped them),
+   * Where {@code t} waits for the process to end: {@code ExitGuard.enter} (about to start a
+   * guarded call), {@code ExitGuard.leave} (a call was under way when the exit stopped them),
    * {@code ProcessExit...} (the work was done); null while it still works.
    */
   private static String stoppedIn(Thread t) {
@@ -126,10 +126,10 @@ class SignalDuringFineTuningTest {
     StackTraceElement[] stack = t.getStackTrace();
     for (int i = 0; i < stack.length; i++) {
       String c = stack[i].getClassName();
-      if (c.equals(OrtCalls.class.getName()) && !stack[i].getMethodName().equals("waitForExitIfStopped")) {
+      if (c.equals(ExitGuard.class.getName()) && !stack[i].getMethodName().equals("waitForExitIfStopped")) {
         // The first frame after the guard's own is the caller of the guarded call.
         int caller = i;
-        while (caller < stack.length && (stack[caller].getClassName().startsWith(OrtCalls.class.getName())
+        while (caller < stack.length && (stack[caller].getClassName().startsWith(ExitGuard.class.getName())
             || stack[caller].getMethodName().startsWith("lambda$"))) {
           caller++;
         }
@@ -155,7 +155,7 @@ class SignalDuringFineTuningTest {
     assertThat(output).contains("intent: model: step 1/").contains("intent: interrupted (SIGTERM)");
     // The signal came during the second step's pass: the exit waited for it, then the thread
     // stopped on its way out of it, before it could report the step.
-    assertThat(output).as(output).contains(STOPPED + "OrtCalls.leave from " + "dev.intentinference.train.finetune.FineTuner.train")
+    assertThat(output).as(output).contains(STOPPED + "ExitGuard.leave from " + "dev.intentinference.train.finetune.FineTuner.train")
         .doesNotContain("intent: model: step 2/");
     try (Stream<Path> left = Files.list(repository.resolve(DefaultModelBootstrap.MODEL))) {
       assertThat(left).as("no hidden .2.building-* directory, no version 2%n%s", output).isEmpty();
@@ -174,7 +174,7 @@ class SignalDuringFineTuningTest {
     child.assertEndedBy(signal);
     String output = child.output();
     assertThat(output).contains("intent: interrupted (SIG" + (signal == SIGINT ? "INT" : "TERM") + ")")
-        .contains(STOPPED + "OrtCalls.");
+        .contains(STOPPED + "ExitGuard.");
     try (Stream<Path> left = Files.list(work)) {
       assertThat(left.map(p -> p.getFileName().toString())).as("no model, no half-written hidden directory%n%s", output)
           .isEmpty();

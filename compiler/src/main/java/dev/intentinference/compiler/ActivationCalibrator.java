@@ -9,8 +9,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.model.SequenceBuckets;
-import dev.intentinference.core.onnx.OrtCalls;
 import dev.intentinference.core.onnx.OrtSessions;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.onnx.TokenTensors;
@@ -100,8 +100,8 @@ final class ActivationCalibrator {
           List<TokenizedText> tokens = tok.encodeAll(texts.subList(start, Math.min(texts.size(), start + BATCH)));
           int longest = tokens.stream().mapToInt(TokenizedText::length).max().orElse(1);
           TokenBatch batch = TokenBatch.pack(tokens, buckets.padTo(longest));
-          // The tensors, the run and their release are native code the exit must not race (OrtCalls).
-          OrtCalls.process().run(() -> {
+          // The tensors, the run and their release are native code the exit must not race (ExitGuard).
+          ExitGuard.process().run(() -> {
             try (TokenTensors in = TokenTensors.of(batch, typeIds);
                 OrtSession.Result r = session.run(in.inputs(), outputs)) {
               for (String name : tensors) {

@@ -4,7 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
-import dev.intentinference.core.onnx.OrtCalls;
+import dev.intentinference.core.io.ExitGuard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,11 +41,11 @@ public final class OfflineOptimizer {
     try {
       tmp = Files.createTempFile("intent-optimized-", ".onnx");
       // Ctrl-C during the optimization ends the process with this thread held in ONNX Runtime's
-      // call (OrtCalls), so the finally below never runs: the JVM's exit deletes the file instead.
+      // call (ExitGuard), so the finally below never runs: the JVM's exit deletes the file instead.
       tmp.toFile().deleteOnExit();
       Path optimizedFile = tmp;
-      // Native code the exit must not race (OrtCalls): the options, the session and their release.
-      OrtCalls.process().run(() -> {
+      // Native code the exit must not race (ExitGuard): the options, the session and their release.
+      ExitGuard.process().run(() -> {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
           so.setIntraOpNumThreads(threads);
           so.setInterOpNumThreads(1);

@@ -4,12 +4,12 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.model.IntentScorer;
 import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.model.Scores;
 import dev.intentinference.core.model.Softmax;
 import dev.intentinference.core.text.TextTokenizer;
-import dev.intentinference.core.onnx.OrtCalls;
 import dev.intentinference.core.onnx.OrtSessions;
 import dev.intentinference.core.onnx.TokenTensors;
 import dev.intentinference.core.text.TokenBatch;
@@ -58,9 +58,9 @@ final class OnnxClassifierScorer implements IntentScorer {
       truncated[i] = tokens.get(i).truncated();
     }
     TokenBatch batch = TokenBatch.pack(tokens, padTo);
-    // The tensors, the run and their release are native code the exit must not race (OrtCalls).
+    // The tensors, the run and their release are native code the exit must not race (ExitGuard).
     try {
-      return OrtCalls.process().call(() -> {
+      return ExitGuard.process().call(() -> {
         try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
             OrtSession.Result result = session.run(in.inputs(), Set.of(output))) {
           float[][] logits = (float[][]) ((OnnxTensor) result.get(0)).getValue();

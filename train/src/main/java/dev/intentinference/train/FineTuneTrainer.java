@@ -7,6 +7,7 @@ import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.encoder.EncoderRegistry;
 import dev.intentinference.core.encoder.EncoderSpec;
 import dev.intentinference.core.io.ClasspathResources;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.io.Hashes;
 import dev.intentinference.core.model.BuildInfo;
 import dev.intentinference.core.model.ClassifierHead;
@@ -20,7 +21,6 @@ import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.model.Softmax;
 import dev.intentinference.core.model.ThresholdInfo;
 import dev.intentinference.core.onnx.EncoderGraphs;
-import dev.intentinference.core.onnx.OrtCalls;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.text.TextTokenizer;
 import dev.intentinference.core.text.TokenizedText;
@@ -308,12 +308,12 @@ public final class FineTuneTrainer {
    * every libtorch call ({@link FineTuner}).
    */
   private static BertWeights trainedWeights(FineTuner.Result trained, BertWeights start) {
-    return OrtCalls.process().call(() -> trained.network().encoderWeights(start));
+    return ExitGuard.process().call(() -> trained.network().encoderWeights(start));
   }
 
   /** The head as {@code trained}, read out of libtorch through the exit's guard. */
   private static ClassifierHead trainedHead(FineTuner.Result trained) {
-    return OrtCalls.process().call(() -> trained.network().head());
+    return ExitGuard.process().call(() -> trained.network().head());
   }
 
   /** Probabilities as served: the whole text, up to the encoder's own limit (training may cut at {@link FineTuning#maxTokens()}). */

@@ -1,6 +1,5 @@
 package dev.intentinference.core.io;
 
-import dev.intentinference.core.onnx.OrtCalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,7 +10,7 @@ import java.util.stream.Stream;
 /**
  * A directory of intermediate files that is gone when the work ends, however it ends: closed
  * normally, or by Ctrl-C or SIGTERM, which end the JVM without running the work's {@code finally}
- * (a shutdown hook deletes it then). Whatever writes into it must go through {@link OrtCalls}, the
+ * (a shutdown hook deletes it then). Whatever writes into it must go through {@link ExitGuard}, the
  * exit's guard, which {@code intent} stops before hooks run: a file written while the hook deletes
  * would be left behind, and the directory with it.
  *
@@ -39,7 +38,7 @@ public final class ScratchDirectory implements AutoCloseable {
     try {
       // Through the exit's guard, as every write the exit deletes: created once the exit has begun,
       // the directory would get no hook to delete it.
-      return OrtCalls.process().call(() -> new ScratchDirectory(
+      return ExitGuard.process().call(() -> new ScratchDirectory(
           parent == null ? Files.createTempDirectory(prefix) : Files.createTempDirectory(parent, prefix)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a working directory " + (parent == null ? "" : "in " + parent + " ")

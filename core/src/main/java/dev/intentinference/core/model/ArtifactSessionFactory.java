@@ -4,7 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
-import dev.intentinference.core.onnx.OrtCalls;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.onnx.OrtSessions;
 import java.util.Locale;
 
@@ -44,7 +44,7 @@ public final class ArtifactSessionFactory {
         }
         return OrtSessions.create(onnx, options.session());
       }
-      return OrtCalls.process().call(() -> OrtEnvironment.getEnvironment().createSession(onnx, so));
+      return ExitGuard.process().call(() -> OrtEnvironment.getEnvironment().createSession(onnx, so));
     } catch (OrtException e) {
       throw new IntentException("ONNX Runtime cannot load the artifact for " + target + ": " + firstLine(e.getMessage()), e);
     }

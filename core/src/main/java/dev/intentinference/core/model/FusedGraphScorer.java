@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
-import dev.intentinference.core.onnx.OrtCalls;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.onnx.OrtSessions;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.onnx.TokenTensors;
@@ -118,9 +118,9 @@ public final class FusedGraphScorer implements IntentScorer {
 
   /** Runs the graph on a packed batch: {@code [batch][labels]} probabilities. */
   public float[][] run(TokenBatch batch) {
-    // One guarded call for the tensors, the run and their release: native code the exit must not race (OrtCalls).
+    // One guarded call for the tensors, the run and their release: native code the exit must not race (ExitGuard).
     try {
-      return OrtCalls.process().call(() -> {
+      return ExitGuard.process().call(() -> {
         try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
             OrtSession.Result result = session.run(in.inputs(), Set.of(PROBABILITIES))) {
           FloatBuffer probs = ((OnnxTensor) result.get(0)).getFloatBuffer();

@@ -1,8 +1,8 @@
 package dev.intentinference.core.model;
 
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.io.Hashes;
-import dev.intentinference.core.onnx.OrtCalls;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -204,7 +204,7 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
     ModelManifest complete = manifest.withFiles(hashes, ModelManifest.KIND_ARTIFACT);
     // Through the exit's guard: a signal waits for a write under way to finish, and a write not
     // yet begun never begins, so no file lands in a directory the exit is deleting.
-    OrtCalls.process().run(() -> writeFile(file, complete, entries));
+    ExitGuard.process().run(() -> writeFile(file, complete, entries));
     return new IntentArtifact(complete, Map.copyOf(entries));
   }
 

@@ -1,10 +1,10 @@
 package dev.intentinference.core.model;
 
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.io.ScratchDirectory;
 import dev.intentinference.core.io.Hashes;
 import dev.intentinference.core.io.IoErrors;
-import dev.intentinference.core.onnx.OrtCalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -44,7 +44,7 @@ public final class ModelDirectory {
     ModelManifest complete = manifest.withFiles(hashes, manifest.kind());
     // Through the exit's guard: a signal waits for a write under way to finish, and a write not
     // yet begun never begins, so no file lands in a directory the exit is deleting.
-    OrtCalls.process().run(() -> writeFiles(dir, target, complete, files));
+    ExitGuard.process().run(() -> writeFiles(dir, target, complete, files));
   }
 
   private static void writeFiles(Path dir, Path target, ModelManifest complete, Map<String, byte[]> files) {

@@ -1,6 +1,7 @@
 package dev.intentinference.core.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
+import dev.intentinference.core.io.ExitGuard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ public final class OrtNativeLoad {
 
   private static void load() {
     try {
-      OrtCalls.process().call(OrtEnvironment::getEnvironment); // native start-up: the exit waits for it too
+      ExitGuard.process().call(OrtEnvironment::getEnvironment); // native start-up: the exit waits for it too
     } catch (RuntimeException | LinkageError e) {
       // Reported where the library is first used, with that command's own message.
     }

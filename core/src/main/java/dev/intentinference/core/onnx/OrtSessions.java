@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.ExitGuard;
 
 /** Creates ONNX Runtime sessions with explicit settings. */
 public final class OrtSessions {
@@ -12,10 +13,10 @@ public final class OrtSessions {
   /** A session over an in-memory ONNX graph; the caller closes it ({@link #close}). */
   public static OrtSession create(byte[] onnx, SessionSettings settings) {
     try {
-      // Loading and optimizing a graph is where an exit most often caught ONNX Runtime (OrtCalls).
+      // Loading and optimizing a graph is where an exit most often caught ONNX Runtime (ExitGuard).
       // The options are made inside too: the process's first ones unpack and load the library,
       // which an exit should find loaded or not started, to remove its unpacked copy.
-      return OrtCalls.process().call(() -> {
+      return ExitGuard.process().call(() -> {
         try (OrtSession.SessionOptions options = options(settings)) {
           return OrtEnvironment.getEnvironment().createSession(onnx, options);
         }
@@ -25,9 +26,9 @@ public final class OrtSessions {
     }
   }
 
-  /** Closes {@code session} through {@link OrtCalls}: releasing it is native code too. */
+  /** Closes {@code session} through {@link ExitGuard}: releasing it is native code too. */
   public static void close(OrtSession session) throws OrtException {
-    OrtCalls.process().run(session::close);
+    ExitGuard.process().run(session::close);
   }
 
   public static OrtSession.SessionOptions options(SessionSettings settings) throws OrtException {

@@ -7,6 +7,7 @@ import dev.intentinference.core.IntentException;
 import dev.intentinference.core.encoder.EncoderSpec;
 import dev.intentinference.core.encoder.Pooling;
 import dev.intentinference.core.io.ClasspathResources;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.text.TextTokenizer;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
@@ -101,9 +102,9 @@ public final class SentenceEncoder implements AutoCloseable {
 
   /** Runs the graph on a packed batch and pools each row. */
   public float[][] embedTokens(TokenBatch batch) {
-    // The tensors' creation and release are native calls too: all of it inside one guarded call (OrtCalls).
+    // The tensors' creation and release are native calls too: all of it inside one guarded call (ExitGuard).
     try {
-      return OrtCalls.process().call(() -> {
+      return ExitGuard.process().call(() -> {
         try (TokenTensors in = TokenTensors.of(batch, wantsTypeIds);
             OrtSession.Result result = session.run(in.inputs(), Set.of(outputName))) {
           return pool(((OnnxTensor) result.get(0)).getFloatBuffer(), batch);

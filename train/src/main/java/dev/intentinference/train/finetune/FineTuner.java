@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.intentinference.core.IntentException;
 import dev.intentinference.core.encoder.EncoderSpec;
-import dev.intentinference.core.onnx.OrtCalls;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
 import java.util.ArrayList;
@@ -139,7 +139,7 @@ public final class FineTuner {
       throw new IllegalArgumentException("teacher gives " + teacher.logits().length + " rows for " + train.size() + " texts");
     }
     long start = System.nanoTime();
-    IntentNetwork net = OrtCalls.process().call(() -> new IntentNetwork(manager, spec, weights, labels,
+    IntentNetwork net = ExitGuard.process().call(() -> new IntentNetwork(manager, spec, weights, labels,
         config.logitScale(), config.trainWordEmbeddings(), config.frozenLayers(), config.seed()));
     boolean cache = net.startsFromFrozenState() && fitsInHeap(net, train, validation);
     FrozenStates trainStates = cache ? FrozenStates.of(manager, net, train.tokens()) : null;
@@ -184,15 +184,15 @@ public final class FineTuner {
           // (a pass holds at most the step budget's tokens: 0.1 to 0.3 s on 2 cores for the
           // default encoders) and none starts after it, so libtorch is not torn down under a
           // pass, and the training goes no further while the exit deletes its output.
-          loss += OrtCalls.process().call(() -> pass(manager, net, train, trainStates, teacher, labels, piece, share));
+          loss += ExitGuard.process().call(() -> pass(manager, net, train, trainStates, teacher, labels, piece, share));
         }
         long optimizerStart = System.nanoTime();
         passNanos += optimizerStart - passStart;
         boolean applied;
         if (Double.isFinite(loss)) {
-          applied = Double.isFinite(OrtCalls.process().call(() -> optimizer.step(params, rates, rate)));
+          applied = Double.isFinite(ExitGuard.process().call(() -> optimizer.step(params, rates, rate)));
         } else {
-          OrtCalls.process().run(() -> optimizer.skip(params));
+          ExitGuard.process().run(() -> optimizer.skip(params));
           applied = false;
         }
         optimizerNanos += System.nanoTime() - optimizerStart;
@@ -375,7 +375,7 @@ public final class FineTuner {
       for (int r : rows) {
         chunk.add(texts.get(r));
       }
-      OrtCalls.process().run(() -> {
+      ExitGuard.process().run(() -> {
         try (NDManager m = manager.newSubManager()) {
           scatter(net.logits(m, TokenBatch.pack(chunk), 0f), rows, out);
         }

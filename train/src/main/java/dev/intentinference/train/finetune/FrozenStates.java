@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.intentinference.core.IntentException;
-import dev.intentinference.core.onnx.OrtCalls;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.text.TokenBatch;
 import dev.intentinference.core.text.TokenizedText;
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ public final class FrozenStates {
       }
       TokenBatch batch = TokenBatch.pack(chunk);
       // Through the exit's guard, as every libtorch call (FineTuner).
-      OrtCalls.process().run(() -> {
+      ExitGuard.process().run(() -> {
         try (NDManager m = manager.newSubManager()) {
           IntentNetwork.FixedPart part = net.fixedPart(m, batch);
           float[] flat = part.state().toFloatArray();
@@ -127,7 +127,7 @@ public final class FrozenStates {
   public float[][] logits(NDManager manager, IntentNetwork net) {
     float[][] out = new float[states.length][];
     for (int[] rows : LengthChunks.of(lengths, FineTuner.PREDICT_BATCH, net.bert().config())) {
-      OrtCalls.process().run(() -> {
+      ExitGuard.process().run(() -> {
         try (NDManager m = manager.newSubManager()) {
           Batch b = batch(m, rows);
           FineTuner.scatter(net.logitsFrom(b.states(), b.mask(), b.pooledBelow(), 0f), rows, out);

@@ -1,11 +1,12 @@
-package dev.intentinference.core.onnx;
+package dev.intentinference.core.io;
 
 import java.time.Duration;
 
 /**
  * Keeps the end of the process from racing work that must not overlap it: every call into a
- * native library and every write of output that the exit deletes goes through {@link #call}, and
- * the process's exit path {@link #stopAndAwait stops} the calls before the JVM's exit begins.
+ * native library, and every write of output that the exit deletes when unfinished, goes through
+ * {@link #call}, and the process's exit path {@link #stopAndAwait stops} the calls before the
+ * JVM's exit begins.
  * Guarded are: ONNX Runtime (unpacking and loading it, creating, running and closing a session);
  * PyTorch through DJL while fine-tuning (a training step's passes and update, a batch of
  * predictions, building the network, reading its weights out); and writing model directories,
@@ -29,12 +30,12 @@ import java.time.Duration;
  * wait for the outer one, which the stop waits for, until the stop's time limit).
  *
  * <pre>{@code
- * float[][] v = OrtCalls.process().call(() -> { try (...; OrtSession.Result r = session.run(in)) { ... } });
+ * float[][] v = ExitGuard.process().call(() -> { try (...; OrtSession.Result r = session.run(in)) { ... } });
  * // when the process is to end, after whatever still needs ONNX Runtime (a server's drain), then System.exit:
- * OrtCalls.process().stopAndAwait(Duration.ofSeconds(10));
+ * ExitGuard.process().stopAndAwait(Duration.ofSeconds(10));
  * }</pre>
  */
-public final class OrtCalls {
+public final class ExitGuard {
   /** A guarded call, with the checked exception it throws (ONNX Runtime's {@code OrtException}) or none. */
   @FunctionalInterface
   public interface Call<T, E extends Exception> {
@@ -53,7 +54,7 @@ public final class OrtCalls {
    * the compiler, the trainers, model writers), each of which would otherwise have to be handed
    * the same object.
    */
-  private static final OrtCalls PROCESS = new OrtCalls();
+  private static final ExitGuard PROCESS = new ExitGuard();
 
   private final Object lock = new Object();
   /** Threads inside a guarded call; guarded by {@link #lock}. */
@@ -62,10 +63,10 @@ public final class OrtCalls {
   private boolean stopped;
 
   /** A guard of its own, for tests (stopping the process's one would stop every later test's calls). */
-  public OrtCalls() {}
+  public ExitGuard() {}
 
-  /** The process's guard, which every native call and every write of output of this code base goes through. */
-  public static OrtCalls process() {
+  /** The process's guard, which every native call and every model, artifact and scratch directory write go through. */
+  public static ExitGuard process() {
     return PROCESS;
   }
 

@@ -1,4 +1,4 @@
-package dev.intentinference.core.onnx;
+package dev.intentinference.core.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
  * The guard's promises, on a guard of the test's own (threads it stops stay parked: daemons): the
  * stop waits for a call under way, and after it no call starts and none under way returns.
  */
-class OrtCallsTest {
+class ExitGuardTest {
   @Test
   void callsPassThroughWhileNotStopped() throws Exception {
-    OrtCalls calls = new OrtCalls();
+    ExitGuard calls = new ExitGuard();
     assertThat(calls.call(() -> 42)).isEqualTo(42);
     AtomicBoolean ran = new AtomicBoolean();
     calls.run(() -> ran.set(true));
@@ -25,7 +25,7 @@ class OrtCallsTest {
 
   @Test
   void aFailingCallIsNoLongerCounted() {
-    OrtCalls calls = new OrtCalls();
+    ExitGuard calls = new ExitGuard();
     try {
       calls.call(() -> {
         throw new IllegalStateException("native failure");
@@ -39,7 +39,7 @@ class OrtCallsTest {
 
   @Test
   void theStopWaitsForACallUnderWayWhichThenNeverReturns() throws Exception {
-    OrtCalls calls = new OrtCalls();
+    ExitGuard calls = new ExitGuard();
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicBoolean returned = new AtomicBoolean();
@@ -65,7 +65,7 @@ class OrtCallsTest {
 
   @Test
   void afterTheStopNoCallStarts() throws Exception {
-    OrtCalls calls = new OrtCalls();
+    ExitGuard calls = new ExitGuard();
     assertThat(calls.stopAndAwait(Duration.ofSeconds(1))).isTrue();
     AtomicBoolean ran = new AtomicBoolean();
     Thread caller = daemon(() -> calls.run(() -> ran.set(true)));
