@@ -3,7 +3,6 @@ package dev.intentinference.train;
 import ai.djl.ndarray.NDManager;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.intentinference.core.IntentException;
-import dev.intentinference.core.data.LabeledText;
 import dev.intentinference.core.encoder.EncoderRegistry;
 import dev.intentinference.core.encoder.EncoderSpec;
 import dev.intentinference.core.io.ClasspathResources;
@@ -13,15 +12,10 @@ import dev.intentinference.core.model.BuildInfo;
 import dev.intentinference.core.model.ClassifierHead;
 import dev.intentinference.core.model.EncoderRef;
 import dev.intentinference.core.model.HeadInfo;
-import dev.intentinference.core.model.IntentScorer;
-import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.ModelDirectory;
-import dev.intentinference.core.model.ModelLoader;
 import dev.intentinference.core.model.ModelManifest;
 import dev.intentinference.core.model.Softmax;
-import dev.intentinference.core.model.ThresholdInfo;
 import dev.intentinference.core.onnx.EncoderGraphs;
-import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.core.text.TextTokenizer;
 import dev.intentinference.core.text.TokenizedText;
 import dev.intentinference.train.finetune.BertWeights;
@@ -31,7 +25,6 @@ import dev.intentinference.train.finetune.IntentNetwork;
 import dev.intentinference.train.finetune.TorchRuntime;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,9 +57,6 @@ public final class FineTuneTrainer {
     base.put("onnx_sha256", spec.onnxSha256());
     return base;
   }
-
-  /** Training texts the agreement with the teacher is measured on, at most: a few seconds of the model's time. */
-  static final int AGREEMENT_SAMPLE = 3_000;
 
   private final FineTuning fineTuning;
   private final Path teacherOut;
@@ -119,7 +109,7 @@ public final class FineTuneTrainer {
     }
     TrainingData data = TrainingData.load(options.data(), options.validation(), options.columns(),
         options.oosClass(), options.holdoutFraction(), fineTuning.recipe().seed());
-    Texts texts = Texts.of(data);
+    TrainingTexts texts = TrainingTexts.of(data);
     if (fineTuning.augment() > 0 && fineTuning.teacher() != null) {
       texts = texts.augmented(new TextAugmenter(fineTuning.recipe().seed())
           .variants(texts.train(), texts.trainLabels(), fineTuning.augment()));
@@ -127,7 +117,7 @@ public final class FineTuneTrainer {
     MemoryEstimate.check(spec, teacherSpec, fineTuning, data.labels().size());
 
     long teacherStart = System.nanoTime();
-    Teacher teacher = teacherModel != null ? trainedTeacher(teacherModel, data, texts)
+    TeacherLesson teacher = teacherModel != null ? SavedTeacher.lesson(teacherModel, data, texts, fineTuning)
         : teacherSpec == null ? null : teach(teacherSpec, texts, data, options, listener);
     long modelStart = System.nanoTime();
     Trained model = trainModel(spec, modelStartWeights, texts, data.labels().size(), teacher, listener);
@@ -179,78 +169,15 @@ public final class FineTuneTrainer {
   }
 
   /**
-   * The data as the networks take it: texts and label indices. The networks' per-epoch validation
-   * sees the in-scope rows; out-of-scope ones only choose the threshold, even when {@code oos} is a class.
-   */
-  private record Texts(List<String> train, int[] trainLabels, List<String> validationKnown, int[] validationLabels,
-      List<String> validation, List<String> extra, int[] extraLabels) {
-    /** The training texts followed by their variants: what the model learns from, with the teacher. */
-    List<String> modelTrain() {
-      List<String> all = new ArrayList<>(train);
-      all.addAll(extra);
-      return all;
-    }
-
-    int[] modelTrainLabels() {
-      int[] all = java.util.Arrays.copyOf(trainLabels, trainLabels.length + extraLabels.length);
-      System.arraycopy(extraLabels, 0, all, trainLabels.length, extraLabels.length);
-      return all;
-    }
-
-    Texts augmented(List<TextAugmenter.Variant> variants) {
-      return new Texts(train, trainLabels, validationKnown, validationLabels, validation,
-          variants.stream().map(TextAugmenter.Variant::text).toList(),
-          variants.stream().mapToInt(v -> trainLabels[v.source()]).toArray());
-    }
-
-    static Texts of(TrainingData data) {
-      Map<String, Integer> index = new HashMap<>();
-      for (int i = 0; i < data.labels().size(); i++) {
-        index.put(data.labels().get(i), i);
-      }
-      List<LabeledText> known = data.validation().stream().filter(v -> isKnown(v, index)).toList();
-      if (known.isEmpty()) {
-        throw new IntentException("validation data has no in-scope examples; give --val with labelled intents");
-      }
-      return new Texts(data.train().stream().map(LabeledText::text).toList(),
-          data.train().stream().mapToInt(t -> index.get(t.intent())).toArray(),
-          known.stream().map(LabeledText::text).toList(),
-          known.stream().mapToInt(t -> index.get(t.intent())).toArray(),
-          data.validation().stream().map(LabeledText::text).toList(), List.of(), new int[0]);
-    }
-
-    /** Whether a validation query is one of {@code validationKnown}: in scope, with a trained label. */
-    static boolean isKnown(LabeledText v, Map<String, Integer> labelIndex) {
-      return !v.isOutOfScope() && labelIndex.containsKey(v.intent());
-    }
-  }
-
-  /**
-   * A fine-tuned teacher's lesson for the model, what the manifest records of it, and its scores
-   * on the in-scope validation texts (logits or probabilities: only their order is used).
-   *
-   * @param kept the teacher as a model of its own (written with {@code --keep-teacher}, or given
-   *     with {@code --teacher DIR}), or null
-   */
-  private record Teacher(FineTuner.Distillation distillation, Map<String, Object> record, float[][] validationScores,
-      KeptTeacher kept) {}
-
-  /**
-   * A teacher that can stand behind the model as its fallback: where it is, its out-of-scope rule
-   * and its served probabilities on the validation queries.
-   */
-  private record KeptTeacher(String location, ThresholdInfo threshold, List<float[]> validationProbabilities) {}
-
-  /**
    * The served model after training: network result, head, written graph, validation
-   * probabilities, and its logits on {@link FineTuneTrainer#sampleRows} of the training texts, to
+   * probabilities, and its logits on {@link TeacherAgreement#sampleRows} of the training texts, to
    * measure how closely it follows the teacher; {@code textsCut} of its training texts (and
    * variants) were longer than the training length.
    */
   private record Trained(FineTuner.Result result, ClassifierHead head, byte[] encoderOnnx, byte[] tokenizer,
       List<float[]> validationProbabilities, float[][] trainingSampleLogits, int textsCut) {}
 
-  private Teacher teach(EncoderSpec spec, Texts texts, TrainingData data, TrainingOptions options, TrainingListener listener) {
+  private TeacherLesson teach(EncoderSpec spec, TrainingTexts texts, TrainingData data, TrainingOptions options, TrainingListener listener) {
     byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
     try (TextTokenizer tok = tokenizer(tokenizerJson, spec);
         NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.teacherRecipe().seed())) {
@@ -263,19 +190,19 @@ public final class FineTuneTrainer {
       // and their variants, if any.
       long lessonStart = System.nanoTime();
       FineTuner.Distillation lesson = new FineTuner.Distillation(lessonLogits(manager, t, train, tok.encodeAll(texts.extra())),
-          fineTuning.distillTemperature(), fineTuning.distillWeight(), labelled(texts));
+          fineTuning.distillTemperature(), fineTuning.distillWeight(), texts.labelled());
       Map<String, Object> record = new LinkedHashMap<>();
       record.put("encoder", spec.id());
       record.put("base_onnx_sha256", spec.onnxSha256());
       record.put("validation_history", history(t.history()));
       record.put("seconds", IntentTrainer.round(t.seconds()));
       record.put("lesson_seconds", IntentTrainer.round((System.nanoTime() - lessonStart) / 1e9));
-      KeptTeacher kept = null;
+      TeacherLesson.Kept kept = null;
       if (teacherOut != null) {
         kept = writeTeacher(spec, tokenizerJson, start, manager, t, texts, data, options);
         record.put("kept", teacherOut.toString());
       }
-      return new Teacher(lesson, record, t.validationLogits(), kept);
+      return new TeacherLesson(lesson, record, t.validationLogits(), kept);
     }
   }
 
@@ -283,8 +210,8 @@ public final class FineTuneTrainer {
    * The teacher as a model directory of its own, with its own threshold chosen on the validation
    * data, so that it can answer the messages the model is unsure of ({@code intent eval --fallback}).
    */
-  private KeptTeacher writeTeacher(EncoderSpec spec, byte[] tokenizerJson, BertWeights start, NDManager manager,
-      FineTuner.Result t, Texts texts, TrainingData data, TrainingOptions options) {
+  private TeacherLesson.Kept writeTeacher(EncoderSpec spec, byte[] tokenizerJson, BertWeights start, NDManager manager,
+      FineTuner.Result t, TrainingTexts texts, TrainingData data, TrainingOptions options) {
     List<float[]> probabilities = servedProbabilities(manager, t.network(), tokenizerJson, spec, texts.validation());
     ValidationOutcome outcome = ValidationOutcome.of(data, probabilities, options.version());
     byte[] onnx = trainedWeights(t, start).writeInto(EncoderGraphs.shippedModel(spec)).toByteArray();
@@ -300,7 +227,7 @@ public final class FineTuneTrainer {
     EncoderRef ref = EncoderRef.fineTuned(spec, Hashes.sha256(tokenizerJson), ENCODER_FILE, Hashes.sha256(onnx));
     writeDirectory(teacherOut, options, options.name() + "-teacher", data, ref, trainedHead(t), outcome, training,
         onnx, tokenizerJson);
-    return new KeptTeacher(teacherOut.toString(), outcome.threshold(), probabilities);
+    return new TeacherLesson.Kept(teacherOut.toString(), outcome.threshold(), probabilities);
   }
 
   /**
@@ -348,75 +275,7 @@ public final class FineTuneTrainer {
     return all;
   }
 
-  /**
-   * A teacher trained before: its log-probabilities on the training texts stand for its logits
-   * (they differ by a constant per text, which softmax ignores at any temperature).
-   */
-  private Teacher trainedTeacher(Path dir, TrainingData data, Texts texts) {
-    long start = System.nanoTime();
-    LoadOptions load = new LoadOptions(new SessionSettings(fineTuning.threads(), 1, true), LoadOptions.DEFAULT_TOP_K, false);
-    try (IntentScorer scorer = ModelLoader.openScorer(dir, load)) {
-      if (!scorer.manifest().labels().equals(data.labels())) {
-        throw new IntentException("--teacher " + dir + ": its labels differ from the data's ("
-            + scorer.manifest().labels().size() + " vs " + data.labels().size() + " labels, or another order; "
-            + "an explicit oos class counts as a label, see --oos-class)");
-      }
-      float[][] logits = scorer.scoreAll(texts.modelTrain(), 64);
-      float[][] validation = scorer.scoreAll(texts.validationKnown(), 64);
-      ThresholdInfo rule = scorer.manifest().threshold();
-      KeptTeacher kept = rule == null ? null
-          : new KeptTeacher(dir.toString(), rule, allValidation(scorer, data, validation));
-      for (float[] row : logits) {
-        for (int j = 0; j < row.length; j++) {
-          row[j] = (float) Math.log(Math.max(row[j], 1e-12f));
-        }
-      }
-      Map<String, Object> record = new LinkedHashMap<>();
-      record.put("model", dir.toString());
-      record.put("name", scorer.manifest().name());
-      record.put("version", scorer.manifest().version());
-      record.put("validation", scorer.manifest().metrics() == null ? null : scorer.manifest().metrics().get("validation"));
-      record.put("seconds", IntentTrainer.round((System.nanoTime() - start) / 1e9));
-      return new Teacher(new FineTuner.Distillation(logits, fineTuning.distillTemperature(), fineTuning.distillWeight(),
-          labelled(texts)), record, validation, kept);
-    }
-  }
-
-  /**
-   * The teacher's probabilities on every validation query, in order: the in-scope ones already
-   * scored ({@code known}), the others scored here.
-   */
-  private static List<float[]> allValidation(IntentScorer scorer, TrainingData data, float[][] known) {
-    Map<String, Integer> index = new HashMap<>();
-    for (int i = 0; i < data.labels().size(); i++) {
-      index.put(data.labels().get(i), i);
-    }
-    List<String> rest = new ArrayList<>();
-    for (LabeledText v : data.validation()) {
-      if (!Texts.isKnown(v, index)) {
-        rest.add(v.text());
-      }
-    }
-    float[][] others = scorer.scoreAll(rest, 64);
-    List<float[]> all = new ArrayList<>(data.validation().size());
-    int k = 0;
-    int o = 0;
-    for (LabeledText v : data.validation()) {
-      all.add(Texts.isKnown(v, index) ? known[k++] : others[o++]);
-    }
-    return all;
-  }
-
-  /**
-   * Rows the model learns from with their labels: the training texts. Their variants learn from the
-   * teacher alone, since an edit can change what a text asks (on CLINC150 the two ways measured
-   * the same: 2977 vs 2976 validation queries right, docs/accuracy.md).
-   */
-  private static int labelled(Texts texts) {
-    return texts.train().size();
-  }
-
-  private Trained trainModel(EncoderSpec spec, BertWeights start, Texts texts, int labels, Teacher teacher,
+  private Trained trainModel(EncoderSpec spec, BertWeights start, TrainingTexts texts, int labels, TeacherLesson teacher,
       TrainingListener listener) {
     byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
     try (TextTokenizer tok = tokenizer(tokenizerJson, spec);
@@ -427,7 +286,7 @@ public final class FineTuneTrainer {
           teacher == null ? null : teacher.distillation(), val, listener);
       List<float[]> probabilities = servedProbabilities(manager, model.network(), tokenizerJson, spec, texts.validation());
       List<TokenizedText> sample = new ArrayList<>();
-      for (int row : sampleRows(texts.train().size())) {
+      for (int row : TeacherAgreement.sampleRows(texts.train().size())) {
         sample.add(train.tokens().get(row));
       }
       float[][] trainingSample = FineTuner.logits(manager, model.network(), sample);
@@ -439,7 +298,7 @@ public final class FineTuneTrainer {
   }
 
   private Map<String, Object> provenance(TrainingOptions options, EncoderSpec spec, List<Integer> startLayers,
-      TrainingData data, Texts texts, Teacher teacher, Trained model) {
+      TrainingData data, TrainingTexts texts, TeacherLesson teacher, Trained model) {
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("mode", "fine-tune");
     training.put("base_encoder", baseEncoder(spec));
@@ -449,7 +308,8 @@ public final class FineTuneTrainer {
     training.put("recipe", recipe);
     if (teacher != null) {
       Map<String, Object> record = new LinkedHashMap<>(teacher.record());
-      record.put("agreement", agreement(teacher, model, texts.train().size()));
+      record.put("agreement", TeacherAgreement.of(teacher.distillation().logits(), TeacherAgreement.sampleRows(texts.train().size()),
+          model.trainingSampleLogits(), teacher.validationScores(), model.result().validationLogits()));
       training.put("teacher", record);
     }
     training.put("validation_history", history(model.result().history()));
@@ -466,57 +326,6 @@ public final class FineTuneTrainer {
     sizes.put("features", model.head().inputs());
     training.put("sizes", sizes);
     return training;
-  }
-
-  /** Training texts the agreement with the teacher is measured on: all of them, or an even spread of {@value #AGREEMENT_SAMPLE}. */
-  static int[] sampleRows(int trainingTexts) {
-    int n = Math.min(trainingTexts, AGREEMENT_SAMPLE);
-    int[] rows = new int[n];
-    for (int i = 0; i < n; i++) {
-      rows[i] = (int) ((long) i * trainingTexts / n);
-    }
-    return rows;
-  }
-
-  /**
-   * How often the model picks the teacher's best intent, on training texts and on held-out ones.
-   * Close on the first and lower on the second means it fits the teacher but does not generalise
-   * like it (docs/fine-tuning.md, "Where a distilled model parts from its teacher").
-   */
-  private static Map<String, Object> agreement(Teacher teacher, Trained model, int trainingTexts) {
-    int[] rows = sampleRows(trainingTexts);
-    float[][] teacherTraining = new float[rows.length][];
-    for (int i = 0; i < rows.length; i++) {
-      teacherTraining[i] = teacher.distillation().logits()[rows[i]];
-    }
-    float[][] validation = model.result().validationLogits();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("training", fourDecimals(sameBest(teacherTraining, model.trainingSampleLogits())));
-    m.put("training_texts", rows.length);
-    if (validation.length > 0) {
-      m.put("validation", fourDecimals(sameBest(teacher.validationScores(), validation)));
-    }
-    m.put("validation_texts", validation.length);
-    return m;
-  }
-
-  /** The gaps that matter here are tenths of a point; {@link IntentTrainer#round} keeps three decimals. */
-  private static double fourDecimals(double v) {
-    return Math.round(v * 10_000) / 10_000.0;
-  }
-
-  /** Share of rows where {@code a} and {@code b} have their highest score in the same column. */
-  static double sameBest(float[][] a, float[][] b) {
-    if (a.length != b.length) {
-      throw new IllegalArgumentException(a.length + " rows against " + b.length);
-    }
-    int same = 0;
-    for (int i = 0; i < a.length; i++) {
-      if (FineTuner.argMax(a[i]) == FineTuner.argMax(b[i])) {
-        same++;
-      }
-    }
-    return a.length == 0 ? Double.NaN : (double) same / a.length;
   }
 
   /**

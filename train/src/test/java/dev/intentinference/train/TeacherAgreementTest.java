@@ -5,20 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** How the model's agreement with its teacher is counted ({@link FineTuneTrainer}). */
+/** How the model's agreement with its teacher is counted ({@link TeacherAgreement}). */
 class TeacherAgreementTest {
   @Test
   void fewTrainingTextsAreAllMeasured() {
-    assertThat(FineTuneTrainer.sampleRows(5)).containsExactly(0, 1, 2, 3, 4);
-    assertThat(FineTuneTrainer.sampleRows(FineTuneTrainer.AGREEMENT_SAMPLE)).hasSize(FineTuneTrainer.AGREEMENT_SAMPLE);
+    assertThat(TeacherAgreement.sampleRows(5)).containsExactly(0, 1, 2, 3, 4);
+    assertThat(TeacherAgreement.sampleRows(TeacherAgreement.AGREEMENT_SAMPLE)).hasSize(TeacherAgreement.AGREEMENT_SAMPLE);
   }
 
   /** Data files group texts by intent (CLINC150 does), so a prefix would measure a few intents only. */
   @Test
   void manyTrainingTextsAreSampledEvenlyAcrossTheFile() {
     int texts = 10_003;
-    int[] rows = FineTuneTrainer.sampleRows(texts);
-    assertThat(rows).hasSize(FineTuneTrainer.AGREEMENT_SAMPLE).isSorted().doesNotHaveDuplicates();
+    int[] rows = TeacherAgreement.sampleRows(texts);
+    assertThat(rows).hasSize(TeacherAgreement.AGREEMENT_SAMPLE).isSorted().doesNotHaveDuplicates();
     assertThat(rows[0]).isZero();
     assertThat(rows[rows.length - 1]).isBetween(texts - 4, texts - 1);
   }
@@ -27,7 +27,7 @@ class TeacherAgreementTest {
   void agreementIsTheShareOfRowsWithTheSameBestColumn() {
     float[][] teacher = {{0.1f, 0.9f}, {0.8f, 0.2f}, {0.3f, 0.7f}, {2f, 1f}};
     float[][] model = {{-1f, 3f}, {5f, 4f}, {0.6f, 0.4f}, {0f, 1f}};
-    assertThat(FineTuneTrainer.sameBest(teacher, model)).isEqualTo(0.5);
-    assertThatThrownBy(() -> FineTuneTrainer.sameBest(teacher, new float[3][])).isInstanceOf(IllegalArgumentException.class);
+    assertThat(TeacherAgreement.sameBest(teacher, model)).isEqualTo(0.5);
+    assertThatThrownBy(() -> TeacherAgreement.sameBest(teacher, new float[3][])).isInstanceOf(IllegalArgumentException.class);
   }
 }
