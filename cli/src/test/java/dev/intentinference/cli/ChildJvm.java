@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -21,6 +22,11 @@ record ChildJvm(Process process, Path log, Path dir) {
 
   /** @param mainAndArgs JVM options first (those starting with {@code -}), then the main class and its arguments */
   static ChildJvm start(Path dir, List<String> mainAndArgs) throws Exception {
+    return start(dir, Map.of(), mainAndArgs);
+  }
+
+  /** As {@link #start(Path, List)}, with {@code env} added to the child's environment. */
+  static ChildJvm start(Path dir, Map<String, String> env, List<String> mainAndArgs) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m"));
     cmd.addAll(mainAndArgs);
@@ -29,6 +35,7 @@ record ChildJvm(Process process, Path log, Path dir) {
     // In the environment, not as -cp: ONNX Runtime's start-up crashes with a command line as long
     // as the Maven class path (OrtNativeLoad).
     pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+    pb.environment().putAll(env);
     return new ChildJvm(pb.start(), log, dir);
   }
 

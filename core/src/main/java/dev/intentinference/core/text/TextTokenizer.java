@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.io.IoErrors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -67,7 +68,10 @@ public final class TextTokenizer implements AutoCloseable {
             "padding", "false",
             "addSpecialTokens", Boolean.toString(ADD_SPECIAL_TOKENS));
     try (InputStream in = new ByteArrayInputStream(tokenizerJson)) {
-      return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, options), maxLength, prefixCharsFor(maxLength));
+      // Through the exit's guard: the process's first tokenizer unpacks the native library into
+      // DJL's cache, which a signal must not leave half done (as for libtorch, TorchRuntime).
+      HuggingFaceTokenizer tokenizer = ExitGuard.process().call(() -> HuggingFaceTokenizer.newInstance(in, options));
+      return new TextTokenizer(tokenizer, maxLength, prefixCharsFor(maxLength));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (RuntimeException e) {

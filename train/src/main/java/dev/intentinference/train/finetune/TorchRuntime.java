@@ -3,6 +3,7 @@ package dev.intentinference.train.finetune;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.ExitGuard;
 
 /**
  * Starts DJL's PyTorch engine the way this project needs it: offline (libtorch comes out of the
@@ -31,7 +32,11 @@ public final class TorchRuntime {
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
     try {
-      return Engine.getEngine("PyTorch");
+      // Through the exit's guard: the process's first start unpacks libtorch (445 MB) into DJL's
+      // cache, into a temporary directory it renames when done; a signal during it left that
+      // directory half written in the cache (~/.djl.ai), 47-195 MB a time. Now the exit waits
+      // for the unpacking, 2-5 s, and leaves a whole library behind instead.
+      return ExitGuard.process().call(() -> Engine.getEngine("PyTorch"));
     } catch (RuntimeException | LinkageError e) {
       throw new IntentException("cannot start the PyTorch engine for fine-tuning: " + e.getMessage()
           + " (the pytorch-native-cpu jar must be on the class path)", e);
@@ -41,8 +46,10 @@ public final class TorchRuntime {
   /** A manager on the PyTorch engine's CPU, with the random seed set for dropout. */
   public static NDManager manager(int threads, long seed) {
     Engine engine = engine(threads);
-    engine.setRandomSeed((int) seed);
-    return engine.newBaseManager();
+    return ExitGuard.process().call(() -> {
+      engine.setRandomSeed((int) seed);
+      return engine.newBaseManager();
+    });
   }
 
   /**
