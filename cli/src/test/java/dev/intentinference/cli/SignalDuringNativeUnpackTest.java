@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sun.misc.Signal;
 
 /**
  * SIGTERM while the process's first fine-tune unpacks libtorch into DJL's cache leaves a whole
@@ -38,7 +37,7 @@ class SignalDuringNativeUnpackTest {
               if (unpacking != null) {
                 System.out.println(SEEN + unpacking.getFileName());
                 System.out.flush();
-                Signal.raise(new Signal("TERM"));
+                new ProcessBuilder("kill", "-TERM", Long.toString(ProcessHandle.current().pid())).start().waitFor();
                 return;
               }
             }
