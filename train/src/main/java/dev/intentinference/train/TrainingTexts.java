@@ -16,8 +16,9 @@ import java.util.Map;
  * @param train the training texts, with {@code trainLabels}
  * @param validationKnown the in-scope validation texts with a trained label, with {@code validationLabels}
  * @param validation every validation text, in the data's order
- * @param extra the training texts' variants, learnt from the teacher alone, with {@code extraLabels}
- *     (their source's labels, for the record only)
+ * @param extra the training texts' variants, with {@code extraLabels}, their source texts' labels:
+ *     the model learns the variants from the teacher alone (their rows after {@link #labelled()}
+ *     give the labels no weight), since an edit can change what a text asks
  */
 record TrainingTexts(List<String> train, int[] trainLabels, List<String> validationKnown, int[] validationLabels,
     List<String> validation, List<String> extra, int[] extraLabels) {
