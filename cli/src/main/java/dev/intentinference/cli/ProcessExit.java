@@ -46,9 +46,11 @@ final class ProcessExit {
    * How long the exit waits for a guarded call under way. A batch runs in well under a second;
    * creating a session of the largest shipped encoder (bge-small fp32, optimized as it loads) took
    * 0.4 s, and the process's first session, which loads the library, 0.6 s, on 2 cores at load
-   * average 4.5; a fine-tuning pass 0.1 to 0.3 s; writing a fine-tuned model directory (its
-   * encoder.onnx up to 130 MB) about a second. Past this the exit goes on, and may crash or leave
-   * files as before, rather than hang.
+   * average 4.5; a fine-tuning pass 0.13 s (the model) to 0.36 s (the teacher) on CLINC150; the
+   * first unpacking of libtorch 0.9-2.1 s from a signal in it (scripts/perf/signal-crash.sh with
+   * FRESH_DJL_CACHE). Writing a fine-tuned model directory is one file of up to 133 MB (bge-small's
+   * encoder.onnx). Past this the exit goes on, and may crash or leave files as before, rather
+   * than hang.
    */
   static final Duration STOP_LIMIT = Duration.ofSeconds(10);
 

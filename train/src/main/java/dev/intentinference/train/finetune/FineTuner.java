@@ -181,9 +181,10 @@ public final class FineTuner {
           // add up are the batch's mean loss's. A batch in one piece keeps its float operations.
           float share = pieces.size() == 1 ? 1f : (float) piece.length / batch.length;
           // Every pass and update through the exit's guard: an exit waits for the one under way
-          // (a pass holds at most the step budget's tokens: 0.1 to 0.3 s on 2 cores for the
-          // default encoders) and none starts after it, so libtorch is not torn down under a
-          // pass, and the training goes no further while the exit deletes its output.
+          // (a pass holds at most the step budget's tokens: on CLINC150 with the defaults, 2 cores,
+          // 0.13 s for the model and 0.36 s for the teacher on average, the manifest's
+          // forward_backward_seconds per step) and none starts after it, so libtorch is not torn
+          // down under a pass, and the training goes no further while the exit deletes its output.
           loss += ExitGuard.process().call(() -> pass(manager, net, train, trainStates, teacher, labels, piece, share));
         }
         long optimizerStart = System.nanoTime();

@@ -34,8 +34,8 @@ public final class TorchRuntime {
     try {
       // Through the exit's guard: the process's first start unpacks libtorch (445 MB) into DJL's
       // cache, into a temporary directory it renames when done; a signal during it left that
-      // directory half written in the cache (~/.djl.ai), 47-195 MB a time. Now the exit waits
-      // for the unpacking, 2-5 s, and leaves a whole library behind instead.
+      // directory half written in the cache (~/.djl.ai), 80-364 MB a time. Now the exit waits
+      // for the unpacking (0.9-2.1 s after a signal in it) and leaves a whole library instead.
       return ExitGuard.process().call(() -> Engine.getEngine("PyTorch"));
     } catch (RuntimeException | LinkageError e) {
       throw new IntentException("cannot start the PyTorch engine for fine-tuning: " + e.getMessage()
