@@ -19,7 +19,9 @@ import java.util.function.BooleanSupplier;
  * and, only when the server is busy, waits out what is left of {@link
  * BatchPolicy#maxQueueDelayMicros} (counted from when the oldest request arrived) for more. A lone
  * request on an idle server runs at once. Requests already past their deadline are dropped with
- * {@link DeadlineExceededException} instead of being run.
+ * {@link DeadlineExceededException} instead of being run, and {@link #watchDeadlines()} (one thread
+ * per queue) fails each request still queued at its deadline, so its client hears at once even
+ * while every worker is busy with a long batch.
  *
  * <pre>{@code
  * BatchQueue<Job, Row> q = new BatchQueue<>("clinc150", policy, BatchClock.system(), () -> busy.get() > 0);
@@ -64,9 +66,15 @@ public final class BatchQueue<T, R> {
   private final long maxDelayNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
+  // The deadline watcher's own condition: a signal on notEmpty could wake it instead of a worker.
+  private final Condition deadlineMoved = lock.newCondition();
   // A linked list: batches are taken from the middle (same length bucket), not only the head.
   private final LinkedList<Entry<T, R>> waiting = new LinkedList<>();
   private boolean stopped;
+  // The deadline the watcher sleeps until, or none while the queue was empty: a submit wakes it only
+  // when its deadline comes earlier, that is about once per --timeout under steady load.
+  private boolean watcherIdle = true;
+  private long watcherWakesAt;
 
   /**
    * @param model the model name, for messages
@@ -106,6 +114,11 @@ public final class BatchQueue<T, R> {
       } else {
         waiting.addLast(new Entry<>(item, tokens, key, clock.nanoTime(), deadlineNanos, future));
         notEmpty.signal();
+        if (watcherIdle || deadlineNanos - watcherWakesAt < 0) {
+          watcherIdle = false;
+          watcherWakesAt = deadlineNanos;
+          deadlineMoved.signal();
+        }
       }
     } finally {
       lock.unlock();
@@ -129,6 +142,7 @@ public final class BatchQueue<T, R> {
     try {
       stopped = true;
       notEmpty.signalAll();
+      deadlineMoved.signalAll();
     } finally {
       lock.unlock();
     }
@@ -151,6 +165,7 @@ public final class BatchQueue<T, R> {
       }
       waiting.clear();
       notEmpty.signalAll();
+      deadlineMoved.signalAll();
       return n;
     } finally {
       lock.unlock();
@@ -201,6 +216,42 @@ public final class BatchQueue<T, R> {
     }
   }
 
+  /**
+   * Fails each queued request at its deadline (and drops those nobody waits for), until the queue
+   * is stopped and drained; run by one thread per queue. Without it a request past its deadline
+   * waited for a worker to reach it, which behind a long batch could be seconds.
+   */
+  public void watchDeadlines() throws InterruptedException {
+    lock.lock();
+    try {
+      while (!(stopped && waiting.isEmpty())) {
+        long now = clock.nanoTime();
+        boolean any = false;
+        long earliest = 0;
+        Iterator<Entry<T, R>> it = waiting.iterator();
+        while (it.hasNext()) {
+          Entry<T, R> e = it.next();
+          if (dropIfStale(e, now)) {
+            it.remove();
+          } else if (!any || e.deadlineNanos() - earliest < 0) {
+            any = true;
+            earliest = e.deadlineNanos();
+          }
+        }
+        watcherIdle = !any;
+        if (any) {
+          watcherWakesAt = earliest;
+          // One nanosecond past: dropIfStale counts a request as late only after its deadline.
+          clock.await(deadlineMoved, earliest - now + 1);
+        } else {
+          deadlineMoved.await();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void takeCompatible(List<Entry<T, R>> batch, Object key, int bucket) {
     Iterator<Entry<T, R>> it = waiting.iterator();
     while (it.hasNext() && batch.size() < policy.maxBatch()) {
@@ -216,11 +267,14 @@ public final class BatchQueue<T, R> {
 
   /** Fails and drops an entry nobody waits for any more, or past its deadline; true when dropped. */
   private boolean dropIfStale(Entry<T, R> e) {
+    return dropIfStale(e, clock.nanoTime());
+  }
+
+  private boolean dropIfStale(Entry<T, R> e, long now) {
     if (abandoned.test(e.item())) {
       e.future().completeExceptionally(new AbandonedException());
       return true;
     }
-    long now = clock.nanoTime();
     if (now - e.deadlineNanos() > 0) {
       e.future().completeExceptionally(new DeadlineExceededException((now - e.enqueuedNanos()) / 1000));
       return true;

@@ -18,7 +18,8 @@ import java.util.logging.Logger;
 /**
  * One served model: its serving version, any other versions still loaded (the one a pin replaced,
  * so {@code /versions/{v}} keeps answering and going back is instant), its batching queue and one
- * worker thread per instance. Changing the serving version is one atomic reference write; requests
+ * worker thread per instance, and a thread that answers 503 to each request still queued at its
+ * deadline. Changing the serving version is one atomic reference write; requests
  * already tokenized for the old version finish on it (batches never mix versions), so a hot reload
  * fails no request.
  *
@@ -101,6 +102,7 @@ final class ModelSlot implements AutoCloseable {
   private final AtomicInteger busy = new AtomicInteger();
   private final BatchQueue<Job, Row> queue;
   private final List<Thread> workers = new ArrayList<>();
+  private final Thread deadlineWatcher;
 
   ModelSlot(String name, LoadedVersion first, ServerConfig config, ServerMetrics metrics, BatchClock clock) {
     this.name = name;
@@ -116,6 +118,17 @@ final class ModelSlot implements AutoCloseable {
       t.setDaemon(true);
       workers.add(t);
       t.start();
+    }
+    deadlineWatcher = new Thread(this::watchDeadlines, "intent-" + name + "-deadlines");
+    deadlineWatcher.setDaemon(true);
+    deadlineWatcher.start();
+  }
+
+  private void watchDeadlines() {
+    try {
+      queue.watchDeadlines();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -342,7 +355,9 @@ final class ModelSlot implements AutoCloseable {
   @Override
   public void close() {
     queue.stop();
-    for (Thread t : workers) {
+    List<Thread> threads = new ArrayList<>(workers);
+    threads.add(deadlineWatcher);
+    for (Thread t : threads) {
       try {
         t.join(TimeUnit.SECONDS.toMillis(30));
       } catch (InterruptedException e) {

@@ -205,6 +205,36 @@ class BatchQueueTest {
   }
 
   @Test
+  void theWatcherFailsARequestAtItsDeadlineWhileNoWorkerReachesIt() throws Exception {
+    // No worker takes anything, as when every worker is busy with a long batch: only the watcher
+    // can answer, and it must wake for a deadline earlier than the one it sleeps until.
+    BatchQueue<String, String> q = new BatchQueue<>("m", new BatchPolicy(8, 0, 16), BatchClock.system(), busy::get);
+    long now = System.nanoTime();
+    CompletableFuture<String> later = q.submit("later", 5, V1, now + TimeUnit.HOURS.toNanos(1));
+    Thread watcher = new Thread(() -> {
+      try {
+        q.watchDeadlines();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    watcher.setDaemon(true);
+    watcher.start();
+    while (watcher.getState() != Thread.State.TIMED_WAITING) {
+      Thread.onSpinWait();
+    }
+    CompletableFuture<String> soon = q.submit("soon", 5, V1, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+    assertThat(soon).failsWithin(java.time.Duration.ofSeconds(30))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(DeadlineExceededException.class);
+    assertThat(later).isNotDone();
+    assertThat(q.depth()).isEqualTo(1);
+    q.abandon();
+    watcher.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(watcher.isAlive()).as("the watcher ends once the queue is stopped and empty").isFalse();
+  }
+
+  @Test
   void lengthBucketsAreFourTokensWideUpTo32ThenDouble() {
     assertThat(BatchPolicy.lengthBucket(1)).isZero();
     assertThat(BatchPolicy.lengthBucket(4)).isZero();
