@@ -26,6 +26,8 @@ COPY --from=build /src/cli/target/intent-cli.jar /opt/intent/intent-cli.jar
 COPY --chmod=0755 <<'SH' /opt/intent/bin/intent
 #!/bin/sh
 # exec: java is PID 1 and receives SIGTERM itself, which starts the drain (docs/deploy.md).
+# set -f: INTENT_JAVA_OPTS splits on blanks but is never globbed (-Xlog:gc* stays as written).
+set -f
 exec java ${INTENT_JAVA_OPTS} -jar /opt/intent/intent-cli.jar "$@"
 SH
 # As ./intent sets them: fine-tuning (PyTorch) repeats bit for bit only when MKL keeps its thread
