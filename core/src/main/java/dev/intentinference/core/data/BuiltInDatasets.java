@@ -1,6 +1,7 @@
 package dev.intentinference.core.data;
 
 import dev.intentinference.core.IntentException;
+import dev.intentinference.core.io.ExitGuard;
 import dev.intentinference.core.io.Hashes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,12 +74,17 @@ public final class BuiltInDatasets {
   public static Path file(String name) {
     byte[] bytes = bytes(name);
     try {
-      Path dir = Files.createTempDirectory("intent-dataset-" + name + "-");
-      dir.toFile().deleteOnExit();
-      Path copy = dir.resolve(shipped(name).fileName());
-      Files.write(copy, bytes);
-      copy.toFile().deleteOnExit();   // runs before the directory's (reverse order of registration)
-      return copy;
+      // Through the exit's guard, and each path marked for deletion before it exists: a signal
+      // during the write of a CLINC150 copy (8 MB) otherwise left it in the temporary directory,
+      // whose own deletion then failed.
+      return ExitGuard.process().call(() -> {
+        Path dir = Files.createTempDirectory("intent-dataset-" + name + "-");
+        dir.toFile().deleteOnExit();
+        Path copy = dir.resolve(shipped(name).fileName());
+        copy.toFile().deleteOnExit();   // runs before the directory's (reverse order of registration)
+        Files.write(copy, bytes);
+        return copy;
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("writing the built-in dataset " + name + " to a temporary file", e);
     }
