@@ -180,7 +180,8 @@ public final class FineTuneTrainer {
   private TeacherLesson teach(EncoderSpec spec, TrainingTexts texts, TrainingData data, TrainingOptions options, TrainingListener listener) {
     byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
     try (TextTokenizer tok = tokenizer(tokenizerJson, spec);
-        NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.teacherRecipe().seed())) {
+        TorchRuntime.GuardedManager torch = TorchRuntime.guardedManager(fineTuning.threads(), fineTuning.teacherRecipe().seed())) {
+      NDManager manager = torch.manager();
       FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.train()), texts.trainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
       BertWeights start = BertWeights.read(EncoderGraphs.model(spec));
@@ -279,7 +280,8 @@ public final class FineTuneTrainer {
       TrainingListener listener) {
     byte[] tokenizerJson = ClasspathResources.readAll(spec.tokenizerResource());
     try (TextTokenizer tok = tokenizer(tokenizerJson, spec);
-        NDManager manager = TorchRuntime.manager(fineTuning.threads(), fineTuning.recipe().seed())) {
+        TorchRuntime.GuardedManager torch = TorchRuntime.guardedManager(fineTuning.threads(), fineTuning.recipe().seed())) {
+      NDManager manager = torch.manager();
       FineTuner.Examples train = new FineTuner.Examples(tok.encodeAll(texts.modelTrain()), texts.modelTrainLabels());
       FineTuner.Examples val = new FineTuner.Examples(tok.encodeAll(texts.validationKnown()), texts.validationLabels());
       FineTuner.Result model = run(ROLE_MODEL, spec, start, fineTuning.recipe(), manager, labels, train,

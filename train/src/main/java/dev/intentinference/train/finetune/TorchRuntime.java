@@ -53,6 +53,28 @@ public final class TorchRuntime {
   }
 
   /**
+   * A base manager whose closing goes through the exit's guard: it frees every tensor the run
+   * made, in libtorch, which must not race libtorch's teardown at exit.
+   *
+   * <pre>{@code
+   * try (TorchRuntime.GuardedManager torch = TorchRuntime.guardedManager(2, 42)) {
+   *   NDManager manager = torch.manager();
+   * }
+   * }</pre>
+   */
+  public record GuardedManager(NDManager manager) implements AutoCloseable {
+    @Override
+    public void close() {
+      ExitGuard.process().run(manager::close);
+    }
+  }
+
+  /** As {@link #manager}, closed through the exit's guard. */
+  public static GuardedManager guardedManager(int threads, long seed) {
+    return new GuardedManager(manager(threads, seed));
+  }
+
+  /**
    * Whether runs repeat bit for bit: with one thread always; with several only when MKL may not
    * change its thread count on the fly (environment {@code MKL_DYNAMIC=FALSE}, which the
    * {@code intent} launcher sets), since another split of a sum rounds differently.
