@@ -105,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
   int queueCapacity;
 
   @Option(names = "--timeout", paramLabel = "MS", defaultValue = "5000",
-      description = "Per-request deadline in milliseconds; still queued after it = 503 (default: ${DEFAULT-VALUE}).")
+      description = "Per-request deadline in milliseconds; a text still queued at it is answered 503 then (default: ${DEFAULT-VALUE}).")
   long timeoutMs;
 
   @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "1048576",
