@@ -183,6 +183,8 @@ public final class BatchQueue<T, R> {
       while (first == null) {
         while (waiting.isEmpty()) {
           if (stopped) {
+            // Drained: the watcher, asleep until a deadline of texts since taken, ends now.
+            deadlineMoved.signalAll();
             long now = clock.nanoTime();
             return new Batch<>(List.of(), now, now);
           }

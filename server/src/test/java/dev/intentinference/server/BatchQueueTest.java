@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import org.junit.jupiter.api.Test;
 
-/** Batching decisions driven by a fake clock: no sleeps, no timing assertions. */
+/**
+ * Batching decisions driven by a fake clock: no sleeps, no timing assertions. The deadline
+ * watcher's two tests run a thread on the real clock; their waits only bound a hang.
+ */
 class BatchQueueTest {
   private static final Object V1 = "v1";
   private static final Object V2 = "v2";
@@ -232,6 +235,47 @@ class BatchQueueTest {
     q.abandon();
     watcher.join(TimeUnit.SECONDS.toMillis(30));
     assertThat(watcher.isAlive()).as("the watcher ends once the queue is stopped and empty").isFalse();
+  }
+
+  @Test
+  void theWatcherEndsOnceAStoppedQueueIsDrained() throws Exception {
+    // Stopped with a text queued, the watcher goes back to sleep towards that text's deadline; the
+    // workers then take it, and the watcher must end with the queue drained, not an hour later.
+    java.util.concurrent.atomic.AtomicInteger sleeps = new java.util.concurrent.atomic.AtomicInteger();
+    BatchClock counting = new BatchClock() {
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public void await(Condition condition, long nanos) throws InterruptedException {
+        sleeps.incrementAndGet();
+        condition.await(nanos, TimeUnit.NANOSECONDS);
+      }
+    };
+    BatchQueue<String, String> q = new BatchQueue<>("m", new BatchPolicy(8, 0, 16), counting, busy::get);
+    q.submit("last", 5, V1, System.nanoTime() + TimeUnit.HOURS.toNanos(1));
+    Thread watcher = new Thread(() -> {
+      try {
+        q.watchDeadlines();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    watcher.setDaemon(true);
+    watcher.start();
+    while (sleeps.get() < 1) {
+      Thread.onSpinWait();
+    }
+    q.stop();
+    while (sleeps.get() < 2) { // asleep again, the text still queued
+      Thread.onSpinWait();
+    }
+    assertThat(items(q.nextBatch())).containsExactly("last");
+    assertThat(q.nextBatch().size()).isZero();
+    watcher.join(TimeUnit.SECONDS.toMillis(10));
+    assertThat(watcher.isAlive()).isFalse();
   }
 
   @Test
