@@ -214,15 +214,7 @@ class BatchQueueTest {
     BatchQueue<String, String> q = new BatchQueue<>("m", new BatchPolicy(8, 0, 16), BatchClock.system(), busy::get);
     long now = System.nanoTime();
     CompletableFuture<String> later = q.submit("later", 5, V1, now + TimeUnit.HOURS.toNanos(1));
-    Thread watcher = new Thread(() -> {
-      try {
-        q.watchDeadlines();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    watcher.setDaemon(true);
-    watcher.start();
+    Thread watcher = startWatcher(q);
     while (watcher.getState() != Thread.State.TIMED_WAITING) {
       Thread.onSpinWait();
     }
@@ -256,15 +248,7 @@ class BatchQueueTest {
     };
     BatchQueue<String, String> q = new BatchQueue<>("m", new BatchPolicy(8, 0, 16), counting, busy::get);
     q.submit("last", 5, V1, System.nanoTime() + TimeUnit.HOURS.toNanos(1));
-    Thread watcher = new Thread(() -> {
-      try {
-        q.watchDeadlines();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    watcher.setDaemon(true);
-    watcher.start();
+    Thread watcher = startWatcher(q);
     while (sleeps.get() < 1) {
       Thread.onSpinWait();
     }
@@ -276,6 +260,20 @@ class BatchQueueTest {
     assertThat(q.nextBatch().size()).isZero();
     watcher.join(TimeUnit.SECONDS.toMillis(10));
     assertThat(watcher.isAlive()).isFalse();
+  }
+
+  /** The deadline watcher of {@code q} on a daemon thread of its own, as ModelSlot runs it. */
+  private static Thread startWatcher(BatchQueue<String, String> q) {
+    Thread watcher = new Thread(() -> {
+      try {
+        q.watchDeadlines();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    watcher.setDaemon(true);
+    watcher.start();
+    return watcher;
   }
 
   @Test
