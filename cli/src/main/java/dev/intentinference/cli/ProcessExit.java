@@ -17,9 +17,8 @@ import sun.misc.Signal;
  *       its own, {@code serve}, says what it does instead);
  *   <li>the commands' exit steps ({@code serve}'s drain, which still answers requests through
  *       ONNX Runtime);
- *   <li>native work and writes of output stopped ({@link ExitGuard#stopAndAwait}: ONNX Runtime's
- *       calls, fine-tuning's libtorch passes and updates, the writing of model directories,
- *       artifacts and scratch directories): those under way get up to {@link #STOP_LIMIT} to
+ *   <li>native work and writes of output stopped ({@link ExitGuard#stopAndAwait}; {@link
+ *       ExitGuard} lists what it guards): those under way get up to {@link #STOP_LIMIT} to
  *       return, and no thread starts another or goes on from one;
  *   <li>{@code System.exit}: 128 + the signal's number (130 after Ctrl-C, 143 after SIGTERM, as
  *       the JVM's own handling gives), or the command's code. The shutdown hooks then run,

@@ -8,9 +8,12 @@ import java.time.Duration;
  * {@link #call}, and the process's exit path {@link #stopAndAwait stops} the calls before the
  * JVM's exit begins.
  * Guarded are: ONNX Runtime (unpacking and loading it, creating, running and closing a session);
- * PyTorch through DJL while fine-tuning (a training step's passes and update, a batch of
- * predictions, building the network, reading its weights out); and writing model directories,
- * artifacts and scratch directories, and publishing a version.
+ * the tokenizers' library (creating a tokenizer, whose first creation unpacks it); PyTorch through
+ * DJL while fine-tuning (starting the engine, which unpacks libtorch the first time, a training
+ * step's passes and update, a batch of predictions, building the network, reading its weights
+ * out, closing the run's base manager); and writing model directories, artifacts, scratch
+ * directories and a shipped data set's temporary copy, and publishing a version ({@code
+ * ProcessExit} points here rather than listing them again).
  *
  * <p>Why: ONNX Runtime's Java binding releases its native environment in a shutdown hook of its
  * own ({@code OrtEnvironment$OrtEnvCloser}, 1.29), and at exit the JVM also runs the native
