@@ -5,9 +5,11 @@
 # the open loop, its warm-up included (docs/perf.md). Both sides get the same offered rate, so their tails compare.
 #
 #   JAR_A=/tmp/old/cli/target/intent-cli.jar RATE=1544 scripts/perf/soak-ab.sh REPO
+#   OPTS_B="--max-queue-delay 0" RATE=1973 scripts/perf/soak-ab.sh REPO      # one build, two settings
 #
 # Environment: RATE (texts/s, required), JAR_A / JAR_B (each side's intent-cli.jar with its lib/
-# beside it; default this checkout's), ROUNDS (2), DURATION (120s), WARMUP (20s: the open loop's
+# beside it; default this checkout's), OPTS_A / OPTS_B (`intent serve` options of that side only,
+# split on blanks, after the ones given to both on the command line), ROUNDS (2), DURATION (120s), WARMUP (20s: the open loop's
 # own warm-up, not measured), PORT (8150; each server takes the next one), OUT
 # (perf-runs/<time>-soak-ab).
 set -euo pipefail
@@ -23,9 +25,10 @@ batches() { curl -s "localhost:$1/metrics" | awk '/^intent_batch_size_(count|sum
 source scripts/perf/serve-warm.sh
 for r in $(seq 1 "$rounds"); do
   for side in a b; do
-    jar=$jar_a; [ "$side" = b ] && jar=$jar_b
+    jar=$jar_a; opts=${OPTS_A:-}; [ "$side" = b ] && jar=$jar_b && opts=${OPTS_B:-}
+    read -r -a side_opts <<< "$opts"
     port=$((port + 1)); mkdir -p "$out/$side-$r"
-    SERVE_JAR=$jar serve_and_warm "$repo" "$port" "$out/$side-$r" 30 "$@" || true
+    SERVE_JAR=$jar serve_and_warm "$repo" "$port" "$out/$side-$r" 30 "$@" "${side_opts[@]}" || true
     read -r n0 t0 < <(batches "$port")
     # The bench exits 1 when a request failed (a 503 from a full queue): a result, not an error here.
     ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --rate "$rate" --arrivals constant \
@@ -42,4 +45,4 @@ print(f"{sys.argv[2]} round {sys.argv[3]}: {d['throughput']:.1f} inf/s, p50 {l['
 EOF
   done
 done | tee "$out/result.txt"
-echo "a: $jar_a; b: $jar_b; rate $rate; cpu flags: $(cat "$out/cpu-flags.txt")" | tee -a "$out/result.txt"
+echo "a: $jar_a ${OPTS_A:-}; b: $jar_b ${OPTS_B:-}; rate $rate; cpu flags: $(cat "$out/cpu-flags.txt")" | tee -a "$out/result.txt"
