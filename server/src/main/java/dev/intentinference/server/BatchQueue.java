@@ -17,11 +17,11 @@ import java.util.function.BooleanSupplier;
  * admission control. Workers call {@link #nextBatch()}: it blocks for the oldest request, adds
  * waiting requests of the same length bucket and model version up to {@link BatchPolicy#maxBatch},
  * and, only when the server is busy, waits out what is left of {@link
- * BatchPolicy#maxQueueDelayMicros} (counted from when the oldest request arrived) for more. A lone
- * request on an idle server runs at once. Requests already past their deadline are dropped with
- * {@link DeadlineExceededException} instead of being run, and {@link #watchDeadlines()} (one thread
- * per queue) fails each request still queued at its deadline, so its client hears at once even
- * while every worker is busy with a long batch.
+ * BatchPolicy#maxQueueDelayMicros} (counted from when the oldest request arrived) for more, as long
+ * as no other request waits. A lone request on an idle server runs at once. Requests already past
+ * their deadline are dropped with {@link DeadlineExceededException} instead of being run, and
+ * {@link #watchDeadlines()} (one thread per queue) fails each request still queued at its deadline,
+ * so its client hears at once even while every worker is busy with a long batch.
  *
  * <pre>{@code
  * BatchQueue<Job, Row> q = new BatchQueue<>("clinc150", policy, BatchClock.system(), () -> busy.get() > 0);
@@ -200,8 +200,11 @@ public final class BatchQueue<T, R> {
       batch.add(first);
       int bucket = BatchPolicy.lengthBucket(first.tokens());
       takeCompatible(batch, first.key(), bucket);
-      // A lone request on an idle server goes now; otherwise wait for company within the budget.
-      if (batch.size() < policy.maxBatch() && maxDelayNanos > 0 && (batch.size() > 1 || busy.getAsBoolean())) {
+      // A lone request on an idle server goes now; otherwise wait for company within the budget, but
+      // only while nothing else is queued: waiting while texts of other buckets do would idle a core
+      // that could run them.
+      if (batch.size() < policy.maxBatch() && maxDelayNanos > 0 && waiting.isEmpty()
+          && (batch.size() > 1 || busy.getAsBoolean())) {
         long deadline = first.enqueuedNanos() + maxDelayNanos;
         while (batch.size() < policy.maxBatch() && !stopped) {
           long remaining = deadline - clock.nanoTime();
@@ -210,6 +213,11 @@ public final class BatchQueue<T, R> {
           }
           clock.await(notEmpty, remaining);
           takeCompatible(batch, first.key(), bucket);
+          if (!waiting.isEmpty()) {
+            // The signal of that other text woke this worker; pass it on to one that can take it.
+            notEmpty.signal();
+            break;
+          }
         }
       }
       return new Batch<>(batch, started, clock.nanoTime());

@@ -85,6 +85,30 @@ class BatchQueueTest {
   }
 
   @Test
+  void aBusyServerDoesNotHoldABatchForCompanyWhileOtherTextsWait() throws Exception {
+    BatchQueue<String, String> q = queue(16, 1_000, 8);
+    busy.set(true);
+    q.submit("a", 5, V1, FAR);
+    q.submit("long", 100, V1, FAR);
+    assertThat(items(q.nextBatch())).containsExactly("a");
+    assertThat(clock.waits).as("no wait while another bucket's text is queued").isEmpty();
+    assertThat(q.depth()).isEqualTo(1);
+  }
+
+  @Test
+  void waitingForCompanyEndsWhenATextOfAnotherBucketArrives() throws Exception {
+    BatchQueue<String, String> q = queue(16, 1_000, 8);
+    busy.set(true);
+    q.submit("a", 5, V1, FAR); // at t = 0
+    clock.at(TimeUnit.MICROSECONDS.toNanos(300), () -> q.submit("long", 100, V1, FAR));
+    clock.at(TimeUnit.MICROSECONDS.toNanos(500), () -> q.submit("b", 6, V1, FAR));
+    BatchQueue.Batch<String, String> b = q.nextBatch();
+    assertThat(items(b)).as("runs at 300 us, without b").containsExactly("a");
+    assertThat(b.readyNanos()).isEqualTo(TimeUnit.MICROSECONDS.toNanos(300));
+    assertThat(items(q.nextBatch())).containsExactly("long");
+  }
+
+  @Test
   void aFullBatchGoesWithoutWaiting() throws Exception {
     BatchQueue<String, String> q = queue(4, 1_000, 16);
     busy.set(true);
