@@ -9,7 +9,8 @@
 #
 # Environment: RATE (texts/s, required), JAR_A / JAR_B (each side's intent-cli.jar with its lib/
 # beside it; default this checkout's), OPTS_A / OPTS_B (`intent serve` options of that side only,
-# split on blanks, after the ones given to both on the command line), ROUNDS (2), DURATION (120s), WARMUP (20s: the open loop's
+# split on blanks, after the ones given to both on the command line), JAVA_OPTS_A / JAVA_OPTS_B (that
+# side's server JVM options; default the launcher's), ROUNDS (2), DURATION (120s), WARMUP (20s: the open loop's
 # own warm-up, not measured), PORT (8150; each server takes the next one), OUT
 # (perf-runs/<time>-soak-ab).
 set -euo pipefail
@@ -25,10 +26,11 @@ batches() { curl -s "localhost:$1/metrics" | awk '/^intent_batch_size_(count|sum
 source scripts/perf/serve-warm.sh
 for r in $(seq 1 "$rounds"); do
   for side in a b; do
-    jar=$jar_a; opts=${OPTS_A:-}; [ "$side" = b ] && jar=$jar_b && opts=${OPTS_B:-}
+    jar=$jar_a; opts=${OPTS_A:-}; jopts=${JAVA_OPTS_A:-}
+    [ "$side" = b ] && jar=$jar_b && opts=${OPTS_B:-} && jopts=${JAVA_OPTS_B:-}
     read -r -a side_opts <<< "$opts"
     port=$((port + 1)); mkdir -p "$out/$side-$r"
-    SERVE_JAR=$jar serve_and_warm "$repo" "$port" "$out/$side-$r" 30 "$@" "${side_opts[@]}" || true
+    SERVE_JAVA_OPTS=$jopts SERVE_JAR=$jar serve_and_warm "$repo" "$port" "$out/$side-$r" 30 "$@" "${side_opts[@]}" || true
     read -r n0 t0 < <(batches "$port")
     # The bench exits 1 when a request failed (a 503 from a full queue): a result, not an error here.
     ./intent bench --target "http://127.0.0.1:$port" --model clinc150 --rate "$rate" --arrivals constant \
@@ -45,4 +47,4 @@ print(f"{sys.argv[2]} round {sys.argv[3]}: {d['throughput']:.1f} inf/s, p50 {l['
 EOF
   done
 done | tee "$out/result.txt"
-echo "a: $jar_a ${OPTS_A:-}; b: $jar_b ${OPTS_B:-}; rate $rate; cpu flags: $(cat "$out/cpu-flags.txt")" | tee -a "$out/result.txt"
+echo "a: $jar_a ${OPTS_A:-} ${JAVA_OPTS_A:-}; b: $jar_b ${OPTS_B:-} ${JAVA_OPTS_B:-}; rate $rate; cpu flags: $(cat "$out/cpu-flags.txt")" | tee -a "$out/result.txt"
