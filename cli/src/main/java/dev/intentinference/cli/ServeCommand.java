@@ -97,7 +97,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--max-queue-delay", paramLabel = "MICROS", defaultValue = "1000",
       description = "Microseconds a batch may wait for more requests when the server is busy, counted from the first "
-          + "waiting request; an idle server never waits, 0..1000000 (default: ${DEFAULT-VALUE}).")
+          + "waiting request, and only while no text of another length waits; an idle server never waits, "
+          + "0..1000000 (default: ${DEFAULT-VALUE}).")
   long maxQueueDelay;
 
   @Option(names = "--queue-capacity", defaultValue = "256",
