@@ -5,10 +5,11 @@
 #     of a 16-client bench (the JIT, the batcher).
 # SERVE_JAR, when set, serves with that build's intent-cli.jar (its lib/ beside it) instead of
 # this checkout's, through the launcher (INTENT_JAR), so with its settings; SERVE_JAVA_OPTS, when
-# set, are the server's JVM options (default: INTENT_JAVA_OPTS, as for every other JVM).
+# set, are the server's JVM options (default: INTENT_JAVA_OPTS, as for every other JVM; empty, the
+# launcher's own).
 serve_ready() {
   local repo=$1 port=$2 out=$3; shift 3
-  INTENT_JAVA_OPTS="${SERVE_JAVA_OPTS:-${INTENT_JAVA_OPTS:--Xmx4g}}" INTENT_JAR="${SERVE_JAR:-}" ./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve.log" 2>&1 &
+  INTENT_JAVA_OPTS="${SERVE_JAVA_OPTS:-${INTENT_JAVA_OPTS:-}}" INTENT_JAR="${SERVE_JAR:-}" ./intent serve --repository "$repo" --port "$port" "$@" > "$out/serve.log" 2>&1 &
   server=$!
   # Waits for the server to finish draining, so that a next run can take the same port.
   trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT

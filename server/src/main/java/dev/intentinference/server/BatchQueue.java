@@ -203,21 +203,17 @@ public final class BatchQueue<T, R> {
       // A lone request on an idle server goes now; otherwise wait for company within the budget, but
       // only while nothing else is queued: waiting while texts of other buckets do would idle a core
       // that could run them.
-      if (batch.size() < policy.maxBatch() && maxDelayNanos > 0 && waiting.isEmpty()
-          && (batch.size() > 1 || busy.getAsBoolean())) {
+      if (batch.size() < policy.maxBatch() && maxDelayNanos > 0 && (batch.size() > 1 || busy.getAsBoolean())) {
         long deadline = first.enqueuedNanos() + maxDelayNanos;
-        while (batch.size() < policy.maxBatch() && !stopped) {
-          long remaining = deadline - clock.nanoTime();
-          if (remaining <= 0) {
-            break;
-          }
+        long remaining;
+        while (batch.size() < policy.maxBatch() && !stopped && waiting.isEmpty()
+            && (remaining = deadline - clock.nanoTime()) > 0) {
           clock.await(notEmpty, remaining);
           takeCompatible(batch, first.key(), bucket);
-          if (!waiting.isEmpty()) {
-            // The signal of that other text woke this worker; pass it on to one that can take it.
-            notEmpty.signal();
-            break;
-          }
+        }
+        if (!waiting.isEmpty()) {
+          // Their signal may have woken this worker, which cannot take them: pass it on.
+          notEmpty.signal();
         }
       }
       return new Batch<>(batch, started, clock.nanoTime());
