@@ -5,6 +5,7 @@ import dev.intentinference.core.model.LoadOptions;
 import dev.intentinference.core.model.ModelLoader;
 import dev.intentinference.core.onnx.SessionSettings;
 import dev.intentinference.train.TrainingData;
+import dev.intentinference.train.finetune.FineTuner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ public class TeacherEnsemble {
     List<Integer> gold = new ArrayList<>();
     for (LabeledText t : data.validation()) {
       int label = labels.indexOf(t.intent());
-      if (label >= 0 && !t.intent().equals("oos")) {
+      if (label >= 0 && !t.isOutOfScope()) {
         texts.add(t.text());
         gold.add(label);
       }
@@ -44,9 +45,9 @@ public class TeacherEnsemble {
       for (int j = 0; j < sum.length; j++) {
         sum[j] = a[i][j] + b[i][j];
       }
-      rightA += argmax(a[i]) == gold.get(i) ? 1 : 0;
-      rightB += argmax(b[i]) == gold.get(i) ? 1 : 0;
-      rightBoth += argmax(sum) == gold.get(i) ? 1 : 0;
+      rightA += FineTuner.argMax(a[i]) == gold.get(i) ? 1 : 0;
+      rightB += FineTuner.argMax(b[i]) == gold.get(i) ? 1 : 0;
+      rightBoth += FineTuner.argMax(sum) == gold.get(i) ? 1 : 0;
     }
     System.out.printf("%d in-scope validation texts, top-1 right: A %d, B %d, A and B averaged %d%n",
         texts.size(), rightA, rightB, rightBoth);
@@ -56,15 +57,5 @@ public class TeacherEnsemble {
     try (IntentScorer scorer = ModelLoader.openScorer(model, load)) {
       return scorer.scoreAll(texts, 64);
     }
-  }
-
-  private static int argmax(float[] v) {
-    int best = 0;
-    for (int j = 1; j < v.length; j++) {
-      if (v[j] > v[best]) {
-        best = j;
-      }
-    }
-    return best;
   }
 }
