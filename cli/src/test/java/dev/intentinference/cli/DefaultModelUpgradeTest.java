@@ -85,9 +85,16 @@ class DefaultModelUpgradeTest {
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicInteger ok = new AtomicInteger();
       AtomicInteger failed = new AtomicInteger();
+      // Paced while version 1 serves alone, flat out from the moment version 2 is published: the
+      // swap is what can fail a request, and a flat-out loop during the whole fine-tuning would only
+      // take a core from the tests running beside this one.
+      Path versionTwo = repo.resolve("clinc150/2");
       Thread load = new Thread(() -> {
         while (running.get()) {
           try {
+            if (!Files.exists(versionTwo)) {
+              Thread.sleep(20);
+            }
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(predict)
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"what is my balance\"}")).build(),
