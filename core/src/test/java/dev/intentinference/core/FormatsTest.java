@@ -80,4 +80,50 @@ class FormatsTest {
     assertThatThrownBy(() -> IntentArtifact.read(file)).isInstanceOf(IntentException.class)
         .hasMessageContaining("not a valid .intent artifact");
   }
+
+  /**
+   * Graphs and nested artifacts are stored as they are (they barely compress, and deflating costs
+   * seconds per compile), JSON is deflated; both kinds read back the same from a file and from
+   * bytes, and a stored entry changed on disk is still caught by its hash.
+   */
+  @Test
+  void graphsAreStoredAndJsonDeflated() throws Exception {
+    ModelManifest m = new ModelManifest(1, "artifact", "demo", "1", List.of("a", "b"), null, null, null, null, null, null, null, null);
+    byte[] graph = new byte[100_000];
+    new java.util.Random(7).nextBytes(graph);
+    byte[] tokenizer = "{\"model\": {\"vocab\": {}}}".repeat(1000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    entries.put("model.onnx", graph);
+    entries.put("tokenizer.json", tokenizer);
+    entries.put("fallback.intent", Arrays.copyOf(graph, 5_000));
+    Path file = tmp.resolve("demo-1.intent");
+    IntentArtifact written = IntentArtifact.write(file, m, entries);
+    Map<String, Integer> methods = new LinkedHashMap<>();
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+      zip.stream().forEach(e -> methods.put(e.getName(), e.getMethod()));
+    }
+    assertThat(methods).containsExactly(Map.entry("manifest.json", java.util.zip.ZipEntry.DEFLATED),
+        Map.entry("model.onnx", java.util.zip.ZipEntry.STORED), Map.entry("tokenizer.json", java.util.zip.ZipEntry.DEFLATED),
+        Map.entry("fallback.intent", java.util.zip.ZipEntry.STORED));
+    assertThat(Files.size(file)).isLessThan(graph.length + 5_000 + tokenizer.length / 10);
+    assertThat(IntentArtifact.read(file).entries().get("model.onnx")).isEqualTo(graph);
+    IntentArtifact fromBytes = IntentArtifact.read(IntentArtifact.toZipBytes(written.manifest(), entries), "nested");
+    assertThat(fromBytes.entries().get("model.onnx")).isEqualTo(graph);
+    assertThat(fromBytes.entries().get("tokenizer.json")).isEqualTo(tokenizer);
+
+    byte[] bytes = Files.readAllBytes(file);
+    int at = indexOf(bytes, Arrays.copyOf(graph, 64)) + 1_000;
+    bytes[at] ^= 1;
+    Files.write(file, bytes);
+    assertThatThrownBy(() -> IntentArtifact.read(file)).isInstanceOf(IntentException.class).hasMessageContaining("model.onnx");
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("not found");
+  }
 }

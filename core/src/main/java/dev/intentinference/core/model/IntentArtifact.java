@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -245,9 +246,28 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
   }
 
   private static void put(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
-    zip.putNextEntry(new ZipEntry(name));
+    ZipEntry entry = new ZipEntry(name);
+    if (storedAsIs(name)) {
+      CRC32 crc = new CRC32();
+      crc.update(bytes);
+      entry.setMethod(ZipEntry.STORED);
+      entry.setSize(bytes.length);
+      entry.setCompressedSize(bytes.length);
+      entry.setCrc(crc.getValue());
+    }
+    zip.putNextEntry(entry);
     zip.write(bytes);
     zip.closeEntry();
+  }
+
+  /**
+   * Graphs and nested artifacts are stored, not deflated: deflate saves about a tenth of an ONNX
+   * graph's bytes (weights are close to random), and costs about 3 s at every compile of a 3-layer
+   * encoder and half a second at every load (docs/perf.md, forty-fourth session). JSON entries
+   * shrink 3-4x and stay deflated.
+   */
+  static boolean storedAsIs(String name) {
+    return name.endsWith(".onnx") || name.endsWith(EXTENSION);
   }
 
   /** The artifact as zip bytes, for tests and in-memory shipping. */
