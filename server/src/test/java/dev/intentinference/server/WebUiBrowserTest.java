@@ -333,8 +333,10 @@ class WebUiBrowserTest {
     assertThat(ok.get()).isPositive();
     assertThat(js("return document.querySelector('#chart-throughput path.s0').getAttribute('d')")).isNotEqualTo(idlePath);
     assertThat(latency().path("p99").asDouble()).isGreaterThanOrEqualTo(latency().path("p50").asDouble());
-    assertThat(driver.findElement(By.cssSelector("#chart-throughput svg title")).getAttribute("textContent"))
-        .startsWith("Throughput: requests");
+    // Read in one script: every poll redraws the chart, so an element found first can be gone by
+    // the time its text is asked for (StaleElementReferenceException).
+    assertThat(js("const t = document.querySelector('#chart-throughput svg title'); return t ? t.textContent : '';"))
+        .asString().startsWith("Throughput: requests");
     WebElement card = driver.findElement(By.cssSelector("article.model[data-model='" + MODEL + "']"));
     assertThat(card.getAttribute("data-serving-version")).isEqualTo("1");
     assertThat(card.getText()).contains("balance, weather, transfer").contains("version 1").contains("fp32 (not compiled)");
