@@ -261,12 +261,12 @@ public record IntentArtifact(ModelManifest manifest, Map<String, byte[]> entries
   }
 
   /**
-   * Graphs and nested artifacts are stored, not deflated: deflate saves about a tenth of an ONNX
+   * Graphs and nested artifacts are stored, not deflated: deflate saved about a tenth of an ONNX
    * float graph's bytes (weights look random; an int8 graph's, about a quarter) and cost about 3 s
-   * at every compile of a 3-layer encoder and a quarter to a third of a second at every load
+   * at every compile of a 3-layer encoder and a quarter to half a second at every load
    * (docs/perf.md, forty-fourth session). JSON entries shrink 3-4x and stay deflated.
    */
-  static boolean storedAsIs(String name) {
+  private static boolean storedAsIs(String name) {
     return name.endsWith(".onnx") || name.endsWith(EXTENSION);
   }
 
