@@ -115,8 +115,8 @@ public final class ModelDirectorySource implements CompileSource {
 
   /**
    * Read once: a compile asks for them to fuse and again to count their operators, and each read
-   * of a shipped encoder inflates it from its jar and checks its SHA-256 (about half a second for a
-   * 6-layer encoder). The fused graph shares their weights; an int8 compile now holds the float
+   * of a shipped encoder inflates it from its jar, checks its SHA-256 and parses it (about a second
+   * for the 6-layer MiniLM: docs/perf.md, forty-fourth session). The fused graph shares their weights; an int8 compile now holds the float
    * ones until it ends instead of dropping them once quantized (90-130 MB for the shipped fp32
    * encoders; the launcher gives the JVM 4 GB).
    */
